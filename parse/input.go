@@ -1,0 +1,204 @@
+package parse
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"iter"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/klauspost/compress/gzip"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+)
+
+// Input is one source of records, a file or standard input, whose format is detected from
+// its first bytes (never from its name).
+type Input struct {
+	Name    string
+	wrap    string // "gzip+", "utf16+": layers peeled off before the format
+	dec     decoder
+	closers []io.Closer
+}
+
+type decoder interface {
+	events(name string) iter.Seq2[Event, error]
+	shape() string
+}
+
+// Stdin is the path that names standard input.
+const Stdin = "-"
+
+// Open opens the file at path (or standard input for "-", read through stdin) and detects
+// its format.
+func Open(path string, stdin io.Reader) (*Input, error) {
+	if path == Stdin {
+		return NewInput(io.NopCloser(stdin), "(stdin)")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	in, err := NewInput(f, path)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return in, nil
+}
+
+// NewInput detects the format of r from its first bytes. Closing the Input closes r.
+func NewInput(r io.ReadCloser, name string) (*Input, error) {
+	in := &Input{Name: name, closers: []io.Closer{r}}
+	var src io.Reader = r
+	for range 3 { // at most: gzip, then UTF-16, then the format itself
+		br := bufio.NewReaderSize(src, 64<<10)
+		head, err := br.Peek(512)
+		if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+			in.Close()
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		switch {
+		case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
+			zr, err := gzip.NewReader(br)
+			if err != nil {
+				in.Close()
+				return nil, fmt.Errorf("%s: gzip: %w", name, err)
+			}
+			in.closers = append(in.closers, zr)
+			in.wrap += "gzip+"
+			src = zr
+			continue
+		case bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+			// Windows PowerShell's Out-File and > write UTF-16.
+			src = transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder())
+			in.wrap += "utf16+"
+			continue
+		}
+		switch sniff(head) {
+		case "json":
+			in.dec = newJSONDecoder(br)
+			return in, nil
+		case "parquet":
+			in.Close()
+			return nil, fmt.Errorf("%s: %w: Parquet is not supported yet", name, ErrUnknownFormat)
+		case "empty":
+			in.dec = newJSONDecoder(br) // yields nothing; an empty file is fine
+			return in, nil
+		default:
+			in.Close()
+			return nil, fmt.Errorf("%s: %w: %s", name, ErrUnknownFormat, describe(head))
+		}
+	}
+	in.Close()
+	return nil, fmt.Errorf("%s: %w: too many layers of encoding", name, ErrUnknownFormat)
+}
+
+// sniff names the format of a stream from its first bytes, in the manner of net/http's
+// DetectContentType: ordered signatures, then a fallback.
+func sniff(head []byte) string {
+	if bytes.HasPrefix(head, []byte("PAR1")) {
+		return "parquet"
+	}
+	rest := bytes.TrimLeft(bytes.TrimPrefix(head, utf8BOM), " \t\r\n")
+	if len(rest) == 0 {
+		if len(head) < 512 {
+			return "empty"
+		}
+		return "json" // 512 blanks: let the decoder look further
+	}
+	switch rest[0] {
+	case '{', '[':
+		return "json"
+	}
+	return ""
+}
+
+// describe says briefly what unknown bytes look like.
+func describe(head []byte) string {
+	if bytes.IndexByte(head, 0) >= 0 {
+		return "binary data"
+	}
+	line, _, _ := bytes.Cut(bytes.TrimPrefix(head, utf8BOM), []byte("\n"))
+	line = bytes.TrimSpace(line)
+	if len(line) > 40 {
+		line = append(line[:40:40], "..."...)
+	}
+	return fmt.Sprintf("text starting %q", line)
+}
+
+// Format names the detected format, such as "json/graph" or "gzip+json/lines". The JSON
+// shape is known once the events have been read.
+func (in *Input) Format() string { return in.wrap + in.dec.shape() }
+
+// Events yields every record of the input in order: an Event, a *RecordError for a record
+// that was skipped (decoding goes on), or a final error that ended the input early.
+func (in *Input) Events() iter.Seq2[Event, error] { return in.dec.events(in.Name) }
+
+// Close releases the input.
+func (in *Input) Close() error {
+	var errs []error
+	for _, c := range slices.Backward(in.closers) {
+		errs = append(errs, c.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Expand turns command-line arguments into input paths: a file stands for itself, a
+// directory for every file below it (recursively, in lexical order, skipping hidden names),
+// a glob for its matches, and "-" for standard input. Arguments that name nothing are
+// returned as errors; the others are still expanded.
+func Expand(args []string) ([]string, []error) {
+	var paths []string
+	var errs []error
+	for _, arg := range args {
+		if arg == Stdin {
+			paths = append(paths, arg)
+			continue
+		}
+		fi, err := os.Stat(arg)
+		switch {
+		case err == nil && fi.IsDir():
+			werr := filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
+				if err != nil {
+					errs = append(errs, err)
+					return nil
+				}
+				if p != arg && strings.HasPrefix(d.Name(), ".") {
+					if d.IsDir() {
+						return filepath.SkipDir
+					}
+					return nil
+				}
+				if d.Type().IsRegular() {
+					paths = append(paths, p)
+				}
+				return nil
+			})
+			if werr != nil {
+				errs = append(errs, werr)
+			}
+		case err == nil:
+			paths = append(paths, arg)
+		case strings.ContainsAny(arg, "*?["):
+			matches, gerr := filepath.Glob(arg)
+			if gerr != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", arg, gerr))
+			} else if len(matches) == 0 {
+				errs = append(errs, fmt.Errorf("%s: no files match", arg))
+			}
+			sub, serr := Expand(matches)
+			paths = append(paths, sub...)
+			errs = append(errs, serr...)
+		default:
+			errs = append(errs, err)
+		}
+	}
+	return paths, errs
+}

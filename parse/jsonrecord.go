@@ -1,0 +1,321 @@
+package parse
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	gojson "github.com/goccy/go-json"
+)
+
+// jsonRecord holds the members of one sign-in record in any JSON shape. Member names match
+// case-insensitively, so Graph (camelCase), Azure Monitor (camelCase with a properties
+// object) and Log Analytics (PascalCase) share one struct. Members whose type varies by
+// shape use the flexible types below.
+type jsonRecord struct {
+	ID                   jsonText `json:"id"`
+	CorrelationID        jsonText `json:"correlationId"`
+	CreatedDateTime      jsonText `json:"createdDateTime"`
+	Time                 jsonText `json:"time"`
+	TimeGenerated        jsonText `json:"TimeGenerated"`
+	UserPrincipalName    jsonText `json:"userPrincipalName"`
+	UserID               jsonText `json:"userId"`
+	ServicePrincipalName jsonText `json:"servicePrincipalName"`
+	ServicePrincipalID   jsonText `json:"servicePrincipalId"`
+	AppDisplayName       jsonText `json:"appDisplayName"`
+	AppID                jsonText `json:"appId"`
+	ResourceDisplayName  jsonText `json:"resourceDisplayName"`
+	ResourceID           jsonText `json:"resourceId"`
+	ResourceIdentity     jsonText `json:"ResourceIdentity"`
+	ClientAppUsed        jsonText `json:"clientAppUsed"`
+	UserAgent            jsonText `json:"userAgent"`
+	IPAddress            jsonText `json:"ipAddress"`
+	CallerIPAddress      jsonText `json:"callerIpAddress"`
+	Location             jsonLocation
+	LocationDetails      jsonLocation
+	DeviceDetail         jsonDynamic[jsonDevice]
+	Category             jsonText `json:"category"`
+	Type                 jsonText `json:"Type"`
+	IsInteractive        jsonText `json:"isInteractive"`
+	SignInEventTypes     jsonStrings
+	ResultType           jsonText `json:"resultType"`
+	ResultDescription    jsonText `json:"resultDescription"`
+	Status               jsonDynamic[jsonStatus]
+	IncomingTokenType    jsonText `json:"incomingTokenType"`
+	TokenProtection      jsonDynamic[jsonTokenProtection] `json:"tokenProtectionStatusDetails"`
+	TokenProtectionOld   jsonText                         `json:"signInTokenProtectionStatus"`
+	UniqueTokenID        jsonText                         `json:"uniqueTokenIdentifier"`
+	Properties           *jsonRecord                      `json:"properties"`
+}
+
+type jsonStatus struct {
+	ErrorCode         jsonText `json:"errorCode"`
+	FailureReason     jsonText `json:"failureReason"`
+	AdditionalDetails jsonText `json:"additionalDetails"`
+}
+
+type jsonDevice struct {
+	OperatingSystem jsonText `json:"operatingSystem"`
+	Browser         jsonText `json:"browser"`
+}
+
+type jsonTokenProtection struct {
+	SignInSessionStatus     jsonText `json:"signInSessionStatus"`
+	SignInSessionStatusCode jsonText `json:"signInSessionStatusCode"`
+}
+
+// jsonText takes any scalar: a string as its text, a number or boolean as written, null as "".
+type jsonText string
+
+func (t *jsonText) UnmarshalJSON(b []byte) error {
+	switch {
+	case len(b) >= 2 && b[0] == '"':
+		inner := b[1 : len(b)-1]
+		if bytes.IndexByte(inner, '\\') < 0 {
+			*t = jsonText(inner)
+			return nil
+		}
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*t = jsonText(s)
+	case bytes.Equal(b, []byte("null")):
+		*t = ""
+	case len(b) > 0 && (b[0] == '{' || b[0] == '['):
+		// Not a scalar where one was expected: keep nothing rather than fail the record.
+		*t = ""
+	default:
+		*t = jsonText(b)
+	}
+	return nil
+}
+
+// jsonDynamic is a Log Analytics "dynamic" column: an object, or the same object as JSON
+// text (CSV, Parquet and non-interactive tables carry it as a string).
+type jsonDynamic[T any] struct {
+	V  T
+	OK bool
+}
+
+func (d *jsonDynamic[T]) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		s = strings.TrimSpace(s)
+		if !strings.HasPrefix(s, "{") {
+			return nil // empty or not JSON: no details
+		}
+		b = []byte(s)
+	}
+	if len(b) == 0 || b[0] != '{' {
+		return nil
+	}
+	if err := gojson.Unmarshal(b, &d.V); err != nil {
+		return err
+	}
+	d.OK = true
+	return nil
+}
+
+// jsonLocation is a country: Graph's location object {countryOrRegion}, Azure Monitor's
+// and Log Analytics' two-letter string, or LocationDetails as an object or JSON text.
+type jsonLocation string
+
+func (l *jsonLocation) UnmarshalJSON(b []byte) error {
+	var obj jsonDynamic[struct {
+		CountryOrRegion jsonText `json:"countryOrRegion"`
+	}]
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		if !strings.HasPrefix(strings.TrimSpace(s), "{") {
+			*l = jsonLocation(s)
+			return nil
+		}
+	}
+	if err := obj.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	*l = jsonLocation(obj.V.CountryOrRegion)
+	return nil
+}
+
+// jsonStrings is a list of strings given as an array, as JSON text of an array, or as one string.
+type jsonStrings []string
+
+func (l *jsonStrings) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		if !strings.HasPrefix(strings.TrimSpace(s), "[") {
+			*l = jsonStrings{s}
+			return nil
+		}
+		b = []byte(s)
+	}
+	if len(b) == 0 || b[0] != '[' {
+		return nil
+	}
+	var v []jsonText
+	if err := gojson.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	out := make(jsonStrings, len(v))
+	for i, s := range v {
+		out[i] = string(s)
+	}
+	*l = out
+	return nil
+}
+
+// decodeJSONRecord decodes one raw record. The fast decoder has panicked on malformed
+// input upstream; a panic becomes an error for this record alone.
+func decodeJSONRecord(raw []byte, ev *Event) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: decoder panic: %v", ErrSyntax, r)
+		}
+	}()
+	var rec jsonRecord
+	if err := gojson.UnmarshalNoEscape(raw, &rec); err != nil {
+		return fmt.Errorf("%w: %v", ErrSyntax, err)
+	}
+	rec.event(ev)
+	return nil
+}
+
+// event fills ev from the record: properties first (Azure Monitor), then the top level.
+func (r *jsonRecord) event(ev *Event) {
+	p := r.Properties
+	if p == nil {
+		p = &jsonRecord{}
+	}
+	ev.Time = firstTime(string(p.CreatedDateTime), string(r.CreatedDateTime), string(r.Time), string(r.TimeGenerated))
+	ev.ID = first(p.ID, r.ID)
+	ev.CorrelationID = first(p.CorrelationID, r.CorrelationID)
+	ev.User = strings.ToLower(first(p.UserPrincipalName, r.UserPrincipalName))
+	if ev.User == "" {
+		ev.User = first(p.ServicePrincipalName, r.ServicePrincipalName)
+	}
+	ev.UserID = first(p.UserID, r.UserID, p.ServicePrincipalID, r.ServicePrincipalID)
+	ev.App = first(p.AppDisplayName, r.AppDisplayName, p.ServicePrincipalName, r.ServicePrincipalName)
+	ev.AppID = first(p.AppID, r.AppID)
+	ev.Resource = first(p.ResourceDisplayName, r.ResourceDisplayName)
+	// A top-level resourceId of Azure Monitor and Log Analytics is an ARM path, not the resource.
+	ev.ResourceID = first(p.ResourceID, r.ResourceIdentity, notPath(r.ResourceID))
+	ev.ClientApp = first(p.ClientAppUsed, r.ClientAppUsed)
+	ev.UserAgent = first(p.UserAgent, r.UserAgent)
+	ev.IP = first(p.IPAddress, r.IPAddress, r.CallerIPAddress)
+	ev.Country = string(firstLoc(p.Location, r.LocationDetails, p.LocationDetails, r.Location))
+	dev := p.DeviceDetail
+	if !dev.OK {
+		dev = r.DeviceDetail
+	}
+	ev.OS = string(dev.V.OperatingSystem)
+	ev.Browser = string(dev.V.Browser)
+	ev.SignInType = signInType(string(r.Category), string(r.Type), p.SignInEventTypes, r.SignInEventTypes, first(p.IsInteractive, r.IsInteractive))
+
+	st := p.Status
+	if !st.OK {
+		st = r.Status
+	}
+	ev.ErrorCode = errorCode(string(r.ResultType), string(st.V.ErrorCode), string(p.ResultType))
+	ev.FailureReason = string(st.V.FailureReason)
+	ev.AdditionalDetails = string(st.V.AdditionalDetails)
+	ev.ResultDescription = first(r.ResultDescription, p.ResultDescription)
+
+	ev.IncomingTokenType = first(p.IncomingTokenType, r.IncomingTokenType)
+	tp := p.TokenProtection
+	if !tp.OK {
+		tp = r.TokenProtection
+	}
+	ev.TokenProtection = first(tp.V.SignInSessionStatus, p.TokenProtectionOld, r.TokenProtectionOld)
+	ev.TokenProtectionCode, _ = strconv.Atoi(strings.TrimSpace(string(tp.V.SignInSessionStatusCode)))
+	ev.UniqueTokenID = first(p.UniqueTokenID, r.UniqueTokenID)
+}
+
+func first(vals ...jsonText) string {
+	for _, v := range vals {
+		if v != "" {
+			return string(v)
+		}
+	}
+	return ""
+}
+
+func firstLoc(vals ...jsonLocation) jsonLocation {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func notPath(v jsonText) jsonText {
+	if strings.HasPrefix(string(v), "/") {
+		return ""
+	}
+	return v
+}
+
+// errorCode returns the first of the candidates that is an integer, 0 if none is.
+func errorCode(candidates ...string) int {
+	for _, c := range candidates {
+		if c == "" {
+			continue
+		}
+		if n, err := strconv.Atoi(strings.TrimSpace(c)); err == nil {
+			return n
+		}
+	}
+	return 0
+}
+
+// signInType maps the many spellings of "which log is this" to Graph's signInEventTypes values.
+func signInType(category, table string, types1, types2 []string, interactive string) string {
+	for _, c := range []string{category, table} {
+		switch strings.ToLower(c) {
+		case "signinlogs":
+			return "interactiveUser"
+		case "noninteractiveusersigninlogs", "aadnoninteractiveusersigninlogs":
+			return "nonInteractiveUser"
+		case "serviceprincipalsigninlogs", "aadserviceprincipalsigninlogs", "microsoftserviceprincipalsigninlogs":
+			return "servicePrincipal"
+		case "managedidentitysigninlogs", "aadmanagedidentitysigninlogs":
+			return "managedIdentity"
+		case "adfssigninlogs":
+			return "adfs"
+		}
+	}
+	for _, types := range [][]string{types1, types2} {
+		for _, t := range types {
+			switch strings.ToLower(strings.ReplaceAll(t, " ", "")) {
+			case "noninteractiveuser", "noninteractive":
+				return "nonInteractiveUser"
+			case "interactiveuser", "interactive":
+				return "interactiveUser"
+			case "serviceprincipal":
+				return "servicePrincipal"
+			case "managedidentity":
+				return "managedIdentity"
+			}
+		}
+	}
+	switch strings.ToLower(interactive) {
+	case "true":
+		return "interactiveUser"
+	case "false":
+		return "nonInteractiveUser"
+	}
+	return ""
+}

@@ -1,0 +1,522 @@
+package parse
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+)
+
+// jsonScanner splits a stream of JSON text into the raw bytes of its records without
+// decoding them. It understands every wrapper a sign-in export uses: JSON Lines, several
+// top-level values one after another (PowerShell appends), a bare object, a bare array,
+// Graph pages {"value":[...]} and Event Hub batches {"records":[...]}; wrappers are streamed,
+// never loaded whole, so memory is bounded by the largest single record.
+//
+// The scanner checks structure (strings, escapes, matching brackets) so that a broken
+// record is found where it breaks. It then resynchronises at the next line that opens an
+// object at the broken record's indentation, which is where the next record of JSON
+// Lines, of a PowerShell dump or of a pretty-printed array starts.
+type jsonScanner struct {
+	rd    io.Reader
+	buf   []byte
+	start int   // first byte the caller may still need (start of the current record)
+	pos   int   // next byte to examine
+	end   int   // end of the valid bytes in buf
+	base  int64 // stream offset of buf[0]
+	rerr  error // sticky read error; io.EOF at the end
+
+	line      int   // line number of buf[pos]
+	lineStart int64 // stream offset of the first byte of that line
+
+	ctx      int
+	wrapper  bool     // the current array is the member of a wrapper object
+	arrayPos Position // where the current array opened
+	wrapName string   // member name of the first wrapper seen: "value" (Graph) or "records" (Event Hub)
+	arrays   int      // top-level arrays seen
+	objects  int      // top-level objects that were records
+	bomDone  bool
+
+	maxRecord int
+	stack     []byte
+}
+
+const (
+	ctxTop         = iota // between top-level values
+	ctxArray              // between the elements of an array of records
+	ctxWrapperRest        // inside a wrapper object, after its array
+)
+
+const (
+	scanWindow       = 256 << 10
+	defaultMaxRecord = 8 << 20
+)
+
+func newJSONScanner(r io.Reader) *jsonScanner {
+	return &jsonScanner{rd: r, buf: make([]byte, scanWindow), line: 1, maxRecord: defaultMaxRecord}
+}
+
+// fill reads more input, keeping buf[start:end]. It reports whether bytes were added.
+func (s *jsonScanner) fill() bool {
+	if s.rerr != nil {
+		return false
+	}
+	if s.start > 0 {
+		n := copy(s.buf, s.buf[s.start:s.end])
+		s.base += int64(s.start)
+		s.pos -= s.start
+		s.end = n
+		s.start = 0
+	}
+	if s.end == len(s.buf) {
+		if len(s.buf) >= s.maxRecord+scanWindow {
+			return false // caller sees a record larger than maxRecord
+		}
+		nb := make([]byte, min(2*len(s.buf), s.maxRecord+scanWindow))
+		copy(nb, s.buf[:s.end])
+		s.buf = nb
+	}
+	for {
+		n, err := s.rd.Read(s.buf[s.end:])
+		s.end += n
+		if err != nil {
+			s.rerr = err
+			return n > 0
+		}
+		if n > 0 {
+			return true
+		}
+	}
+}
+
+// readErr is the error that stopped reading, nil at a clean end of input.
+func (s *jsonScanner) readErr() error {
+	if s.rerr == io.EOF {
+		return nil
+	}
+	return s.rerr
+}
+
+func (s *jsonScanner) position(i int) Position {
+	return Position{Line: s.line, Offset: s.base + int64(i)}
+}
+
+// skipSpace advances past whitespace (and, where allowComma, commas), counting lines.
+// It returns the next byte, or false at the end of input.
+func (s *jsonScanner) skipSpace(allowComma bool) (byte, bool) {
+	for {
+		for s.pos < s.end {
+			c := s.buf[s.pos]
+			switch {
+			case c == '\n':
+				s.line++
+				s.pos++
+				s.lineStart = s.base + int64(s.pos)
+			case c == ' ' || c == '\t' || c == '\r' || (allowComma && c == ','):
+				s.pos++
+			default:
+				return c, true
+			}
+		}
+		s.start = s.pos
+		if !s.fill() {
+			return 0, false
+		}
+	}
+}
+
+// scanResult says how a composite value ended.
+type scanResult int
+
+const (
+	scanDone    scanResult = iota // the value is complete: buf[start:pos]
+	scanWrapper                   // a wrapper's array begins at pos
+)
+
+// scanError is a structural problem found at stream offset off.
+type scanError struct {
+	err error
+	msg string
+	off int64
+}
+
+func (e *scanError) Error() string { return fmt.Sprintf("%s: %s at offset %d", e.err, e.msg, e.off) }
+func (e *scanError) Unwrap() error { return e.err }
+
+// scanComposite scans the object or array that starts at pos, leaving pos after it.
+// With detectWrapper it stops instead at the '[' of a top-level member named "value" or
+// "records" (case-insensitively), the Graph and Event Hub wrappers.
+func (s *jsonScanner) scanComposite(detectWrapper bool) (scanResult, error) {
+	stack := s.stack[:0]
+	defer func() { s.stack = stack[:0] }()
+	inStr := false
+	expectKey := false // the next string at depth 1 is a member name
+	keyStart := -1     // start of the depth-1 member name being read
+	wrapKey := false   // the last depth-1 member name was "value" or "records"
+	for {
+		if s.pos >= s.end {
+			if !s.fill() {
+				if s.end-s.start >= s.maxRecord {
+					return 0, &scanError{ErrTooLarge, fmt.Sprintf("larger than %d bytes", s.maxRecord), s.base + int64(s.pos)}
+				}
+				if err := s.readErr(); err != nil {
+					return 0, err
+				}
+				return 0, &scanError{ErrTruncated, "unexpected end of input", s.base + int64(s.pos)}
+			}
+			continue
+		}
+		if inStr {
+			j, buf, end := s.pos, s.buf, s.end
+			for j < end {
+				b := buf[j]
+				if b == '"' || b == '\\' || b < 0x20 {
+					break
+				}
+				j++
+			}
+			s.pos = j
+			if j == end {
+				continue
+			}
+			switch b := buf[j]; {
+			case b == '\\':
+				if j+1 >= end {
+					if !s.fill() {
+						return 0, &scanError{ErrTruncated, "unexpected end of input", s.base + int64(s.pos)}
+					}
+					continue
+				}
+				s.pos = j + 2
+			case b < 0x20:
+				return 0, &scanError{ErrSyntax, "control character in string", s.base + int64(j)}
+			default: // closing quote
+				s.pos = j + 1
+				inStr = false
+				if keyStart >= 0 {
+					name := s.buf[keyStart+1 : j]
+					wrapKey = bytes.EqualFold(name, []byte("value")) || bytes.EqualFold(name, []byte("records"))
+					if wrapKey && s.wrapName == "" {
+						s.wrapName = string(bytes.ToLower(name))
+					}
+					keyStart = -1
+				}
+			}
+			continue
+		}
+		c := s.buf[s.pos]
+		if wrapKey && c != ':' && c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			wrapKey = false
+			if c == '[' && len(stack) == 1 {
+				return scanWrapper, nil
+			}
+		}
+		switch c {
+		case '"':
+			inStr = true
+			if detectWrapper && expectKey && len(stack) == 1 {
+				keyStart = s.pos
+			}
+			expectKey = false
+		case '{':
+			stack = append(stack, '}')
+			expectKey = len(stack) == 1
+		case '[':
+			stack = append(stack, ']')
+		case '}', ']':
+			if len(stack) == 0 || stack[len(stack)-1] != c {
+				return 0, &scanError{ErrSyntax, fmt.Sprintf("unexpected %q", c), s.base + int64(s.pos)}
+			}
+			stack = stack[:len(stack)-1]
+			if len(stack) == 0 {
+				s.pos++
+				return scanDone, nil
+			}
+		case ',':
+			expectKey = len(stack) == 1 && stack[0] == '}'
+		case '\n':
+			s.line++
+			s.lineStart = s.base + int64(s.pos) + 1
+		}
+		s.pos++
+	}
+}
+
+// resync moves pos to the next line, after the record that started at recStart on line
+// recLine, whose first non-blank byte is '{' at column indent. It returns false when the
+// input ends first. Lines are recounted from the record's start.
+func (s *jsonScanner) resync(recStart int, recLine int, indent int) bool {
+	s.pos = recStart
+	s.line = recLine
+	s.start = recStart
+	// Move past the rest of the record's first line.
+	for {
+		if i := bytes.IndexByte(s.buf[s.pos:s.end], '\n'); i >= 0 {
+			s.pos += i + 1
+			s.line++
+			s.lineStart = s.base + int64(s.pos)
+			break
+		}
+		s.pos = s.end
+		s.start = s.pos
+		if !s.fill() {
+			return false
+		}
+	}
+	for {
+		// pos is at the start of a line: look at its indentation.
+		col := 0
+		for {
+			for s.pos < s.end && (s.buf[s.pos] == ' ' || s.buf[s.pos] == '\t') {
+				s.pos++
+				col++
+			}
+			if s.pos < s.end {
+				break
+			}
+			s.start = s.pos
+			if !s.fill() {
+				return false
+			}
+		}
+		if s.buf[s.pos] == '{' && col == indent {
+			s.start = s.pos
+			return true
+		}
+		for {
+			if i := bytes.IndexByte(s.buf[s.pos:s.end], '\n'); i >= 0 {
+				s.pos += i + 1
+				s.line++
+				s.lineStart = s.base + int64(s.pos)
+				break
+			}
+			s.pos = s.end
+			s.start = s.pos
+			if !s.fill() {
+				return false
+			}
+		}
+		s.start = s.pos
+	}
+}
+
+// indentOf returns the indentation of the value starting at buf[i] when only blanks precede
+// it on its line, and 0 otherwise (then a resync looks for an object at column 0).
+func (s *jsonScanner) indentOf(i int) int {
+	col := int(s.base + int64(i) - s.lineStart)
+	if col < 0 || col > i {
+		return 0
+	}
+	for _, b := range s.buf[i-col : i] {
+		if b != ' ' && b != '\t' {
+			return 0
+		}
+	}
+	return col
+}
+
+// next returns the raw bytes of the next record (valid until the following call) and its
+// position. At the end of input it returns io.EOF. A *RecordError (with File unset) reports
+// a record that was skipped; scanning can go on. Any other error ends the input.
+func (s *jsonScanner) next() ([]byte, Position, error) {
+	for {
+		switch s.ctx {
+		case ctxTop:
+			if !s.bomDone {
+				s.bomDone = true
+				for s.end < 3 && s.fill() {
+				}
+				if bytes.HasPrefix(s.buf[s.pos:s.end], utf8BOM) {
+					s.pos += len(utf8BOM)
+				}
+			}
+			c, ok := s.skipSpace(true)
+			if !ok {
+				if err := s.readErr(); err != nil {
+					return nil, Position{}, err
+				}
+				return nil, Position{}, io.EOF
+			}
+			switch c {
+			case '{':
+				raw, pos, res, err := s.record(true)
+				if res == scanWrapper {
+					s.enterArray(true)
+					continue
+				}
+				s.objects++
+				return raw, pos, err
+			case '[':
+				s.arrays++
+				s.enterArray(false)
+			default:
+				return nil, Position{}, s.garbage()
+			}
+		case ctxArray:
+			c, ok := s.skipSpace(true)
+			if !ok {
+				if err := s.readErr(); err != nil {
+					return nil, Position{}, err
+				}
+				return nil, Position{}, fmt.Errorf("%w: array opened at line %d (offset %d) is not closed", ErrTruncated, s.arrayPos.Line, s.arrayPos.Offset)
+			}
+			switch c {
+			case ']':
+				s.pos++
+				if s.wrapper {
+					s.ctx = ctxWrapperRest
+				} else {
+					s.ctx = ctxTop
+				}
+			case '{':
+				raw, pos, _, err := s.record(false)
+				return raw, pos, err
+			default:
+				// Not an object: skip the value, report it, and go on.
+				pos := s.position(s.pos)
+				indent := s.indentOf(s.pos)
+				s.start = s.pos
+				if err := s.skipValue(); err != nil {
+					return nil, pos, s.recordFailure(pos, indent, err)
+				}
+				return nil, pos, &RecordError{Line: pos.Line, Offset: pos.Offset, Err: fmt.Errorf("%w: array element starts with %q", ErrNotObject, c)}
+			}
+		case ctxWrapperRest:
+			c, ok := s.skipSpace(true)
+			if !ok {
+				if err := s.readErr(); err != nil {
+					return nil, Position{}, err
+				}
+				return nil, Position{}, fmt.Errorf("%w: object around the array opened at line %d is not closed", ErrTruncated, s.arrayPos.Line)
+			}
+			if c == '}' {
+				s.pos++
+				s.ctx = ctxTop
+				continue
+			}
+			// A member after the array, such as "@odata.nextLink": skip its name, the colon
+			// and its value in turn.
+			s.start = s.pos
+			if err := s.skipValue(); err != nil {
+				return nil, Position{}, fmt.Errorf("after the array opened at line %d: %w", s.arrayPos.Line, err)
+			}
+		}
+	}
+}
+
+func (s *jsonScanner) enterArray(wrapper bool) {
+	s.arrayPos = s.position(s.pos)
+	s.pos++ // '['
+	s.start = s.pos
+	s.ctx = ctxArray
+	s.wrapper = wrapper
+}
+
+// record scans the object at pos. On a structural error it skips to the next record and
+// returns a *RecordError; an I/O error is returned as is.
+func (s *jsonScanner) record(detectWrapper bool) ([]byte, Position, scanResult, error) {
+	s.start = s.pos
+	pos := s.position(s.pos)
+	indent := s.indentOf(s.pos)
+	res, err := s.scanComposite(detectWrapper)
+	if err != nil {
+		return nil, pos, 0, s.recordFailure(pos, indent, err)
+	}
+	if res == scanWrapper {
+		return nil, pos, res, nil
+	}
+	return s.buf[s.start:s.pos], pos, res, nil
+}
+
+// recordFailure turns a scan error of the record at pos into a *RecordError after moving
+// to the next record. Read errors pass through.
+func (s *jsonScanner) recordFailure(pos Position, indent int, err error) error {
+	se, ok := err.(*scanError)
+	if !ok {
+		return err
+	}
+	if !s.resync(int(pos.Offset-s.base), pos.Line, indent) {
+		s.pos, s.start = s.end, s.end
+	}
+	return &RecordError{Line: pos.Line, Offset: pos.Offset, Err: fmt.Errorf("%w (%s at offset %d)", se.err, se.msg, se.off)}
+}
+
+// garbage skips bytes that cannot start a record up to the next line that opens an object
+// at column 0, and reports them as one skipped record.
+func (s *jsonScanner) garbage() error {
+	pos := s.position(s.pos)
+	c := s.buf[s.pos]
+	recStart := s.pos
+	s.start = s.pos
+	if !s.resync(recStart, pos.Line, 0) {
+		s.pos, s.start = s.end, s.end
+	}
+	return &RecordError{Line: pos.Line, Offset: pos.Offset, Err: fmt.Errorf("%w: unexpected %q", ErrNotObject, c)}
+}
+
+// skipValue skips one JSON value (a name, a scalar, an object or an array) at pos.
+func (s *jsonScanner) skipValue() error {
+	c := s.buf[s.pos]
+	switch c {
+	case '{', '[':
+		_, err := s.scanComposite(false)
+		return err
+	case '"':
+		s.pos++
+		for {
+			for s.pos < s.end {
+				b := s.buf[s.pos]
+				if b == '\\' && s.pos+1 >= s.end {
+					break // need the escaped byte too
+				}
+				if b == '\\' {
+					s.pos += 2
+					continue
+				}
+				s.pos++
+				if b == '"' {
+					return nil
+				}
+				if b < 0x20 {
+					return &scanError{ErrSyntax, "control character in string", s.base + int64(s.pos-1)}
+				}
+			}
+			if !s.fill() {
+				return &scanError{ErrTruncated, "unexpected end of input", s.base + int64(s.pos)}
+			}
+		}
+	default:
+		// A scalar, or a stray byte such as ':' or ']': consume at least one byte.
+		s.pos++
+		for {
+			for s.pos < s.end {
+				switch s.buf[s.pos] {
+				case ',', ']', '}', ':', '"', ' ', '\t', '\r', '\n':
+					return nil
+				}
+				s.pos++
+			}
+			if !s.fill() {
+				return nil
+			}
+		}
+	}
+}
+
+// shape names the wrapper the input turned out to use.
+func (s *jsonScanner) shape() string {
+	switch {
+	case s.wrapName == "value":
+		return "graph"
+	case s.wrapName == "records":
+		return "eventhub"
+	case s.arrays > 0:
+		return "array"
+	case s.objects == 1:
+		return "object"
+	case s.objects > 1:
+		return "lines"
+	}
+	return "empty"
+}
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}

@@ -1,0 +1,349 @@
+// Package rules classifies in-scope sign-in failures by cause. The rule set is data: an
+// ordered table (the embedded default.yaml, or a user's file) in which the first matching
+// rule wins. Classify is pure: no I/O, no clock, no globals beyond the parsed default.
+package rules
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/goccy/go-yaml"
+
+	"github.com/grantsweep/grantsweep/parse"
+)
+
+// Family groups causes; its id is a public contract.
+type Family struct {
+	ID    string
+	Label string
+}
+
+// Rule is one cause: an id (a public contract), the family it belongs to, and the clauses
+// that recognise it. A rule matches when any clause does.
+type Rule struct {
+	ID          string
+	Family      string
+	Label       string
+	Remediation string
+	When        []Clause
+}
+
+// Clause matches an event whose error code is in Codes (any non-zero code when Codes is
+// empty), whose text contains one of Text (when Text is not empty), and none of NotText.
+// Phrases are kept normalised: lower case, whitespace collapsed.
+type Clause struct {
+	Codes   []int
+	Text    []string
+	NotText []string
+}
+
+// Set is an ordered rule set ready to classify.
+type Set struct {
+	Families []Family
+	Rules    []Rule
+
+	byCode   map[int][]int // code -> indexes of the rules with a clause naming it, in order
+	textOnly []int         // indexes of rules with a clause that names no code
+}
+
+//go:embed default.yaml
+var defaultYAML []byte
+
+// DefaultYAML returns the text of the default rule set, the one source of its documentation.
+func DefaultYAML() []byte { return slices.Clone(defaultYAML) }
+
+var defaultSet = sync.OnceValue(func() *Set {
+	s, err := Parse(defaultYAML, "default.yaml")
+	if err != nil {
+		panic("rules: embedded default.yaml: " + err.Error()) // a test keeps this unreachable
+	}
+	return s
+})
+
+// Default returns the default rule set, which encodes every row of TAXONOMY.md.
+func Default() *Set { return defaultSet() }
+
+// file is the YAML form of a rule set.
+type file struct {
+	Families []struct {
+		ID    string `yaml:"id"`
+		Label string `yaml:"label"`
+	} `yaml:"families"`
+	Rules []struct {
+		ID          string `yaml:"id"`
+		Family      string `yaml:"family"`
+		Label       string `yaml:"label"`
+		Remediation string `yaml:"remediation"`
+		When        []struct {
+			Codes   []any    `yaml:"codes"`
+			Text    []string `yaml:"text"`
+			NotText []string `yaml:"not_text"`
+		} `yaml:"when"`
+	} `yaml:"rules"`
+}
+
+// Parse reads a rule set from YAML. Unknown keys, duplicate ids, unknown families and
+// empty clauses are errors.
+func Parse(data []byte, name string) (*Set, error) {
+	var f file
+	if err := yaml.UnmarshalWithOptions(data, &f, yaml.Strict()); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	s := &Set{byCode: map[int][]int{}}
+	var errs []error
+	families := map[string]bool{}
+	for _, fam := range f.Families {
+		if fam.ID == "" {
+			errs = append(errs, fmt.Errorf("%s: family with no id", name))
+			continue
+		}
+		if families[fam.ID] {
+			errs = append(errs, fmt.Errorf("%s: family %q defined twice", name, fam.ID))
+		}
+		families[fam.ID] = true
+		s.Families = append(s.Families, Family{ID: fam.ID, Label: fam.Label})
+	}
+	ids := map[string]bool{}
+	for i, fr := range f.Rules {
+		r := Rule{ID: fr.ID, Family: fr.Family, Label: fr.Label, Remediation: strings.TrimSpace(fr.Remediation)}
+		where := fmt.Sprintf("%s: rule %d (%s)", name, i+1, fr.ID)
+		switch {
+		case r.ID == "":
+			errs = append(errs, fmt.Errorf("%s: no id", where))
+		case ids[r.ID]:
+			errs = append(errs, fmt.Errorf("%s: id defined twice", where))
+		}
+		ids[r.ID] = true
+		if !families[r.Family] {
+			errs = append(errs, fmt.Errorf("%s: unknown family %q", where, r.Family))
+		}
+		if len(fr.When) == 0 {
+			errs = append(errs, fmt.Errorf("%s: no when clauses", where))
+		}
+		for j, fc := range fr.When {
+			var c Clause
+			for _, v := range fc.Codes {
+				codes, err := codeList(v)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("%s: clause %d: %w", where, j+1, err))
+				}
+				c.Codes = append(c.Codes, codes...)
+			}
+			for _, t := range fc.Text {
+				c.Text = append(c.Text, Normalize(t))
+			}
+			for _, t := range fc.NotText {
+				c.NotText = append(c.NotText, Normalize(t))
+			}
+			if len(c.Codes) == 0 && len(c.Text) == 0 {
+				errs = append(errs, fmt.Errorf("%s: clause %d matches nothing: give codes or text", where, j+1))
+			}
+			r.When = append(r.When, c)
+		}
+		s.Rules = append(s.Rules, r)
+	}
+	if len(s.Rules) == 0 && len(errs) == 0 {
+		errs = append(errs, fmt.Errorf("%s: no rules", name))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	s.index()
+	return s, nil
+}
+
+// codeList reads one entry of a codes list: an integer, or a range "from-to".
+func codeList(v any) ([]int, error) {
+	switch v := v.(type) {
+	case uint64:
+		return []int{int(v)}, nil
+	case int64:
+		return []int{int(v)}, nil
+	case int:
+		return []int{v}, nil
+	case string:
+		lo, hi, isRange := strings.Cut(v, "-")
+		a, err1 := strconv.Atoi(strings.TrimSpace(lo))
+		b, err2 := a, error(nil)
+		if isRange {
+			b, err2 = strconv.Atoi(strings.TrimSpace(hi))
+		}
+		if err1 != nil || err2 != nil || b < a || b-a > 10000 {
+			return nil, fmt.Errorf("bad code %q: want a number or a range like 7000020-7000026", v)
+		}
+		out := make([]int, 0, b-a+1)
+		for c := a; c <= b; c++ {
+			out = append(out, c)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("bad code %v: want a number or a range like 7000020-7000026", v)
+}
+
+func (s *Set) index() {
+	for i, r := range s.Rules {
+		for _, c := range r.When {
+			if len(c.Codes) == 0 && !slices.Contains(s.textOnly, i) {
+				s.textOnly = append(s.textOnly, i)
+			}
+			for _, code := range c.Codes {
+				if l := s.byCode[code]; len(l) == 0 || l[len(l)-1] != i {
+					s.byCode[code] = append(l, i)
+				}
+			}
+		}
+	}
+}
+
+// Codes returns every error code some rule names, in increasing order.
+func (s *Set) Codes() []int {
+	out := make([]int, 0, len(s.byCode))
+	for c := range s.byCode {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// HasTextOnlyRules reports whether some rule can match on text alone, whatever the code;
+// then the error code alone cannot rule an event out.
+func (s *Set) HasTextOnlyRules() bool { return len(s.textOnly) > 0 }
+
+// FamilyIndex returns the position of family id in s.Families, or -1.
+func (s *Set) FamilyIndex(id string) int {
+	return slices.IndexFunc(s.Families, func(f Family) bool { return f.ID == id })
+}
+
+// RuleIndex returns the position of cause id in s.Rules, or -1.
+func (s *Set) RuleIndex(id string) int {
+	return slices.IndexFunc(s.Rules, func(r Rule) bool { return r.ID == id })
+}
+
+// Evidence is one fact that decided a match: the field and its value. For a text
+// condition, Phrase is the rule's phrase found in Value.
+type Evidence struct {
+	Field  string `json:"field"`
+	Value  string `json:"value"`
+	Phrase string `json:"phrase,omitempty"`
+}
+
+// Match is the outcome of classifying an in-scope event.
+type Match struct {
+	Rule     int // index in Set.Rules
+	Evidence []Evidence
+}
+
+// textFields are the fields text conditions look at, in the order evidence names them.
+var textFields = [...]string{"failureReason", "resultDescription", "additionalDetails"}
+
+// Classify returns the first rule that matches ev, and false when the event is out of scope.
+func (s *Set) Classify(ev *parse.Event) (Match, bool) {
+	cands := s.byCode[ev.ErrorCode]
+	if len(s.textOnly) > 0 && ev.ErrorCode != 0 {
+		cands = mergeSorted(cands, s.textOnly)
+	}
+	if len(cands) == 0 {
+		return Match{}, false
+	}
+	var norm [3]string
+	normalized := false
+	for _, ri := range cands {
+		for _, c := range s.Rules[ri].When {
+			if len(c.Codes) > 0 && !slices.Contains(c.Codes, ev.ErrorCode) {
+				continue
+			}
+			if len(c.Codes) == 0 && ev.ErrorCode == 0 {
+				continue
+			}
+			if (len(c.Text) > 0 || len(c.NotText) > 0) && !normalized {
+				norm = [3]string{Normalize(ev.FailureReason), Normalize(ev.ResultDescription), Normalize(ev.AdditionalDetails)}
+				normalized = true
+			}
+			field, phrase := -1, ""
+			if len(c.Text) > 0 {
+				field, phrase = findPhrase(&norm, c.Text)
+				if field < 0 {
+					continue
+				}
+			}
+			if f, _ := findPhrase(&norm, c.NotText); f >= 0 {
+				continue
+			}
+			evidence := []Evidence{{Field: "errorCode", Value: strconv.Itoa(ev.ErrorCode)}}
+			if field >= 0 {
+				evidence = append(evidence, Evidence{Field: textFields[field], Value: rawField(ev, field), Phrase: phrase})
+			}
+			return Match{Rule: ri, Evidence: evidence}, true
+		}
+	}
+	return Match{}, false
+}
+
+// rawField returns the text field a phrase was found in, as the record had it.
+func rawField(ev *parse.Event, field int) string {
+	switch field {
+	case 0:
+		return ev.FailureReason
+	case 1:
+		return ev.ResultDescription
+	}
+	return ev.AdditionalDetails
+}
+
+// findPhrase returns which field first contains one of the phrases, and the phrase.
+func findPhrase(norm *[3]string, phrases []string) (int, string) {
+	for _, p := range phrases {
+		for i, t := range norm {
+			if strings.Contains(t, p) {
+				return i, p
+			}
+		}
+	}
+	return -1, ""
+}
+
+// mergeSorted merges two increasing lists of rule indexes without duplicates.
+func mergeSorted(a, b []int) []int {
+	out := make([]int, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || (i < len(a) && a[i] < b[j]):
+			out = append(out, a[i])
+			i++
+		case i == len(a) || b[j] < a[i]:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, a[i])
+			i, j = i+1, j+1
+		}
+	}
+	return out
+}
+
+// Normalize lower-cases s and collapses each run of whitespace to one space, trimming
+// both ends: the form in which text conditions compare.
+func Normalize(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range strings.ToLower(s) {
+		switch r {
+		case ' ', '\t', '\n', '\r', '\v', '\f', 0x85, 0xA0:
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
