@@ -43,7 +43,7 @@ type jsonRecord struct {
 	ResultType           jsonText `json:"resultType"`
 	ResultDescription    jsonText `json:"resultDescription"`
 	Status               jsonDynamic[jsonStatus]
-	IncomingTokenType    jsonText `json:"incomingTokenType"`
+	IncomingTokenType    jsonText                         `json:"incomingTokenType"`
 	TokenProtection      jsonDynamic[jsonTokenProtection] `json:"tokenProtectionStatusDetails"`
 	TokenProtectionOld   jsonText                         `json:"signInTokenProtectionStatus"`
 	UniqueTokenID        jsonText                         `json:"uniqueTokenIdentifier"`
