@@ -35,6 +35,17 @@ func ParseTime(s string) (time.Time, bool) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return EpochTime(n), true
 	}
+	if ms, ok := strings.CutPrefix(s, "/Date("); ok {
+		// .NET's JSON date, as Windows PowerShell's ConvertTo-Json writes it:
+		// /Date(1764000000000)/ or /Date(1764000000000+0100)/; the number is UTC.
+		ms, _, _ = strings.Cut(ms, ")")
+		if i := strings.IndexAny(ms[1:], "+-"); i >= 0 {
+			ms = ms[:i+1]
+		}
+		if n, err := strconv.ParseInt(ms, 10, 64); err == nil {
+			return time.UnixMilli(n).UTC(), true
+		}
+	}
 	for _, layout := range timeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC(), true

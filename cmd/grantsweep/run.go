@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// Exit codes, a public contract (README, doc.go).
+const (
+	exitOK        = 0 // success
+	exitError     = 1 // nothing usable could be read, or an output could not be written
+	exitUsage     = 2 // bad command line
+	exitThreshold = 3 // a --fail-on threshold was crossed
+	exitStrict    = 4 // --strict and records were skipped or inputs failed
+)
+
+var (
+	errUsage  = errors.New("usage")
+	errStrict = errors.New("strict")
+)
+
+// usageError is a command-line mistake: exit 2.
+func usageError(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{errUsage}, args...)...)
+}
+
+// exitCode maps an error from a subcommand to the process exit code, in one place.
+func exitCode(err error) int {
+	switch {
+	case err == nil, errors.Is(err, pflag.ErrHelp):
+		return exitOK
+	case errors.Is(err, errUsage):
+		return exitUsage
+	case errors.Is(err, errStrict):
+		return exitStrict
+	}
+	return exitError
+}
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3"; otherwise it comes
+// from the module's build information.
+var version = ""
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+const usageText = `grantsweep finds and explains invalid-grant sign-in failures in Entra ID sign-in logs.
+
+Usage:
+  grantsweep sweep [flags] PATH...   classify and summarize (the main job)
+  grantsweep version                 print the version
+  grantsweep help [COMMAND]          show help
+
+PATH is a file, a directory (walked recursively), a glob, or - for standard input.
+Run "grantsweep help sweep" for the flags of a command.
+`
+
+// run is the whole program: it parses args, runs a subcommand and returns the exit code.
+// Nothing below it prints or exits.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	err := dispatch(ctx, args, stdin, stdout, stderr)
+	if err != nil && !errors.Is(err, pflag.ErrHelp) && !errors.Is(err, errReported) {
+		fmt.Fprintf(stderr, "grantsweep: %s\n", strings.TrimPrefix(err.Error(), "usage: "))
+		if errors.Is(err, errUsage) {
+			fmt.Fprintln(stderr, `Run "grantsweep help" for usage.`)
+		}
+	}
+	return exitCode(err)
+}
+
+// errReported wraps an error whose message has already been printed.
+var errReported = errors.New("reported")
+
+func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usageText)
+		return usageError("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "sweep":
+		return runSweep(ctx, rest, stdin, stdout, stderr)
+	case "version", "--version":
+		_, err := fmt.Fprintf(stdout, "grantsweep %s\n", versionString())
+		return err
+	case "help", "-h", "--help":
+		if len(rest) > 0 && rest[0] == "sweep" {
+			return runSweep(ctx, []string{"--help"}, stdin, stdout, stdout)
+		}
+		_, err := fmt.Fprint(stdout, usageText)
+		return err
+	}
+	return usageError("unknown command %q", cmd)
+}

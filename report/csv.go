@@ -1,0 +1,65 @@
+package report
+
+import (
+	"bufio"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// writeCSV writes the causes table as RFC 4180 CSV: one row per cause of the rule set, in
+// rule order, zeros included.
+func (s *Summary) writeCSV(w io.Writer, opts Options) error {
+	v := s.compute(opts.Top)
+	bw := bufio.NewWriter(w)
+	cw := csv.NewWriter(bw)
+	cw.Write([]string{"family", "cause", "label", "events", "share_pct", "users", "apps", "ips", "first_seen", "last_seen", "remediation"})
+	for _, c := range v.causes {
+		cw.Write(safeCells(c.family, c.id, c.label, fmt.Sprint(c.events), fmt.Sprintf("%.2f", share(c.events, v.inScope)),
+			fmt.Sprint(c.users), fmt.Sprint(c.apps), fmt.Sprint(c.ips), csvTime(c.first), csvTime(c.last), c.remediation))
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+func csvTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// safeCells neutralises cells a spreadsheet would run as a formula: values starting with
+// =, +, -, @, tab or carriage return get a leading apostrophe. User agents, UPNs and app
+// names are attacker-controlled. Plain numbers (such as -1) are left alone.
+func safeCells(cells ...string) []string {
+	for i, c := range cells {
+		if c == "" || !strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			continue
+		}
+		if isNumber(c) {
+			continue
+		}
+		cells[i] = "'" + c
+	}
+	return cells
+}
+
+func isNumber(s string) bool {
+	digits := 0
+	for i, c := range s {
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case (c == '-' || c == '+') && i == 0, c == '.':
+		default:
+			return false
+		}
+	}
+	return digits > 0
+}

@@ -1,0 +1,193 @@
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"strconv"
+	"time"
+)
+
+// The JSON summary, schema grantsweep.summary/v1 (DESIGN.md). Field order is fixed by
+// these structs; every cause and family appears, in rule order, zeros included.
+type jsonSummary struct {
+	Schema         string       `json:"schema"`
+	GeneratedBy    string       `json:"generated_by"`
+	Totals         jsonTotals   `json:"totals"`
+	Window         jsonWindow   `json:"window"`
+	Inputs         []Input      `json:"inputs"`
+	Families       []jsonFamily `json:"families"`
+	Causes         []jsonCause  `json:"causes"`
+	Tables         jsonTables   `json:"tables"`
+	SkippedSamples []Skip       `json:"skipped_samples"`
+}
+
+type jsonTotals struct {
+	Records    int64 `json:"records"`
+	InScope    int64 `json:"in_scope"`
+	Skipped    int64 `json:"skipped"`
+	Duplicates int64 `json:"duplicates"`
+}
+
+type jsonWindow struct {
+	First *string `json:"first"`
+	Last  *string `json:"last"`
+}
+
+type jsonFamily struct {
+	Family string `json:"family"`
+	Events int64  `json:"events"`
+	Users  int    `json:"users"`
+}
+
+type jsonCause struct {
+	Family      string  `json:"family"`
+	Cause       string  `json:"cause"`
+	Label       string  `json:"label"`
+	Events      int64   `json:"events"`
+	Users       int     `json:"users"`
+	Apps        int     `json:"apps"`
+	IPs         int     `json:"ips"`
+	FirstSeen   *string `json:"first_seen"`
+	LastSeen    *string `json:"last_seen"`
+	Remediation string  `json:"remediation"`
+}
+
+type jsonTables struct {
+	ByApp             jsonRows      `json:"by_app"`
+	ByUser            jsonRows      `json:"by_user"`
+	ByIP              jsonRows      `json:"by_ip"`
+	ByClient          jsonRows      `json:"by_client"`
+	ByOS              jsonRows      `json:"by_os"`
+	ByTokenProtection jsonRows      `json:"by_token_protection"`
+	ByHour            jsonRows      `json:"by_hour"`
+	FailuresByCode    []jsonCodeRow `json:"failures_by_code"`
+}
+
+type jsonCodeRow struct {
+	Code        int    `json:"code"`
+	Status      string `json:"status"`
+	Records     int64  `json:"records"`
+	Description string `json:"description"`
+}
+
+// jsonRows is a breakdown table: each row is an object with the table's key columns, then
+// events, the distinct count ("users" or "apps") and the non-zero counts per cause.
+type jsonRows struct {
+	tv    tableView
+	rules []string
+}
+
+func (t jsonRows) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for i, r := range t.tv.rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('{')
+		for c, name := range t.tv.def.cols {
+			writeKey(&b, name)
+			if c == t.tv.def.numCol {
+				n, _ := strconv.Atoi(r.key[c])
+				b.WriteString(strconv.Itoa(n))
+			} else {
+				writeString(&b, r.key[c])
+			}
+			b.WriteByte(',')
+		}
+		writeKey(&b, "events")
+		b.WriteString(strconv.FormatInt(r.events, 10))
+		b.WriteByte(',')
+		writeKey(&b, t.tv.def.distinct)
+		b.WriteString(strconv.Itoa(r.distinct))
+		b.WriteByte(',')
+		writeKey(&b, "causes")
+		b.WriteByte('{')
+		first := true
+		for ri, n := range r.causes {
+			if n == 0 {
+				continue
+			}
+			if !first {
+				b.WriteByte(',')
+			}
+			first = false
+			writeKey(&b, t.rules[ri])
+			b.WriteString(strconv.FormatInt(n, 10))
+		}
+		b.WriteString("}}")
+	}
+	b.WriteByte(']')
+	return b.Bytes(), nil
+}
+
+func writeKey(b *bytes.Buffer, k string) {
+	writeString(b, k)
+	b.WriteByte(':')
+}
+
+func writeString(b *bytes.Buffer, s string) {
+	q, _ := json.Marshal(s) // a string always marshals
+	b.Write(q)
+}
+
+func timePtr(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := t.UTC().Format(time.RFC3339Nano)
+	return &s
+}
+
+func (s *Summary) jsonModel(opts Options) jsonSummary {
+	v := s.compute(opts.Top)
+	out := jsonSummary{
+		Schema:         Schema,
+		GeneratedBy:    opts.GeneratedBy,
+		Totals:         jsonTotals{Records: v.records, InScope: v.inScope, Skipped: v.skipped, Duplicates: v.duplicates},
+		Window:         jsonWindow{First: timePtr(v.first), Last: timePtr(v.last)},
+		Inputs:         append([]Input{}, s.Inputs...),
+		SkippedSamples: append([]Skip{}, s.Samples...),
+	}
+	for _, f := range v.families {
+		out.Families = append(out.Families, jsonFamily{Family: f.id, Events: f.events, Users: f.users})
+	}
+	for _, c := range v.causes {
+		out.Causes = append(out.Causes, jsonCause{Family: c.family, Cause: c.id, Label: c.label, Events: c.events,
+			Users: c.users, Apps: c.apps, IPs: c.ips, FirstSeen: timePtr(c.first), LastSeen: timePtr(c.last), Remediation: c.remediation})
+	}
+	ids := make([]string, len(s.Rules.Rules))
+	for i, r := range s.Rules.Rules {
+		ids[i] = r.ID
+	}
+	rows := func(name string) jsonRows {
+		for _, tv := range v.tables {
+			if tv.def.name == name {
+				return jsonRows{tv: tv, rules: ids}
+			}
+		}
+		panic("report: no table " + name)
+	}
+	out.Tables = jsonTables{
+		ByApp: rows("by_app"), ByUser: rows("by_user"), ByIP: rows("by_ip"), ByClient: rows("by_client"),
+		ByOS: rows("by_os"), ByTokenProtection: rows("by_token_protection"), ByHour: rows("by_hour"),
+		FailuresByCode: []jsonCodeRow{},
+	}
+	for _, c := range v.codes {
+		out.Tables.FailuresByCode = append(out.Tables.FailuresByCode, jsonCodeRow{Code: c.code, Status: c.status, Records: c.records, Description: c.description})
+	}
+	return out
+}
+
+func (s *Summary) writeJSON(w io.Writer, opts Options) error {
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(s.jsonModel(opts)); err != nil {
+		return err
+	}
+	return bw.Flush()
+}

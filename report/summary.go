@@ -1,0 +1,232 @@
+// Package report aggregates classified sign-in events into a mergeable Summary and renders
+// it: a terminal table, CSV and the JSON summary (schema grantsweep.summary/v1).
+package report
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/grantsweep/grantsweep/parse"
+	"github.com/grantsweep/grantsweep/rules"
+)
+
+// Schema is the id of the JSON summary format, a public contract.
+const Schema = "grantsweep.summary/v1"
+
+// maxSkipSamples bounds the skipped records kept as examples.
+const maxSkipSamples = 50
+
+// Summary is the aggregate of a sweep: totals, per-input counts, the failures by code, and
+// the in-scope events themselves (a few percent of the logs), from which the per-cause
+// statistics and tables are computed when rendering. Keeping the events makes merging
+// exact: summaries of parts of the logs merge into the summary of the whole, de-duplication
+// and distinct counts included.
+type Summary struct {
+	Rules  *rules.Set
+	Dedupe bool // drop in-scope events whose id was seen before
+
+	Records, Skipped int64
+
+	First, Last time.Time // the span of every record's time
+	Inputs      []Input
+	Samples     []Skip
+
+	codes  map[int]*codeStat
+	events []entry
+}
+
+// Input is what one input contributed.
+type Input struct {
+	Path    string `json:"path"`
+	Format  string `json:"format"`
+	Records int64  `json:"records"`
+	Skipped int64  `json:"skipped"`
+	Error   string `json:"error,omitempty"` // why the input was not read, or where it broke
+}
+
+// Skip is one record that could not be decoded.
+type Skip struct {
+	Path   string `json:"path"`
+	Line   int    `json:"line"`
+	Offset int64  `json:"offset"`
+	Reason string `json:"reason"`
+}
+
+// entry is one in-scope event as the summary keeps it: the dimensions the tables need.
+type entry struct {
+	ev    parse.Event // long text fields dropped
+	rule  int
+	input int // index in Inputs, for ordering and drill-down
+}
+
+type codeStat struct {
+	records int64
+	texts   map[string]int64 // wordings seen for the code, at most maxTexts of them
+	inScope bool
+}
+
+// maxTexts bounds the distinct wordings kept per error code.
+const maxTexts = 8
+
+// description is the code's most frequent wording (ties: the smaller text).
+func (cs *codeStat) description() string {
+	best, n := "", int64(0)
+	for t, c := range cs.texts {
+		if c > n || (c == n && t < best) {
+			best, n = t, c
+		}
+	}
+	return best
+}
+
+// New returns an empty Summary for the rule set, de-duplicating by event id.
+func New(set *rules.Set) *Summary {
+	return &Summary{Rules: set, Dedupe: true, codes: map[int]*codeStat{}}
+}
+
+// Add counts one decoded record of the input being read; m and inScope are its
+// classification.
+func (s *Summary) Add(ev *parse.Event, m rules.Match, inScope bool) {
+	s.Records++
+	if !ev.Time.IsZero() {
+		if s.First.IsZero() || ev.Time.Before(s.First) {
+			s.First = ev.Time
+		}
+		if ev.Time.After(s.Last) {
+			s.Last = ev.Time
+		}
+	}
+	cs := s.codes[ev.ErrorCode]
+	if cs == nil {
+		cs = &codeStat{inScope: inScope}
+		s.codes[ev.ErrorCode] = cs
+	}
+	cs.records++
+	cs.inScope = cs.inScope || inScope
+	if ev.ErrorCode != 0 {
+		d := describeCode(ev)
+		if _, ok := cs.texts[d]; ok || len(cs.texts) < maxTexts {
+			if cs.texts == nil {
+				cs.texts = map[string]int64{}
+			}
+			cs.texts[d]++
+		}
+	}
+	if !inScope {
+		return
+	}
+	kept := *ev
+	kept.FailureReason, kept.ResultDescription, kept.AdditionalDetails, kept.UserAgent = "", "", "", ""
+	s.events = append(s.events, entry{ev: kept, rule: m.Rule, input: len(s.Inputs)})
+}
+
+// describeCode is the text a code's row shows: the record's own wording, shortened.
+func describeCode(ev *parse.Event) string {
+	d := ev.FailureReason
+	if d == "" || d == "Other." {
+		d = ev.ResultDescription
+	}
+	d = strings.Join(strings.Fields(d), " ")
+	if r := []rune(d); len(r) > 160 {
+		d = string(r[:159]) + "…"
+	}
+	return d
+}
+
+// Skip counts one record that could not be decoded and keeps it as a sample.
+func (s *Summary) Skip(e *parse.RecordError) {
+	s.Skipped++
+	if len(s.Samples) < maxSkipSamples {
+		s.Samples = append(s.Samples, Skip{Path: e.File, Line: e.Line, Offset: e.Offset, Reason: e.Err.Error()})
+	}
+}
+
+// Read classifies and counts every record of in, and records what it contributed. A
+// record error is counted and the rest goes on; an error that ends the input early is
+// kept on its Input and returned, after whatever was read before it was counted.
+func (s *Summary) Read(in *parse.Input) error {
+	var rec, skipped int64
+	var fatal error
+	for ev, err := range in.Events() {
+		if err != nil {
+			var re *parse.RecordError
+			if errors.As(err, &re) {
+				skipped++
+				s.Skip(re)
+				continue
+			}
+			fatal = err
+			break
+		}
+		rec++
+		m, ok := s.Rules.Classify(&ev)
+		s.Add(&ev, m, ok)
+	}
+	input := Input{Path: in.Name, Format: in.Format(), Records: rec, Skipped: skipped}
+	if fatal != nil {
+		input.Error = fatal.Error()
+	}
+	s.Inputs = append(s.Inputs, input)
+	return fatal
+}
+
+// Failed records an input that could not be read at all.
+func (s *Summary) Failed(path string, err error) {
+	s.Inputs = append(s.Inputs, Input{Path: path, Format: "unknown", Error: err.Error()})
+}
+
+// Write renders the summary in format f to w.
+func (s *Summary) Write(w io.Writer, f Format, opts Options) error {
+	switch f {
+	case FormatTable:
+		return s.writeTable(w, opts)
+	case FormatCSV:
+		return s.writeCSV(w, opts)
+	case FormatJSON:
+		return s.writeJSON(w, opts)
+	}
+	return fmt.Errorf("report: format %q not supported", f)
+}
+
+// Options shape the rendering.
+type Options struct {
+	Top         int    // rows per breakdown table; 0 for all
+	GeneratedBy string // "grantsweep <version>"
+	Color       bool   // terminal colour (only on a TTY, never with NO_COLOR)
+}
+
+// Format is an output format.
+type Format string
+
+// Output formats.
+const (
+	FormatTable Format = "table"
+	FormatCSV   Format = "csv"
+	FormatJSON  Format = "json"
+)
+
+// Formats lists the formats Write supports.
+var Formats = []Format{FormatTable, FormatCSV, FormatJSON}
+
+// UnmarshalText accepts a format name, for flags.
+func (f *Format) UnmarshalText(b []byte) error {
+	v := Format(strings.ToLower(string(b)))
+	if !slices.Contains(Formats, v) {
+		names := make([]string, len(Formats))
+		for i, f := range Formats {
+			names[i] = string(f)
+		}
+		return fmt.Errorf("unknown format %q (want %s)", b, strings.Join(names, ", "))
+	}
+	*f = v
+	return nil
+}
+
+// MarshalText returns the format name.
+func (f Format) MarshalText() ([]byte, error) { return []byte(f), nil }
+
+func (f Format) String() string { return string(f) }

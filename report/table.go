@@ -1,0 +1,324 @@
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// termWidth is the width the terminal report fits in.
+const termWidth = 100
+
+// writeTable renders the summary for a person at a terminal.
+func (s *Summary) writeTable(w io.Writer, opts Options) error {
+	v := s.compute(opts.Top)
+	bw := bufio.NewWriter(w)
+	p := &termPrinter{w: bw, color: opts.Color}
+
+	p.line("%s records from %s (%s skipped), %s",
+		count(v.records), plural(int64(len(s.Inputs)), "input"), count(v.skipped), span(v.first, v.last))
+	p.line("%s invalid-grant failures in scope (%.1f%% of records), %s duplicate copies dropped",
+		p.bold(count(v.inScope)), share(v.inScope, v.records), count(v.duplicates))
+
+	p.section("Families")
+	fam := p.table("family", "label", "events", "share", "users")
+	for _, f := range v.families {
+		fam.Append([]string{f.id, f.label, count(f.events), pct(f.events, v.inScope), count(int64(f.users))})
+	}
+	p.render(fam)
+
+	p.section("Causes")
+	ct := p.table("cause", "events", "share", "users", "apps", "ips", "last seen (UTC)")
+	for _, c := range v.causes {
+		ct.Append([]string{c.id, count(c.events), pct(c.events, v.inScope), count(int64(c.users)),
+			count(int64(c.apps)), count(int64(c.ips)), stamp(c.last)})
+	}
+	p.render(ct)
+
+	if v.inScope > 0 {
+		p.section("What to do")
+		for _, c := range v.causes {
+			if c.events == 0 {
+				continue
+			}
+			p.wrapped(fmt.Sprintf("%s (%s): ", c.id, count(c.events)), c.remediation)
+		}
+	}
+
+	for _, tv := range v.tables {
+		if len(tv.rows) == 0 {
+			continue
+		}
+		title := tv.def.title
+		if tv.total > len(tv.rows) {
+			title += fmt.Sprintf(" (%d of %d)", len(tv.rows), tv.total)
+		}
+		p.section(title)
+		if tv.def.name == "by_hour" {
+			p.hourBars(tv)
+			continue
+		}
+		keys := tv.def.cols
+		if tv.def.termCols > 0 {
+			keys = keys[:tv.def.termCols]
+		}
+		head := append(append([]string{}, keys...), "events", tv.def.distinct, "main cause")
+		t := p.table(head...)
+		for _, r := range tv.rows {
+			cells := make([]string, 0, len(head))
+			for _, k := range r.key[:len(keys)] {
+				cells = append(cells, clip(orDash(k), 40))
+			}
+			cells = append(cells, count(r.events), count(int64(r.distinct)), s.mainCause(r))
+			t.Append(cells)
+		}
+		p.render(t)
+	}
+
+	p.section("Failures by error code (all records, for context)")
+	codes := v.codes
+	if opts.Top > 0 && len(codes) > opts.Top {
+		codes = codes[:opts.Top]
+	}
+	ft := p.table("code", "status", "records", "description")
+	for _, c := range codes {
+		ft.Append([]string{fmt.Sprint(c.code), c.status, count(c.records), clip(orDash(c.description), 60)})
+	}
+	p.render(ft)
+
+	if v.skipped > 0 {
+		p.section("Skipped records")
+		p.line("%s records could not be decoded; first of them:", count(v.skipped))
+		for i, sk := range s.Samples {
+			if i == 5 {
+				break
+			}
+			p.line("  %s:%d (offset %d): %s", sk.Path, sk.Line, sk.Offset, sk.Reason)
+		}
+	}
+	for _, in := range s.Inputs {
+		if in.Error != "" {
+			p.line("")
+			p.line("Input not fully read: %s", in.Error)
+		}
+	}
+	if p.err != nil {
+		return p.err
+	}
+	return bw.Flush()
+}
+
+// mainCause names the cause with the most events in a row (rule order breaks ties).
+func (s *Summary) mainCause(r row) string {
+	best := -1
+	for i, n := range r.causes {
+		if n > 0 && (best < 0 || n > r.causes[best]) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return "-"
+	}
+	id := s.Rules.Rules[best].ID
+	if r.causes[best] < r.events {
+		id += fmt.Sprintf(" (%s)", pct(r.causes[best], r.events))
+	}
+	return id
+}
+
+type termPrinter struct {
+	w     *bufio.Writer
+	buf   bytes.Buffer
+	color bool
+	err   error
+}
+
+func (p *termPrinter) line(format string, args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format+"\n", args...)
+	}
+}
+
+func (p *termPrinter) section(title string) {
+	p.line("")
+	p.line("%s", p.bold(title))
+}
+
+func (p *termPrinter) bold(s string) string {
+	if !p.color {
+		return s
+	}
+	return "\x1b[1m" + s + "\x1b[0m"
+}
+
+// numericCols are right-aligned.
+var numericCols = map[string]bool{"events": true, "share": true, "users": true, "apps": true, "ips": true, "records": true, "code": true}
+
+// table starts a borderless table with the given header; numeric columns align right.
+// It renders into a buffer so that render can trim the padding at line ends.
+func (p *termPrinter) table(header ...string) *tablewriter.Table {
+	align := make([]tw.Align, len(header))
+	h := make([]string, len(header))
+	for i, s := range header {
+		h[i] = strings.ToUpper(s)
+		align[i] = tw.AlignLeft
+		if numericCols[s] {
+			align[i] = tw.AlignRight
+		}
+	}
+	p.buf.Reset()
+	t := tablewriter.NewTable(&p.buf,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders: tw.BorderNone,
+			Symbols: tw.NewSymbols(tw.StyleNone),
+			Settings: tw.Settings{
+				Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off},
+				Lines:      tw.Lines{ShowHeaderLine: tw.Off},
+			},
+		})),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithTrimSpace(tw.Off),
+		tablewriter.WithHeaderAlignmentConfig(tw.CellAlignment{PerColumn: align}),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
+		tablewriter.WithPadding(tw.Padding{Left: "", Right: "  ", Overwrite: true}),
+	)
+	t.Header(h)
+	return t
+}
+
+func (p *termPrinter) render(t *tablewriter.Table) {
+	if p.err != nil {
+		return
+	}
+	if p.err = t.Render(); p.err != nil {
+		return
+	}
+	for line := range strings.Lines(p.buf.String()) {
+		p.line("%s", strings.TrimRight(line, " \n"))
+	}
+}
+
+// wrapped prints prefix then text, wrapped to termWidth with a hanging indent.
+func (p *termPrinter) wrapped(prefix, text string) {
+	const indent = "    "
+	line := "  " + prefix
+	for _, word := range strings.Fields(text) {
+		if len(line)+1+len(word) > termWidth && strings.TrimSpace(line) != "" {
+			p.line("%s", strings.TrimRight(line, " "))
+			line = indent
+		}
+		if !strings.HasSuffix(line, " ") {
+			line += " "
+		}
+		line += word
+	}
+	p.line("%s", strings.TrimRight(line, " "))
+}
+
+// hourBars draws one bar per hour, scaled to the busiest hour. Hours without failures
+// between the first and the last show as empty bars when the span is at most a week.
+func (p *termPrinter) hourBars(tv tableView) {
+	var most int64
+	byHour := map[time.Time]int64{}
+	var hours []time.Time
+	var untimed int64
+	for _, r := range tv.rows {
+		most = max(most, r.events)
+		t, err := time.Parse(time.RFC3339, r.key[0])
+		if err != nil {
+			untimed += r.events
+			continue
+		}
+		byHour[t] = r.events
+		hours = append(hours, t)
+	}
+	if n := len(hours); n > 1 && hours[n-1].Sub(hours[0]) <= 7*24*time.Hour {
+		first, last := hours[0], hours[n-1]
+		hours = hours[:0]
+		for t := first; !t.After(last); t = t.Add(time.Hour) {
+			hours = append(hours, t)
+		}
+	}
+	const width = 60
+	bar := func(label string, n int64) {
+		w := int((n*width + most - 1) / most)
+		p.line("  %-16s %s %s", label, strings.Repeat("█", w), count(n))
+	}
+	for _, t := range hours {
+		bar(t.Format("2006-01-02 15:04"), byHour[t])
+	}
+	if untimed > 0 {
+		bar("(no time)", untimed)
+	}
+}
+
+func count(n int64) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+func plural(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return count(n) + " " + noun + "s"
+}
+
+func pct(part, whole int64) string { return fmt.Sprintf("%.1f%%", share(part, whole)) }
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04")
+}
+
+func span(first, last time.Time) string {
+	if first.IsZero() {
+		return "no record times"
+	}
+	return fmt.Sprintf("%s to %s UTC", stamp(first), stamp(last))
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// clip shortens s to at most n runes so that tables stay within the terminal, and
+// replaces control characters, which could move the cursor or recolour the terminal.
+func clip(s string, n int) string {
+	r := []rune(s)
+	for i, c := range r {
+		if c < 0x20 || (c >= 0x7f && c < 0xa0) {
+			r[i] = '?'
+		}
+	}
+	s = string(r)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,283 @@
+package report
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/grantsweep/grantsweep/parse"
+)
+
+// view is what every renderer shows: the summary's events de-duplicated, counted per
+// cause, family and table, and sorted once with full tie-breakers.
+type view struct {
+	records, skipped, inScope, duplicates int64
+	first, last                           time.Time
+
+	causes   []causeView // in rule order
+	families []causeView // in family order
+	tables   []tableView // in tableDefs order
+	codes    []codeRow
+}
+
+type causeView struct {
+	id, family, label, remediation string
+	events                         int64
+	users, apps, ips               int
+	first, last                    time.Time
+}
+
+type tableView struct {
+	def   *tableDef
+	rows  []row
+	total int // rows before the top-N cut
+}
+
+type row struct {
+	key      []string
+	events   int64
+	distinct int     // users, or apps for the by-user table
+	causes   []int64 // by rule index
+}
+
+type codeRow struct {
+	code        int
+	status      string // success, in_scope, other_failure
+	records     int64
+	description string
+}
+
+// tableDef describes one breakdown table: its key columns and how an event maps to them.
+type tableDef struct {
+	name     string
+	title    string
+	cols     []string
+	termCols int // key columns the terminal shows (ids are too wide for 100 columns)
+	numCol   int // index of a column written as a number in JSON, or -1
+	key      func(ev *parse.Event) []string
+	distinct string // what the distinct count counts: "users" or "apps"
+	byKey    bool   // sort by key (time) and keep every row, instead of top N by events
+}
+
+var tableDefs = []tableDef{
+	{name: "by_app", title: "Top apps", cols: []string{"app", "app_id"}, termCols: 1, numCol: -1, distinct: "users",
+		key: func(ev *parse.Event) []string { return []string{ev.App, ev.AppID} }},
+	{name: "by_user", title: "Top users", cols: []string{"user", "user_id"}, termCols: 1, numCol: -1, distinct: "apps",
+		key: func(ev *parse.Event) []string { return []string{ev.User, ev.UserID} }},
+	{name: "by_ip", title: "Top IP addresses", cols: []string{"ip", "country"}, numCol: -1, distinct: "users",
+		key: func(ev *parse.Event) []string { return []string{ev.IP, ev.Country} }},
+	{name: "by_client", title: "Top client apps", cols: []string{"client_app", "sign_in_type"}, numCol: -1, distinct: "users",
+		key: func(ev *parse.Event) []string { return []string{ev.ClientApp, ev.SignInType} }},
+	{name: "by_os", title: "Top operating systems and browsers", cols: []string{"os", "browser"}, numCol: -1, distinct: "users",
+		key: func(ev *parse.Event) []string { return []string{ev.OS, ev.Browser} }},
+	{name: "by_token_protection", title: "Token protection", cols: []string{"status", "code", "meaning"}, numCol: 1, distinct: "users", byKey: true,
+		key: func(ev *parse.Event) []string {
+			return []string{ev.TokenProtection, strconv.Itoa(ev.TokenProtectionCode), tokenProtectionMeaning(ev.TokenProtection, ev.TokenProtectionCode)}
+		}},
+	{name: "by_hour", title: "Failures by hour (UTC)", cols: []string{"hour"}, numCol: -1, distinct: "users", byKey: true,
+		key: func(ev *parse.Event) []string {
+			if ev.Time.IsZero() {
+				return []string{""}
+			}
+			return []string{ev.Time.Truncate(time.Hour).Format(time.RFC3339)}
+		}},
+}
+
+// tokenProtectionMeaning explains a Token Protection status and status code.
+func tokenProtectionMeaning(status string, code int) string {
+	switch code {
+	case 1002:
+		return "no device state"
+	case 1003:
+		return "device state not satisfied (unsupported registration)"
+	case 1004:
+		return "macOS registration not hardware-backed"
+	case 1005:
+		return "unspecified"
+	case 1006:
+		return "OS unsupported"
+	case 1007:
+		return "not hardware-backed and user not the registered owner"
+	case 1008:
+		return "client does not use a broker"
+	}
+	switch strings.ToLower(status) {
+	case "bound":
+		return "session bound to the device"
+	case "unbound":
+		return "session not bound to the device"
+	case "none":
+		return "not evaluated"
+	case "":
+		return "not reported"
+	}
+	return ""
+}
+
+// compute builds the view. top limits the rows of top-N tables (0: all).
+func (s *Summary) compute(top int) *view {
+	v := &view{records: s.Records, skipped: s.Skipped, first: s.First, last: s.Last}
+	nr := len(s.Rules.Rules)
+
+	// De-duplicate in input order: the first copy of an event id wins.
+	order := make([]int, len(s.events))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		ea, eb := &s.events[a], &s.events[b]
+		return cmp.Or(cmp.Compare(ea.input, eb.input), cmp.Compare(ea.ev.Pos.Offset, eb.ev.Pos.Offset))
+	})
+	seen := map[string]struct{}{}
+	kept := make([]*entry, 0, len(order))
+	for _, i := range order {
+		e := &s.events[i]
+		if s.Dedupe && e.ev.ID != "" {
+			if _, dup := seen[e.ev.ID]; dup {
+				v.duplicates++
+				continue
+			}
+			seen[e.ev.ID] = struct{}{}
+		}
+		kept = append(kept, e)
+	}
+	v.inScope = int64(len(kept))
+
+	// Causes and families.
+	causeAcc := make([]acc, nr)
+	famAcc := make([]acc, len(s.Rules.Families))
+	for _, e := range kept {
+		causeAcc[e.rule].add(&e.ev)
+		if f := s.Rules.FamilyIndex(s.Rules.Rules[e.rule].Family); f >= 0 {
+			famAcc[f].add(&e.ev)
+		}
+	}
+	for i, r := range s.Rules.Rules {
+		v.causes = append(v.causes, causeAcc[i].view(r.ID, r.Family, r.Label, r.Remediation))
+	}
+	for i, f := range s.Rules.Families {
+		v.families = append(v.families, famAcc[i].view(f.ID, f.ID, f.Label, ""))
+	}
+
+	// Tables.
+	for ti := range tableDefs {
+		def := &tableDefs[ti]
+		rows := map[string]*row{}
+		distinct := map[string]set{}
+		for _, e := range kept {
+			key := def.key(&e.ev)
+			k := strings.Join(key, "\x00")
+			r := rows[k]
+			if r == nil {
+				r = &row{key: key, causes: make([]int64, nr)}
+				rows[k] = r
+				distinct[k] = set{}
+			}
+			r.events++
+			r.causes[e.rule]++
+			d := distinct[k]
+			if def.distinct == "apps" {
+				d.add(appKey(&e.ev))
+			} else {
+				d.add(userKey(&e.ev))
+			}
+		}
+		tv := tableView{def: def, total: len(rows)}
+		for k, r := range rows {
+			r.distinct = len(distinct[k])
+			tv.rows = append(tv.rows, *r)
+		}
+		slices.SortFunc(tv.rows, func(a, b row) int {
+			if !def.byKey {
+				if c := cmp.Compare(b.events, a.events); c != 0 {
+					return c
+				}
+			}
+			return slices.Compare(a.key, b.key)
+		})
+		if top > 0 && !def.byKey && len(tv.rows) > top {
+			tv.rows = tv.rows[:top]
+		}
+		v.tables = append(v.tables, tv)
+	}
+
+	// Failures by code, for context.
+	for code, cs := range s.codes {
+		status := "other_failure"
+		switch {
+		case cs.inScope:
+			status = "in_scope"
+		case code == 0:
+			status = "success"
+		}
+		v.codes = append(v.codes, codeRow{code: code, status: status, records: cs.records, description: cs.description()})
+	}
+	slices.SortFunc(v.codes, func(a, b codeRow) int {
+		return cmp.Or(cmp.Compare(b.records, a.records), cmp.Compare(a.code, b.code))
+	})
+	return v
+}
+
+// acc accumulates a cause's or family's events, distinct users, apps and IPs, and span.
+type acc struct {
+	events           int64
+	users, apps, ips set
+	first, last      time.Time
+}
+
+func (a *acc) add(ev *parse.Event) {
+	a.events++
+	a.users.add(userKey(ev))
+	a.apps.add(appKey(ev))
+	a.ips.add(ev.IP)
+	if !ev.Time.IsZero() {
+		if a.first.IsZero() || ev.Time.Before(a.first) {
+			a.first = ev.Time
+		}
+		if ev.Time.After(a.last) {
+			a.last = ev.Time
+		}
+	}
+}
+
+func (a *acc) view(id, family, label, remediation string) causeView {
+	return causeView{id: id, family: family, label: label, remediation: remediation,
+		events: a.events, users: len(a.users), apps: len(a.apps), ips: len(a.ips), first: a.first, last: a.last}
+}
+
+// set is a set of distinct non-empty strings.
+type set map[string]struct{}
+
+func (s *set) add(v string) {
+	if v == "" {
+		return
+	}
+	if *s == nil {
+		*s = set{}
+	}
+	(*s)[v] = struct{}{}
+}
+
+func userKey(ev *parse.Event) string {
+	if ev.User != "" {
+		return ev.User
+	}
+	return ev.UserID
+}
+
+func appKey(ev *parse.Event) string {
+	if ev.App != "" {
+		return ev.App
+	}
+	return ev.AppID
+}
+
+// share is part/whole as a percentage, 0 when whole is 0.
+func share(part, whole int64) float64 {
+	if whole == 0 {
+		return 0
+	}
+	return 100 * float64(part) / float64(whole)
+}
