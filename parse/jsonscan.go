@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // jsonScanner splits a stream of JSON text into the raw bytes of its records without
@@ -152,8 +153,12 @@ func (s *jsonScanner) scanComposite(detectWrapper bool) (scanResult, error) {
 	expectKey := false // the next string at depth 1 is a member name
 	keyStart := -1     // start of the depth-1 member name being read
 	wrapKey := false   // the last depth-1 member name was "value" or "records"
+	wrapName := ""
 	for {
 		if s.pos >= s.end {
+			if s.end-s.start > s.maxRecord {
+				return 0, &scanError{ErrTooLarge, fmt.Sprintf("larger than %d bytes", s.maxRecord), s.base + int64(s.pos)}
+			}
 			if !s.fill() {
 				if s.end-s.start >= s.maxRecord {
 					return 0, &scanError{ErrTooLarge, fmt.Sprintf("larger than %d bytes", s.maxRecord), s.base + int64(s.pos)}
@@ -186,6 +191,9 @@ func (s *jsonScanner) scanComposite(detectWrapper bool) (scanResult, error) {
 					}
 					continue
 				}
+				if buf[j+1] < 0x20 {
+					return 0, &scanError{ErrSyntax, "control character in string", s.base + int64(j+1)}
+				}
 				s.pos = j + 2
 			case b < 0x20:
 				return 0, &scanError{ErrSyntax, "control character in string", s.base + int64(j)}
@@ -195,8 +203,8 @@ func (s *jsonScanner) scanComposite(detectWrapper bool) (scanResult, error) {
 				if keyStart >= 0 {
 					name := s.buf[keyStart+1 : j]
 					wrapKey = bytes.EqualFold(name, []byte("value")) || bytes.EqualFold(name, []byte("records"))
-					if wrapKey && s.wrapName == "" {
-						s.wrapName = string(bytes.ToLower(name))
+					if wrapKey {
+						wrapName = strings.ToLower(string(name))
 					}
 					keyStart = -1
 				}
@@ -207,6 +215,9 @@ func (s *jsonScanner) scanComposite(detectWrapper bool) (scanResult, error) {
 		if wrapKey && c != ':' && c != ' ' && c != '\t' && c != '\r' && c != '\n' {
 			wrapKey = false
 			if c == '[' && len(stack) == 1 {
+				if s.wrapName == "" {
+					s.wrapName = wrapName
+				}
 				return scanWrapper, nil
 			}
 		}
@@ -469,6 +480,9 @@ func (s *jsonScanner) skipValue() error {
 					break // need the escaped byte too
 				}
 				if b == '\\' {
+					if s.buf[s.pos+1] < 0x20 {
+						return &scanError{ErrSyntax, "control character in string", s.base + int64(s.pos+1)}
+					}
 					s.pos += 2
 					continue
 				}
@@ -509,12 +523,14 @@ func (s *jsonScanner) shape() string {
 		return "graph"
 	case s.wrapName == "records":
 		return "eventhub"
-	case s.arrays > 0:
+	case s.arrays == 1 && s.objects == 0:
 		return "array"
-	case s.objects == 1:
+	case s.objects == 1 && s.arrays == 0:
 		return "object"
-	case s.objects > 1:
-		return "lines"
+	case s.objects > 1 && s.arrays == 0:
+		return "lines" // JSON Lines, or objects one after another
+	case s.objects+s.arrays > 0:
+		return "values" // several top-level values (PowerShell appends)
 	}
 	return "empty"
 }

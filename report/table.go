@@ -73,8 +73,12 @@ func (s *Summary) writeTable(w io.Writer, opts Options) error {
 		t := p.table(head...)
 		for _, r := range tv.rows {
 			cells := make([]string, 0, len(head))
+			width := 32
+			if len(keys) == 1 {
+				width = 44
+			}
 			for _, k := range r.key[:len(keys)] {
-				cells = append(cells, clip(orDash(k), 40))
+				cells = append(cells, clip(orDash(k), width))
 			}
 			cells = append(cells, count(r.events), count(int64(r.distinct)), s.mainCause(r))
 			t.Append(cells)

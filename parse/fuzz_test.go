@@ -1,0 +1,58 @@
+package parse
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"testing"
+)
+
+// FuzzJSON feeds arbitrary bytes to the JSON decoders: they must never panic or hang, and
+// every record and skipped record must carry a sane position: offsets inside the input,
+// increasing, and the line number of that offset.
+func FuzzJSON(f *testing.F) {
+	for _, path := range []string{"../samples/graph/signIns.jsonl", "../samples/eventhub/insights-signinlogs-batch.json", "../samples/powershell/signins-appended.json"} {
+		if data, err := os.ReadFile(path); err == nil {
+			f.Add(data[:min(len(data), 4000)])
+		}
+	}
+	f.Add([]byte(graphRec("1", 70000) + "\n{\"id\":\"2\",\"x\":\"cut\n" + graphRec("3", 0)))
+	f.Add([]byte(`{"value":[` + graphRec("1", 70000) + `,7,"s",[1],{"a":}],"@odata.nextLink":"x"}`))
+	f.Add([]byte(`{"records":[{"properties":{"status":{"errorCode":"70000"}}}]} ]]} {"a":[}`))
+	f.Add([]byte("\xEF\xBB\xBF[\r\n    {\r\n        \"Id\":  \"1\"\r\n    },\r\n    {\r\n        \"Id\":  \r\n    }\r\n]"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d := newJSONDecoder(bytes.NewReader(data))
+		last := int64(-1)
+		n := 0
+		for ev, err := range d.events("fuzz") {
+			n++
+			if n > len(data)+1 {
+				t.Fatalf("more items (%d) than bytes (%d)", n, len(data))
+			}
+			var pos Position
+			var re *RecordError
+			switch {
+			case errors.As(err, &re):
+				pos = Position{Line: re.Line, Offset: re.Offset}
+			case err != nil:
+				if errors.Is(err, io.ErrUnexpectedEOF) {
+					t.Fatalf("unexpected I/O error %v", err)
+				}
+				continue // an error that ends the input
+			default:
+				pos = ev.Pos
+			}
+			if pos.Offset < 0 || pos.Offset >= int64(len(data)) {
+				t.Fatalf("offset %d outside the %d-byte input", pos.Offset, len(data))
+			}
+			if pos.Offset <= last {
+				t.Fatalf("offset %d after %d: not increasing", pos.Offset, last)
+			}
+			last = pos.Offset
+			if want := bytes.Count(data[:pos.Offset], []byte("\n")) + 1; pos.Line != want {
+				t.Fatalf("offset %d reported on line %d, it is on line %d", pos.Offset, pos.Line, want)
+			}
+		}
+	})
+}
