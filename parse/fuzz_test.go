@@ -3,9 +3,12 @@ package parse
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"slices"
 	"testing"
+	"testing/iotest"
 )
 
 // FuzzJSON feeds arbitrary bytes to the JSON decoders: they must never panic or hang, and
@@ -22,10 +25,24 @@ func FuzzJSON(f *testing.F) {
 	f.Add([]byte(`{"records":[{"properties":{"status":{"errorCode":"70000"}}}]} ]]} {"a":[}`))
 	f.Add([]byte("\xEF\xBB\xBF[\r\n    {\r\n        \"Id\":  \"1\"\r\n    },\r\n    {\r\n        \"Id\":  \r\n    }\r\n]"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		d := newJSONDecoder(bytes.NewReader(data))
-		last := int64(-1)
-		n := 0
-		for ev, err := range d.events("fuzz") {
+		whole := positions(t, data, bytes.NewReader(data))
+		// Read a byte at a time, the scanner refills its window at every byte: it must
+		// find the same records and errors at the same places.
+		bytewise := positions(t, data, iotest.OneByteReader(bytes.NewReader(data)))
+		if !slices.Equal(whole, bytewise) {
+			t.Fatalf("positions differ when read a byte at a time:\n%v\n%v", whole, bytewise)
+		}
+	})
+}
+
+// positions decodes r (whose bytes are data) and checks every position reported.
+func positions(t *testing.T, data []byte, r io.Reader) []string {
+	var out []string
+	d := newJSONDecoder(r)
+	last := int64(-1)
+	n := 0
+	for ev, err := range d.events("fuzz") {
+		{
 			n++
 			if n > len(data)+1 {
 				t.Fatalf("more items (%d) than bytes (%d)", n, len(data))
@@ -39,6 +56,7 @@ func FuzzJSON(f *testing.F) {
 				if errors.Is(err, io.ErrUnexpectedEOF) {
 					t.Fatalf("unexpected I/O error %v", err)
 				}
+				out = append(out, "end")
 				continue // an error that ends the input
 			default:
 				pos = ev.Pos
@@ -53,6 +71,8 @@ func FuzzJSON(f *testing.F) {
 			if want := bytes.Count(data[:pos.Offset], []byte("\n")) + 1; pos.Line != want {
 				t.Fatalf("offset %d reported on line %d, it is on line %d", pos.Offset, pos.Line, want)
 			}
+			out = append(out, fmt.Sprintf("%d:%d %s %v", pos.Line, pos.Offset, ev.ID, err != nil))
 		}
-	})
+	}
+	return out
 }

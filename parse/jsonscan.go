@@ -26,8 +26,10 @@ type jsonScanner struct {
 	base  int64 // stream offset of buf[0]
 	rerr  error // sticky read error; io.EOF at the end
 
-	line      int   // line number of buf[pos]
-	lineStart int64 // stream offset of the first byte of that line
+	line        int   // line number of buf[pos]
+	lineStart   int64 // stream offset of the first byte of that line
+	blankSoFar  bool  // only blanks consumed since lineStart
+	firstOnLine bool  // the byte skipSpace last stopped at is the first non-blank of its line
 
 	ctx      int
 	wrapper  bool     // the current array is the member of a wrapper object
@@ -53,7 +55,7 @@ const (
 )
 
 func newJSONScanner(r io.Reader) *jsonScanner {
-	return &jsonScanner{rd: r, buf: make([]byte, scanWindow), line: 1, maxRecord: defaultMaxRecord}
+	return &jsonScanner{rd: r, buf: make([]byte, scanWindow), line: 1, blankSoFar: true, maxRecord: defaultMaxRecord}
 }
 
 // fill reads more input, keeping buf[start:end]. It reports whether bytes were added.
@@ -112,9 +114,16 @@ func (s *jsonScanner) skipSpace(allowComma bool) (byte, bool) {
 				s.line++
 				s.pos++
 				s.lineStart = s.base + int64(s.pos)
-			case c == ' ' || c == '\t' || c == '\r' || (allowComma && c == ','):
+				s.blankSoFar = true
+			case c == ' ' || c == '\t' || c == '\r':
 				s.pos++
+			case allowComma && c == ',':
+				s.pos++
+				s.blankSoFar = false
 			default:
+				// The caller consumes c: whatever follows on this line is not first.
+				s.firstOnLine = s.blankSoFar
+				s.blankSoFar = false
 				return c, true
 			}
 		}
@@ -151,7 +160,7 @@ func (s *jsonScanner) scanComposite(detectWrapper bool) (scanResult, error) {
 	defer func() { s.stack = stack[:0] }()
 	inStr := false
 	expectKey := false // the next string at depth 1 is a member name
-	keyStart := -1     // start of the depth-1 member name being read
+	keyStart := -1     // start of the depth-1 member name being read, relative to s.start (fill moves the buffer)
 	wrapKey := false   // the last depth-1 member name was "value" or "records"
 	wrapName := ""
 	for {
@@ -201,7 +210,7 @@ func (s *jsonScanner) scanComposite(detectWrapper bool) (scanResult, error) {
 				s.pos = j + 1
 				inStr = false
 				if keyStart >= 0 {
-					name := s.buf[keyStart+1 : j]
+					name := s.buf[s.start+keyStart+1 : j]
 					wrapKey = bytes.EqualFold(name, []byte("value")) || bytes.EqualFold(name, []byte("records"))
 					if wrapKey {
 						wrapName = strings.ToLower(string(name))
@@ -225,7 +234,7 @@ func (s *jsonScanner) scanComposite(detectWrapper bool) (scanResult, error) {
 		case '"':
 			inStr = true
 			if detectWrapper && expectKey && len(stack) == 1 {
-				keyStart = s.pos
+				keyStart = s.pos - s.start
 			}
 			expectKey = false
 		case '{':
@@ -264,7 +273,7 @@ func (s *jsonScanner) resync(recStart int, recLine int, indent int) bool {
 		if i := bytes.IndexByte(s.buf[s.pos:s.end], '\n'); i >= 0 {
 			s.pos += i + 1
 			s.line++
-			s.lineStart = s.base + int64(s.pos)
+			s.lineStart, s.blankSoFar = s.base+int64(s.pos), true
 			break
 		}
 		s.pos = s.end
@@ -297,7 +306,7 @@ func (s *jsonScanner) resync(recStart int, recLine int, indent int) bool {
 			if i := bytes.IndexByte(s.buf[s.pos:s.end], '\n'); i >= 0 {
 				s.pos += i + 1
 				s.line++
-				s.lineStart = s.base + int64(s.pos)
+				s.lineStart, s.blankSoFar = s.base+int64(s.pos), true
 				break
 			}
 			s.pos = s.end
@@ -310,19 +319,15 @@ func (s *jsonScanner) resync(recStart int, recLine int, indent int) bool {
 	}
 }
 
-// indentOf returns the indentation of the value starting at buf[i] when only blanks precede
-// it on its line, and 0 otherwise (then a resync looks for an object at column 0).
+// indentOf returns the indentation of the value starting at buf[i], which skipSpace has
+// just found, when only blanks precede it on its line, and 0 otherwise (then a resync looks
+// for an object at column 0). It does not look back into the buffer, whose earlier bytes
+// may be gone.
 func (s *jsonScanner) indentOf(i int) int {
-	col := int(s.base + int64(i) - s.lineStart)
-	if col < 0 || col > i {
+	if !s.firstOnLine {
 		return 0
 	}
-	for _, b := range s.buf[i-col : i] {
-		if b != ' ' && b != '\t' {
-			return 0
-		}
-	}
-	return col
+	return int(s.base + int64(i) - s.lineStart)
 }
 
 // next returns the raw bytes of the next record (valid until the following call) and its

@@ -3,6 +3,7 @@
 package report
 
 import (
+	_ "embed"
 	"errors"
 	"fmt"
 	"io"
@@ -230,3 +231,8 @@ func (f *Format) UnmarshalText(b []byte) error {
 func (f Format) MarshalText() ([]byte, error) { return []byte(f), nil }
 
 func (f Format) String() string { return string(f) }
+
+// SchemaJSON is the JSON Schema of the JSON summary (grantsweep.summary/v1).
+//
+//go:embed summary.schema.json
+var SchemaJSON []byte

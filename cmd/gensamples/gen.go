@@ -171,6 +171,13 @@ func (g *gen) event(sc scenario, at time.Time) event {
 		}
 	}
 	e.topCorrelationIDDiffer = g.r.IntN(5) == 0
+	// Failure text can be missing altogether; then code 70000 says nothing more specific.
+	if !e.success() && g.r.IntN(10) == 0 {
+		e.reason, e.details = "", ""
+		if e.code == 70000 {
+			e.cause = "grant_invalid"
+		}
+	}
 	return e
 }
 

@@ -360,7 +360,7 @@ func psRecord(e *event) obj {
 
 // monitorRecord is an Azure Monitor resource-log record of a diagnostic setting, with the
 // variations real records show: Level as a number, a string or a lower-case level name,
-// durationMs as a number or a string, resultDescription absent on some failures,
+// durationMs as a number or a string, resultDescription absent when there is no text,
 // createdDateTime with a +00:00 offset (or absent), and an emit time 33-182 s later.
 func monitorRecord(e *event) obj {
 	category := "SignInLogs"
@@ -371,14 +371,14 @@ func monitorRecord(e *event) obj {
 	if !e.success() {
 		sig = "FAILURE"
 	}
-	variant := int(e.time.UnixNano()/1e7) % 4
+	variant := int(e.time.UnixNano()/1e7) % 3
 	emit := e.time.Add(time.Duration(33+int(e.time.UnixNano()/1e6)%150) * time.Second)
 	topCorr := e.correlationID
 	if e.topCorrelationIDDiffer {
 		topCorr = e.id
 	}
 	status := obj{{"errorCode", e.code}}
-	if !e.success() && e.reason != "" && variant != 3 {
+	if !e.success() && e.reason != "" {
 		status = append(status, kv{"failureReason", e.reason})
 		if e.details != "" {
 			status = append(status, kv{"additionalDetails", e.details})
@@ -419,7 +419,7 @@ func monitorRecord(e *event) obj {
 		{"resultType", strconv.Itoa(e.code)},
 		{"resultSignature", sig},
 	}
-	if !e.success() && variant != 3 {
+	if !e.success() && e.reason != "" {
 		o = append(o, kv{"resultDescription", e.reason})
 	}
 	switch variant {
