@@ -236,3 +236,45 @@ func (f Format) String() string { return string(f) }
 //
 //go:embed summary.schema.json
 var SchemaJSON []byte
+
+// Merge adds o, the summary of other inputs read with the same rule set, into s. The
+// result is what reading all of the inputs into s would have given: events keep their
+// inputs' order (s's first), so de-duplication keeps the same first copy.
+func (s *Summary) Merge(o *Summary) {
+	base := len(s.Inputs)
+	s.Records += o.Records
+	s.Skipped += o.Skipped
+	if !o.First.IsZero() && (s.First.IsZero() || o.First.Before(s.First)) {
+		s.First = o.First
+	}
+	if o.Last.After(s.Last) {
+		s.Last = o.Last
+	}
+	s.Inputs = append(s.Inputs, o.Inputs...)
+	for _, sk := range o.Samples {
+		if len(s.Samples) < maxSkipSamples {
+			s.Samples = append(s.Samples, sk)
+		}
+	}
+	for code, oc := range o.codes {
+		cs := s.codes[code]
+		if cs == nil {
+			cs = &codeStat{}
+			s.codes[code] = cs
+		}
+		cs.records += oc.records
+		cs.inScope = cs.inScope || oc.inScope
+		for t, n := range oc.texts {
+			if _, ok := cs.texts[t]; ok || len(cs.texts) < maxTexts {
+				if cs.texts == nil {
+					cs.texts = map[string]int64{}
+				}
+				cs.texts[t] += n
+			}
+		}
+	}
+	for _, e := range o.events {
+		e.input += base
+		s.events = append(s.events, e)
+	}
+}

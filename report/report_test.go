@@ -1,0 +1,132 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/grantsweep/grantsweep/parse"
+	"github.com/grantsweep/grantsweep/rules"
+)
+
+func add(s *Summary, evs ...parse.Event) {
+	for i := range evs {
+		m, ok := s.Rules.Classify(&evs[i])
+		s.Add(&evs[i], m, ok)
+	}
+}
+
+func TestDedupeAndDistinct(t *testing.T) {
+	at := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	s := New(rules.Default())
+	add(s,
+		parse.Event{ID: "a", ErrorCode: 70000, User: "u1", App: "x", IP: "1.1.1.1", Time: at, Pos: parse.Position{Offset: 0}},
+		parse.Event{ID: "a", ErrorCode: 70000, User: "u2", App: "y", IP: "2.2.2.2", Time: at.Add(time.Hour), Pos: parse.Position{Offset: 10}}, // a copy
+		parse.Event{ID: "", ErrorCode: 70000, User: "u1", App: "x", Time: at.Add(2 * time.Hour), Pos: parse.Position{Offset: 20}},       // no id: kept
+		parse.Event{ID: "", ErrorCode: 70000, User: "u1", App: "x", Time: at.Add(3 * time.Hour), Pos: parse.Position{Offset: 30}},       // no id: kept
+		parse.Event{ID: "b", ErrorCode: 50173, User: "u3", Time: at.Add(-time.Hour), Pos: parse.Position{Offset: 40}},
+		parse.Event{ID: "c", ErrorCode: 0, Time: at.Add(5 * time.Hour), Pos: parse.Position{Offset: 50}},
+	)
+	s.Inputs = append(s.Inputs, Input{Path: "x", Records: 6})
+	v := s.compute(0)
+	if v.records != 6 || v.inScope != 4 || v.duplicates != 1 {
+		t.Fatalf("records %d in scope %d duplicates %d, want 6, 4, 1", v.records, v.inScope, v.duplicates)
+	}
+	gi := v.causes[s.Rules.RuleIndex("grant_invalid")]
+	if gi.events != 3 || gi.users != 1 || gi.apps != 1 || gi.ips != 1 || !gi.first.Equal(at) || !gi.last.Equal(at.Add(3*time.Hour)) {
+		t.Errorf("grant_invalid = %+v, want 3 events by u1 with x from 1.1.1.1 (the first copy of a)", gi)
+	}
+	if !v.first.Equal(at.Add(-time.Hour)) || !v.last.Equal(at.Add(5*time.Hour)) {
+		t.Errorf("window %v..%v", v.first, v.last)
+	}
+
+	s.Dedupe = false
+	if v := s.compute(0); v.inScope != 5 || v.duplicates != 0 {
+		t.Errorf("without de-duplication: in scope %d duplicates %d, want 5 and 0", v.inScope, v.duplicates)
+	}
+}
+
+// TestMerge: merging the summaries of two halves of samples/ renders exactly like one
+// summary of all of it, in every format.
+func TestMerge(t *testing.T) {
+	var paths []string
+	filepath.WalkDir("../samples", func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			paths = append(paths, p)
+		}
+		return err
+	})
+	read := func(s *Summary, paths []string) {
+		for _, p := range paths {
+			in, err := parse.Open(p, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Read(in); err != nil {
+				t.Fatal(err)
+			}
+			in.Close()
+		}
+	}
+	whole := New(rules.Default())
+	read(whole, paths)
+	a, b := New(rules.Default()), New(rules.Default())
+	read(a, paths[:len(paths)/2])
+	read(b, paths[len(paths)/2:])
+	a.Merge(b)
+	for _, f := range Formats {
+		var w, m bytes.Buffer
+		opts := Options{Top: 5, GeneratedBy: "grantsweep test"}
+		if err := whole.Write(&w, f, opts); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Write(&m, f, opts); err != nil {
+			t.Fatal(err)
+		}
+		if w.String() != m.String() {
+			t.Errorf("%s: merged output differs from the whole", f)
+		}
+	}
+}
+
+// TestCSVFormulaInjection: cells a spreadsheet would evaluate are neutralised.
+func TestCSVFormulaInjection(t *testing.T) {
+	got := safeCells("=HYPERLINK(\"x\")", "+1+1", "-cmd", "@SUM(A1)", "\tx", "\rx", "-12", "3.5", "plain", "")
+	want := []string{"'=HYPERLINK(\"x\")", "'+1+1", "'-cmd", "'@SUM(A1)", "'\tx", "'\rx", "-12", "3.5", "plain", ""}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("safeCells[%d] = %q, want %q", i, got[i], want[i])
+		}
+	}
+	// A whole CSV report stays RFC 4180: every row has the header's width.
+	s := New(rules.Default())
+	add(s, parse.Event{ID: "1", ErrorCode: 70000, User: "=cmd|' /C calc'!A0"})
+	var buf bytes.Buffer
+	if err := s.Write(&buf, FormatCSV, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil || len(rows) != 1+len(s.Rules.Rules) {
+		t.Fatalf("CSV rows %d, error %v", len(rows), err)
+	}
+}
+
+// TestTerminalControlCharacters: values cannot move the cursor or recolour the terminal.
+func TestTerminalControlCharacters(t *testing.T) {
+	s := New(rules.Default())
+	add(s, parse.Event{ID: "1", ErrorCode: 70000, User: "evil\x1b[31m@x.example", App: "app\rX", OS: "os\x07"})
+	var buf bytes.Buffer
+	if err := s.Write(&buf, FormatTable, Options{Top: 10}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(buf.String(), "\x1b\r\x07") {
+		t.Errorf("terminal output holds control characters: %q", buf.String())
+	}
+	if !strings.Contains(buf.String(), "evil?[31m@x.example") {
+		t.Error("the user is missing from the table")
+	}
+}
