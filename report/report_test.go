@@ -26,8 +26,8 @@ func TestDedupeAndDistinct(t *testing.T) {
 	add(s,
 		parse.Event{ID: "a", ErrorCode: 70000, User: "u1", App: "x", IP: "1.1.1.1", Time: at, Pos: parse.Position{Offset: 0}},
 		parse.Event{ID: "a", ErrorCode: 70000, User: "u2", App: "y", IP: "2.2.2.2", Time: at.Add(time.Hour), Pos: parse.Position{Offset: 10}}, // a copy
-		parse.Event{ID: "", ErrorCode: 70000, User: "u1", App: "x", Time: at.Add(2 * time.Hour), Pos: parse.Position{Offset: 20}},       // no id: kept
-		parse.Event{ID: "", ErrorCode: 70000, User: "u1", App: "x", Time: at.Add(3 * time.Hour), Pos: parse.Position{Offset: 30}},       // no id: kept
+		parse.Event{ID: "", ErrorCode: 70000, User: "u1", App: "x", Time: at.Add(2 * time.Hour), Pos: parse.Position{Offset: 20}},             // no id: kept
+		parse.Event{ID: "", ErrorCode: 70000, User: "u1", App: "x", Time: at.Add(3 * time.Hour), Pos: parse.Position{Offset: 30}},             // no id: kept
 		parse.Event{ID: "b", ErrorCode: 50173, User: "u3", Time: at.Add(-time.Hour), Pos: parse.Position{Offset: 40}},
 		parse.Event{ID: "c", ErrorCode: 0, Time: at.Add(5 * time.Hour), Pos: parse.Position{Offset: 50}},
 	)
