@@ -59,7 +59,7 @@ func NewInput(r io.ReadCloser, name string) (*Input, error) {
 	var src io.Reader = r
 	for range 3 { // at most: gzip, then UTF-16, then the format itself
 		br := bufio.NewReaderSize(src, 64<<10)
-		head, err := br.Peek(512)
+		head, err := br.Peek(sniffLen)
 		if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
 			in.Close()
 			return nil, fmt.Errorf("%s: %w", name, err)
@@ -85,6 +85,13 @@ func NewInput(r io.ReadCloser, name string) (*Input, error) {
 		case "json":
 			in.dec = newJSONDecoder(br)
 			return in, nil
+		case "csv":
+			bom := bytes.HasPrefix(head, utf8BOM)
+			if bom {
+				br.Discard(len(utf8BOM))
+			}
+			in.dec = newCSVDecoder(br, name, bom)
+			return in, nil
 		case "parquet":
 			in.Close()
 			return nil, fmt.Errorf("%s: %w: Parquet is not supported yet", name, ErrUnknownFormat)
@@ -100,6 +107,10 @@ func NewInput(r io.ReadCloser, name string) (*Input, error) {
 	return nil, fmt.Errorf("%s: %w: too many layers of encoding", name, ErrUnknownFormat)
 }
 
+// sniffLen is how much of an input format detection looks at: enough for the portal's
+// CSV header (about 1,000 bytes).
+const sniffLen = 8 << 10
+
 // sniff names the format of a stream from its first bytes, in the manner of net/http's
 // DetectContentType: ordered signatures, then a fallback.
 func sniff(head []byte) string {
@@ -108,14 +119,17 @@ func sniff(head []byte) string {
 	}
 	rest := bytes.TrimLeft(bytes.TrimPrefix(head, utf8BOM), " \t\r\n")
 	if len(rest) == 0 {
-		if len(head) < 512 {
+		if len(head) < sniffLen {
 			return "empty"
 		}
-		return "json" // 512 blanks: let the decoder look further
+		return "json" // all blanks so far: let the decoder look further
 	}
 	switch rest[0] {
 	case '{', '[':
 		return "json"
+	}
+	if looksLikeCSV(head) {
+		return "csv"
 	}
 	return ""
 }

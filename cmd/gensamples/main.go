@@ -14,6 +14,7 @@ package main
 
 import (
 	"bufio"
+	"compress/gzip"
 	"flag"
 	"fmt"
 	"io"
@@ -100,6 +101,9 @@ var sampleSet = []sampleFile{
 	{"eventhub/insights-signinlogs-batch.json", "eventhub", 40, 0.35, 19},
 	{"log-analytics/SigninLogs.json", "la-objects", 40, 0.3, 20},
 	{"log-analytics/AADNonInteractiveUserSignInLogs.json", "la-text", 50, 0.4, 21},
+	{"portal/NonInteractiveSignIns_2026-11-24_2026-11-25.csv", "csv-portal", 50, 0.35, 22},
+	{"archive/insights-logs-noninteractiveusersigninlogs-2026-11-23T22.json.gz", "monitor-crlf", 40, 0.35, 24},
+	{"log-analytics/AADNonInteractiveUserSignInLogs_export.csv", "csv-la", 50, 0.35, 23},
 }
 
 func writeSamples(dir string) error {
@@ -113,7 +117,16 @@ func writeSamples(dir string) error {
 			return err
 		}
 		bw := bufio.NewWriter(f)
-		err = shapes[sf.shape].write(bw, sampleEvents(sf), part{first: true, last: true})
+		var w io.Writer = bw
+		var zw *gzip.Writer
+		if strings.HasSuffix(sf.path, ".gz") {
+			zw = gzip.NewWriter(bw)
+			w = zw
+		}
+		err = shapes[sf.shape].write(w, sampleEvents(sf), part{first: true, last: true})
+		if err == nil && zw != nil {
+			err = zw.Close()
+		}
 		if err == nil {
 			err = bw.Flush()
 		}

@@ -21,6 +21,20 @@ type shape struct {
 const tenantID = "4f1e2d3c-5b6a-4789-8a9b-0c1d2e3f4a5b"
 
 var shapes = map[string]shape{
+	// The Entra portal's download of non-interactive sign-ins: UTF-8 BOM, the real header.
+	"csv-portal": {func(w io.Writer, evs []event, p part) error {
+		for i := range evs {
+			evs[i].nonInteractive = true
+		}
+		return writeCSV(w, evs, p, true, portalHeader, portalRow)
+	}},
+	// A Log Analytics CSV export.
+	"csv-la": {func(w io.Writer, evs []event, p part) error {
+		for i := range evs {
+			evs[i].nonInteractive = true
+		}
+		return writeCSV(w, evs, p, false, laHeader, laRow)
+	}},
 	// Graph API v1.0 page as the API returns it: one line, with a next link.
 	"graph-v1": {func(w io.Writer, evs []event, p part) error {
 		return wrapped(w, evs, p, compact,

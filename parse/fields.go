@@ -1,0 +1,191 @@
+package parse
+
+import (
+	"strings"
+
+	gojson "github.com/goccy/go-json"
+)
+
+// Columnar shapes (CSV, Parquet) name their fields by column: a Log Analytics column
+// ("ResultType", "Status" holding JSON text, "TimeGenerated [UTC]"), a nested path
+// ("properties.status.errorCode"), or a portal header ("Sign-in error code"). Each name
+// maps to a setter that stores the column's text into a jsonRecord, so that every shape
+// resolves fields the same way (jsonRecord.event).
+
+// fieldSetter stores one value, given as text, into a record. Empty text is absent.
+type fieldSetter func(r *jsonRecord, v string)
+
+func text(f func(r *jsonRecord) *jsonText) fieldSetter {
+	return func(r *jsonRecord, v string) { *f(r) = jsonText(v) }
+}
+
+// dynamic sets a Log Analytics dynamic column from its JSON text.
+func dynamic[T any](f func(r *jsonRecord) *jsonDynamic[T]) fieldSetter {
+	return func(r *jsonRecord, v string) {
+		d := f(r)
+		if strings.HasPrefix(strings.TrimSpace(v), "{") && gojson.Unmarshal([]byte(v), &d.V) == nil {
+			d.OK = true
+		}
+	}
+}
+
+// member sets one member of a dynamic column given as its own column.
+func member[T any](f func(r *jsonRecord) *jsonDynamic[T], m func(*T) *jsonText) fieldSetter {
+	return func(r *jsonRecord, v string) {
+		d := f(r)
+		*m(&d.V) = jsonText(v)
+		d.OK = true
+	}
+}
+
+func status(r *jsonRecord) *jsonDynamic[jsonStatus]              { return &r.Status }
+func device(r *jsonRecord) *jsonDynamic[jsonDevice]              { return &r.DeviceDetail }
+func protection(r *jsonRecord) *jsonDynamic[jsonTokenProtection] { return &r.TokenProtection }
+func setLocation(r *jsonRecord, v string)                        { r.Location = locationText(v) }
+func setLocationDetails(r *jsonRecord, v string)                 { r.LocationDetails = locationText(v) }
+func setSignInEventTypes(r *jsonRecord, v string)                { _ = r.SignInEventTypes.UnmarshalJSON(quote(v)) }
+func quote(s string) []byte                                      { b, _ := gojson.Marshal(s); return b }
+func setCountry(r *jsonRecord, v string)                         { r.Location = jsonLocation(v) }
+func errorCodeOf(s *jsonStatus) *jsonText                        { return &s.ErrorCode }
+func failureReasonOf(s *jsonStatus) *jsonText                    { return &s.FailureReason }
+func additionalDetailsOf(s *jsonStatus) *jsonText                { return &s.AdditionalDetails }
+func osOf(d *jsonDevice) *jsonText                               { return &d.OperatingSystem }
+func browserOf(d *jsonDevice) *jsonText                          { return &d.Browser }
+func sessionStatusOf(t *jsonTokenProtection) *jsonText           { return &t.SignInSessionStatus }
+func sessionStatusCodeOf(t *jsonTokenProtection) *jsonText       { return &t.SignInSessionStatusCode }
+
+// locationText reads a location column: JSON text of a location object, a two-letter
+// code, or the portal's "City, State, CC".
+func locationText(v string) jsonLocation {
+	v = strings.TrimSpace(v)
+	if strings.HasPrefix(v, "{") {
+		var l jsonLocation
+		if l.UnmarshalJSON(quote(v)) == nil {
+			return l
+		}
+		return ""
+	}
+	if i := strings.LastIndexByte(v, ','); i >= 0 {
+		v = strings.TrimSpace(v[i+1:])
+	}
+	return jsonLocation(v)
+}
+
+// fieldSetters maps normalized column names (see normalizeName) to setters.
+var fieldSetters = map[string]fieldSetter{
+	"id":                              text(func(r *jsonRecord) *jsonText { return &r.ID }),
+	"correlationid":                   text(func(r *jsonRecord) *jsonText { return &r.CorrelationID }),
+	"createddatetime":                 text(func(r *jsonRecord) *jsonText { return &r.CreatedDateTime }),
+	"time":                            text(func(r *jsonRecord) *jsonText { return &r.Time }),
+	"timegenerated":                   text(func(r *jsonRecord) *jsonText { return &r.TimeGenerated }),
+	"userprincipalname":               text(func(r *jsonRecord) *jsonText { return &r.UserPrincipalName }),
+	"userid":                          text(func(r *jsonRecord) *jsonText { return &r.UserID }),
+	"serviceprincipalname":            text(func(r *jsonRecord) *jsonText { return &r.ServicePrincipalName }),
+	"serviceprincipalid":              text(func(r *jsonRecord) *jsonText { return &r.ServicePrincipalID }),
+	"appdisplayname":                  text(func(r *jsonRecord) *jsonText { return &r.AppDisplayName }),
+	"appid":                           text(func(r *jsonRecord) *jsonText { return &r.AppID }),
+	"resourcedisplayname":             text(func(r *jsonRecord) *jsonText { return &r.ResourceDisplayName }),
+	"resourceid":                      text(func(r *jsonRecord) *jsonText { return &r.ResourceID }),
+	"resourceidentity":                text(func(r *jsonRecord) *jsonText { return &r.ResourceIdentity }),
+	"clientappused":                   text(func(r *jsonRecord) *jsonText { return &r.ClientAppUsed }),
+	"useragent":                       text(func(r *jsonRecord) *jsonText { return &r.UserAgent }),
+	"ipaddress":                       text(func(r *jsonRecord) *jsonText { return &r.IPAddress }),
+	"calleripaddress":                 text(func(r *jsonRecord) *jsonText { return &r.CallerIPAddress }),
+	"category":                        text(func(r *jsonRecord) *jsonText { return &r.Category }),
+	"type":                            text(func(r *jsonRecord) *jsonText { return &r.Type }),
+	"isinteractive":                   text(func(r *jsonRecord) *jsonText { return &r.IsInteractive }),
+	"resulttype":                      text(func(r *jsonRecord) *jsonText { return &r.ResultType }),
+	"resultdescription":               text(func(r *jsonRecord) *jsonText { return &r.ResultDescription }),
+	"incomingtokentype":               text(func(r *jsonRecord) *jsonText { return &r.IncomingTokenType }),
+	"uniquetokenidentifier":           text(func(r *jsonRecord) *jsonText { return &r.UniqueTokenID }),
+	"signintokenprotectionstatus":     text(func(r *jsonRecord) *jsonText { return &r.TokenProtectionOld }),
+	"signineventtypes":                setSignInEventTypes,
+	"location":                        setLocation,
+	"locationdetails":                 setLocationDetails,
+	"location.countryorregion":        setCountry,
+	"locationdetails.countryorregion": setCountry,
+
+	"status":                   dynamic(status),
+	"status.errorcode":         member(status, errorCodeOf),
+	"status.failurereason":     member(status, failureReasonOf),
+	"status.additionaldetails": member(status, additionalDetailsOf),
+
+	"devicedetail":                 dynamic(device),
+	"devicedetail.operatingsystem": member(device, osOf),
+	"devicedetail.browser":         member(device, browserOf),
+
+	"tokenprotectionstatusdetails":                         dynamic(protection),
+	"tokenprotectionstatusdetails.signinsessionstatus":     member(protection, sessionStatusOf),
+	"tokenprotectionstatusdetails.signinsessionstatuscode": member(protection, sessionStatusCodeOf),
+}
+
+// portalColumns maps the Entra portal's CSV download headers (normalized) to field names.
+var portalColumns = map[string]string{
+	"date (utc)":                         "createddatetime",
+	"date":                               "createddatetime",
+	"request id":                         "id",
+	"correlation id":                     "correlationid",
+	"user id":                            "userid",
+	"username":                           "userprincipalname",
+	"application":                        "appdisplayname",
+	"application id":                     "appid",
+	"resource":                           "resourcedisplayname",
+	"resource id":                        "resourceid",
+	"ip address":                         "ipaddress",
+	"location":                           "location",
+	"sign-in error code":                 "status.errorcode",
+	"failure reason":                     "status.failurereason",
+	"additional details":                 "status.additionaldetails",
+	"client app":                         "clientappused",
+	"browser":                            "devicedetail.browser",
+	"operating system":                   "devicedetail.operatingsystem",
+	"user agent":                         "useragent",
+	"incoming token type":                "incomingtokentype",
+	"unique token identifier":            "uniquetokenidentifier",
+	"service principal id":               "serviceprincipalid",
+	"service principal name":             "serviceprincipalname",
+	"token protection - sign in session": "tokenprotectionstatusdetails.signinsessionstatus",
+	"token protection - sign in session statuscode": "tokenprotectionstatusdetails.signinsessionstatuscode",
+}
+
+// normalizeName lower-cases a column name, collapses its whitespace and drops a Log
+// Analytics unit suffix such as " [UTC]".
+func normalizeName(s string) string {
+	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
+	if i := strings.LastIndex(s, " ["); i > 0 && strings.HasSuffix(s, "]") {
+		s = s[:i]
+	}
+	return s
+}
+
+// setterFor returns the setter for a column name or nested path, nil when the column is
+// not one grantsweep reads. "properties." paths (Azure Monitor records written as nested
+// Parquet) set the record's properties.
+func setterFor(name string) fieldSetter {
+	n := normalizeName(name)
+	if p, ok := portalColumns[n]; ok {
+		n = p
+	}
+	if f := fieldSetters[n]; f != nil {
+		return skipEmpty(f)
+	}
+	if rest, ok := strings.CutPrefix(n, "properties."); ok {
+		if f := fieldSetters[rest]; f != nil {
+			return skipEmpty(func(r *jsonRecord, v string) {
+				if r.Properties == nil {
+					r.Properties = &jsonRecord{}
+				}
+				f(r.Properties, v)
+			})
+		}
+	}
+	return nil
+}
+
+func skipEmpty(f fieldSetter) fieldSetter {
+	return func(r *jsonRecord, v string) {
+		if v != "" {
+			f(r, v)
+		}
+	}
+}
