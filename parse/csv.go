@@ -80,7 +80,8 @@ func looksLikeCSV(head []byte) bool {
 
 func (d *csvDecoder) events(name string) iter.Seq2[Event, error] {
 	return func(yield func(Event, error) bool) {
-		cr := csv.NewReader(d.r)
+		lines := &lineIndex{r: d.r, base: d.bomOffset, starts: []int64{d.bomOffset}, first: 1}
+		cr := csv.NewReader(lines)
 		cr.FieldsPerRecord = -1
 		cr.ReuseRecord = true
 		header, err := cr.Read()
@@ -93,29 +94,32 @@ func (d *csvDecoder) events(name string) iter.Seq2[Event, error] {
 		}
 		setters, _ := csvHeader(header)
 		width := len(setters)
-		if strings.Contains(strings.ToLower(strings.Join(header, ",")), "sign-in error code") {
-			d.kind = "csv/portal"
-		} else {
-			d.kind = "csv/log-analytics"
+		d.kind = "csv/log-analytics"
+		for _, h := range header {
+			switch normalizeName(h) {
+			case "sign-in error code", "request id", "date (utc)":
+				d.kind = "csv/portal"
+			}
 		}
 		for {
-			start := d.bomOffset + cr.InputOffset()
 			row, err := cr.Read()
 			if err == io.EOF {
 				return
 			}
-			line, _ := cr.FieldPos(0)
 			if err != nil {
 				var pe *csv.ParseError
 				if !errors.As(err, &pe) {
 					yield(Event{}, fmt.Errorf("%s: %w", name, err))
 					return
 				}
+				start := lines.offset(pe.StartLine)
 				if !yield(Event{}, &RecordError{File: name, Line: pe.StartLine, Offset: start, Err: fmt.Errorf("invalid CSV: %w", pe.Err)}) {
 					return
 				}
 				continue
 			}
+			line, _ := cr.FieldPos(0)
+			start := lines.offset(line)
 			if len(row) != width {
 				if len(row) == 1 && row[0] == "" {
 					continue // a blank line
@@ -142,4 +146,41 @@ func (d *csvDecoder) events(name string) iter.Seq2[Event, error] {
 			}
 		}
 	}
+}
+
+// lineIndex passes a stream through and remembers where its lines start, so that a record
+// that encoding/csv reports by line number (blank lines skipped, quoted fields spanning
+// lines) gets its exact byte offset. Lines before the last one asked for are forgotten.
+type lineIndex struct {
+	r      io.Reader
+	base   int64   // stream offset of the first byte read
+	n      int64   // bytes read
+	starts []int64 // offsets of lines first, first+1, ...
+	first  int
+}
+
+func (l *lineIndex) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	for i, b := 0, p[:n]; ; {
+		j := bytes.IndexByte(b[i:], '\n')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+		l.starts = append(l.starts, l.base+l.n+int64(i))
+	}
+	l.n += int64(n)
+	return n, err
+}
+
+// offset returns where line starts (1-based), and forgets the lines before it.
+func (l *lineIndex) offset(line int) int64 {
+	i := line - l.first
+	if i < 0 || i >= len(l.starts) {
+		return -1 // not reachable: csv reports only lines it has read
+	}
+	off := l.starts[i]
+	l.starts = l.starts[i:]
+	l.first = line
+	return off
 }

@@ -2,11 +2,13 @@ package parse
 
 import (
 	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"testing/iotest"
 )
@@ -75,4 +77,65 @@ func positions(t *testing.T, data []byte, r io.Reader) []string {
 		}
 	}
 	return out
+}
+
+// FuzzCSV: a header the decoder knows, then arbitrary bytes: no panic, and every position
+// inside the input, increasing, on the line of its offset.
+func FuzzCSV(f *testing.F) {
+	f.Add([]byte("r1,70000,\"Provided grant is invalid\"\nr2,0,x\n"))
+	f.Add([]byte("r1,70000,\"multi\nline\"\n\"r2\",50173,\"bad \"quote\"\nr3\n"))
+	f.Add([]byte("\"unterminated,70000,x\n"))
+	const header = "Request ID,Sign-in error code,Failure reason\n"
+	f.Fuzz(func(t *testing.T, body []byte) {
+		data := append([]byte(header), body...)
+		in, err := NewInput(io.NopCloser(bytes.NewReader(data)), "fuzz.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := int64(-1)
+		for ev, err := range in.Events() {
+			var pos Position
+			var re *RecordError
+			switch {
+			case errors.As(err, &re):
+				pos = Position{Line: re.Line, Offset: re.Offset}
+			case err != nil:
+				continue
+			default:
+				pos = ev.Pos
+			}
+			if pos.Offset < int64(len(header)) || pos.Offset >= int64(len(data)) || pos.Offset <= last {
+				t.Fatalf("offset %d (previous %d) outside the rows of a %d-byte input", pos.Offset, last, len(data))
+			}
+			last = pos.Offset
+			if want := bytes.Count(data[:pos.Offset], []byte("\n")) + 1; pos.Line != want {
+				t.Fatalf("offset %d reported on line %d, it is on line %d", pos.Offset, pos.Line, want)
+			}
+		}
+	})
+}
+
+// FuzzGzip: arbitrary bytes after the gzip magic never panic; a broken stream is an error
+// naming the input.
+func FuzzGzip(f *testing.F) {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(graphRec("1", 70000) + "\n" + graphRec("2", 0) + "\n"))
+	zw.Close()
+	f.Add(gz.Bytes())
+	f.Add(gz.Bytes()[:gz.Len()/2])
+	f.Add([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		in, err := NewInput(io.NopCloser(bytes.NewReader(data)), "fuzz.gz")
+		if err != nil {
+			return
+		}
+		defer in.Close()
+		for _, err := range in.Events() {
+			var re *RecordError
+			if err != nil && !errors.As(err, &re) && !strings.Contains(err.Error(), "fuzz.gz") {
+				t.Fatalf("error %v does not name the input", err)
+			}
+		}
+	})
 }

@@ -73,11 +73,11 @@ func NewInput(r io.ReadCloser, name string) (*Input, error) {
 			}
 			in.closers = append(in.closers, zr)
 			in.wrap += "gzip+"
-			src = zr
+			src = &layerReader{r: zr, layer: "gzip"}
 			continue
 		case bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
 			// Windows PowerShell's Out-File and > write UTF-16.
-			src = transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder())
+			src = &layerReader{r: transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()), layer: "UTF-16"}
 			in.wrap += "utf16+"
 			continue
 		}
@@ -215,4 +215,21 @@ func Expand(args []string) ([]string, []error) {
 		}
 	}
 	return paths, errs
+}
+
+// layerReader names the layer (gzip, UTF-16) and the position where a stream broke, so that
+// a truncated .gz file reports "gzip stream broken after 1234 bytes of content".
+type layerReader struct {
+	r     io.Reader
+	layer string
+	n     int64
+}
+
+func (l *layerReader) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	l.n += int64(n)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("%s stream broken after %d bytes of content: %w", l.layer, l.n, err)
+	}
+	return n, err
 }
