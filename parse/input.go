@@ -93,8 +93,15 @@ func NewInput(r io.ReadCloser, name string) (*Input, error) {
 			in.dec = newCSVDecoder(br, name, bom)
 			return in, nil
 		case "parquet":
-			in.Close()
-			return nil, fmt.Errorf("%s: %w: Parquet is not supported yet", name, ErrUnknownFormat)
+			// Parquet is read at random: from the file itself, or from a spooled copy of
+			// standard input or of a decompressed stream.
+			ra, size, err := in.readerAt(r, br)
+			if err != nil {
+				in.Close()
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			in.dec = &parquetDecoder{ra: ra, size: size}
+			return in, nil
 		case "empty":
 			in.dec = newJSONDecoder(br) // yields nothing; an empty file is fine
 			return in, nil
@@ -145,6 +152,42 @@ func describe(head []byte) string {
 		line = append(line[:40:40], "..."...)
 	}
 	return fmt.Sprintf("text starting %q", line)
+}
+
+// readerAt returns random access to the whole input: the file itself when nothing was
+// peeled off it, or else a temporary copy (removed on Close) of what br yields.
+func (in *Input) readerAt(r io.Reader, br *bufio.Reader) (io.ReaderAt, int64, error) {
+	if f, ok := r.(*os.File); ok && in.wrap == "" {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			return f, fi.Size(), nil
+		}
+	}
+	tmp, err := os.CreateTemp("", "grantsweep-*.parquet")
+	if err != nil {
+		return nil, 0, fmt.Errorf("spooling Parquet to a temporary file: %w", err)
+	}
+	in.closers = append(in.closers, closerFunc(func() error {
+		tmp.Close()
+		return os.Remove(tmp.Name())
+	}))
+	n, err := io.Copy(tmp, br)
+	if err != nil {
+		return nil, 0, fmt.Errorf("spooling Parquet to a temporary file: %w", err)
+	}
+	return tmp, n, nil
+}
+
+type closerFunc func() error
+
+func (f closerFunc) Close() error { return f() }
+
+// SetCodeFilter tells decoders that can skip work (Parquet reads columns only for the
+// rows it selects) which error codes may be in scope. Records whose code fails the filter
+// still come out, with their code and time only.
+func (in *Input) SetCodeFilter(f func(code int) bool) {
+	if d, ok := in.dec.(*parquetDecoder); ok {
+		d.filter = f
+	}
 }
 
 // Format names the detected format, such as "json/graph" or "gzip+json/lines". The JSON

@@ -316,7 +316,6 @@ func TestUnknownFormats(t *testing.T) {
 		"markdown": "# Source\n\nSome text.\n",
 		"binary":   "\x00\x01\x02\x03garbage",
 		"csv":      "a,b,c\n1,2,3\n",
-		"parquet":  "PAR1\x00\x00",
 	} {
 		_, _, err, _ := read(t, name, []byte(data))
 		if !errors.Is(err, ErrUnknownFormat) || !strings.Contains(err.Error(), name) {

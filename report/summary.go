@@ -152,6 +152,7 @@ func (s *Summary) Skip(e *parse.RecordError) {
 func (s *Summary) Read(in *parse.Input) error {
 	var rec, skipped int64
 	var fatal error
+	in.SetCodeFilter(s.Rules.MayMatch)
 	for ev, err := range in.Events() {
 		if err != nil {
 			var re *parse.RecordError

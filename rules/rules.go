@@ -210,6 +210,16 @@ func (s *Set) Codes() []int {
 	return out
 }
 
+// MayMatch reports whether an event with this error code can be in scope: its code is
+// named by a rule, or a text-only rule could match it. Decoders use it to skip work on
+// the other records.
+func (s *Set) MayMatch(code int) bool {
+	if _, ok := s.byCode[code]; ok {
+		return true
+	}
+	return code != 0 && len(s.textOnly) > 0
+}
+
 // HasTextOnlyRules reports whether some rule can match on text alone, whatever the code;
 // then the error code alone cannot rule an event out.
 func (s *Set) HasTextOnlyRules() bool { return len(s.textOnly) > 0 }

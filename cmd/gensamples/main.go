@@ -102,6 +102,8 @@ var sampleSet = []sampleFile{
 	{"log-analytics/SigninLogs.json", "la-objects", 40, 0.3, 20},
 	{"log-analytics/AADNonInteractiveUserSignInLogs.json", "la-text", 50, 0.4, 21},
 	{"portal/NonInteractiveSignIns_2026-11-24_2026-11-25.csv", "csv-portal", 50, 0.35, 22},
+	{"adx/AADNonInteractiveUserSignInLogs.parquet", "parquet-flat", 60, 0.35, 25},
+	{"databricks/signinlogs/part-00000.snappy.parquet", "parquet-nested", 50, 0.35, 26},
 	{"archive/insights-logs-noninteractiveusersigninlogs-2026-11-23T22.json.gz", "monitor-crlf", 40, 0.35, 24},
 	{"log-analytics/AADNonInteractiveUserSignInLogs_export.csv", "csv-la", 50, 0.35, 23},
 }

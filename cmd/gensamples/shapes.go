@@ -21,6 +21,14 @@ type shape struct {
 const tenantID = "4f1e2d3c-5b6a-4789-8a9b-0c1d2e3f4a5b"
 
 var shapes = map[string]shape{
+	// A Log Analytics table copied to Parquet (ADX, Fabric, data lake export).
+	"parquet-flat": {func(w io.Writer, evs []event, p part) error {
+		return writeParquet(w, evs, p, laParquetRow)
+	}},
+	// Diagnostic records written to Parquet by Spark: nested structs.
+	"parquet-nested": {func(w io.Writer, evs []event, p part) error {
+		return writeParquet(w, evs, p, diagParquetRow)
+	}},
 	// The Entra portal's download of non-interactive sign-ins: UTF-8 BOM, the real header.
 	"csv-portal": {func(w io.Writer, evs []event, p part) error {
 		for i := range evs {

@@ -1,0 +1,131 @@
+package parse
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+// flatRow mixes the spellings real files have: lower-case and PascalCase names, INT64
+// timestamps in three units, a dynamic column as JSON text.
+type flatRow struct {
+	ResultType      string `parquet:"resulttype,dict"`
+	Id              string `parquet:"ID"`
+	CreatedMillis   int64  `parquet:"CREATEDDATETIME,timestamp(millisecond)"`
+	TimeGenerated   int64  `parquet:"TimeGenerated,timestamp(nanosecond)"`
+	Status          string `parquet:"Status"`
+	UPN             string `parquet:"UserPrincipalName,dict"`
+	Location        string `parquet:"Location"`
+	DurationIgnored int64  `parquet:"DurationMs"`
+}
+
+func flatParquet(t *testing.T, groups, perGroup int) ([]byte, []flatRow) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[flatRow](&buf, parquet.MaxRowsPerRowGroup(int64(perGroup)), parquet.Compression(&parquet.Snappy))
+	base := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	var rows []flatRow
+	for i := range groups * perGroup {
+		code := []int{0, 0, 0, 70000, 50126, 700082}[i%6]
+		rows = append(rows, flatRow{
+			ResultType:    fmt.Sprint(code),
+			Id:            fmt.Sprintf("id-%d", i),
+			CreatedMillis: base.Add(time.Duration(i) * time.Minute).UnixMilli(),
+			TimeGenerated: base.Add(time.Duration(i)*time.Minute + 90*time.Second).UnixNano(),
+			Status:        fmt.Sprintf(`{"errorCode":%d,"failureReason":"reason %d"}`, code, code),
+			UPN:           fmt.Sprintf("User%d@X.example", i%4),
+			Location:      "NL",
+		})
+	}
+	if _, err := w.Write(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes(), rows
+}
+
+func TestParquetFlat(t *testing.T) {
+	data, rows := flatParquet(t, 3, 50)
+	evs, recErrs, fatal, format := read(t, "flat.parquet", data)
+	if fatal != nil || len(recErrs) > 0 || len(evs) != len(rows) || format != "parquet/flat" {
+		t.Fatalf("events %d, errors %v %v, format %s", len(evs), recErrs, fatal, format)
+	}
+	for i, ev := range evs {
+		r := rows[i]
+		if ev.ID != r.Id || fmt.Sprint(ev.ErrorCode) != r.ResultType || !ev.Time.Equal(time.UnixMilli(r.CreatedMillis)) ||
+			ev.User != strings.ToLower(r.UPN) || ev.Country != "NL" || ev.Pos.Line != i+1 {
+			t.Fatalf("row %d: %+v, want %+v", i+1, ev, r)
+		}
+		if ev.ErrorCode != 0 && ev.FailureReason != fmt.Sprintf("reason %d", ev.ErrorCode) {
+			t.Errorf("row %d: failure reason %q from the Status JSON text", i+1, ev.FailureReason)
+		}
+	}
+}
+
+// TestParquetFilter: with a code filter, rows that cannot be in scope come out with their
+// code and time only, and the others whole.
+func TestParquetFilter(t *testing.T) {
+	data, rows := flatParquet(t, 2, 30)
+	in, err := NewInput(io.NopCloser(bytes.NewReader(data)), "f.parquet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.SetCodeFilter(func(code int) bool { return code == 70000 || code == 700082 })
+	i := 0
+	for ev, err := range in.Events() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := rows[i]
+		inScope := r.ResultType == "70000" || r.ResultType == "700082"
+		if fmt.Sprint(ev.ErrorCode) != r.ResultType || !ev.Time.Equal(time.UnixMilli(r.CreatedMillis)) || (ev.ID != "") != inScope {
+			t.Errorf("row %d: %+v; want code %s, its time, and an id only when in scope", i+1, ev, r.ResultType)
+		}
+		i++
+	}
+	if i != len(rows) {
+		t.Errorf("%d rows, want %d", i, len(rows))
+	}
+}
+
+// TestParquetCorrupt damages a file in many ways: the decoder never panics, positions are
+// sane, and a failure is one error naming the file.
+func TestParquetCorrupt(t *testing.T) {
+	data, rows := flatParquet(t, 4, 40)
+	r := rand.New(rand.NewPCG(1, 2))
+	cases := [][]byte{data[:len(data)/2], data[:len(data)-3], data[4:], append([]byte("PAR1"), data[len(data)/3:]...)}
+	for range 300 {
+		c := bytes.Clone(data)
+		for range 1 + r.IntN(8) {
+			c[4+r.IntN(len(c)-12)] ^= byte(1 + r.IntN(255))
+		}
+		cases = append(cases, c)
+	}
+	for ci, c := range cases {
+		in, err := NewInput(io.NopCloser(bytes.NewReader(c)), "bad.parquet")
+		if err != nil {
+			continue // not even recognised
+		}
+		last := 0
+		for ev, err := range in.Events() {
+			if err != nil {
+				if !strings.Contains(err.Error(), "bad.parquet") {
+					t.Errorf("case %d: error %v does not name the file", ci, err)
+				}
+				continue
+			}
+			if ev.Pos.Line <= last || ev.Pos.Line > len(rows) {
+				t.Fatalf("case %d: row %d after %d, of %d", ci, ev.Pos.Line, last, len(rows))
+			}
+			last = ev.Pos.Line
+		}
+	}
+}
