@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/bmatcuk/doublestar/v4"
 	"github.com/klauspost/compress/gzip"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
@@ -148,6 +149,9 @@ func describe(head []byte) string {
 	}
 	line, _, _ := bytes.Cut(bytes.TrimPrefix(head, utf8BOM), []byte("\n"))
 	line = bytes.TrimSpace(line)
+	if bytes.Count(line, []byte(",")) >= 3 {
+		return "CSV without a sign-in header row (export with column names: Kusto CSV has none by default)"
+	}
 	if len(line) > 40 {
 		line = append(line[:40:40], "..."...)
 	}
@@ -243,8 +247,9 @@ func Expand(args []string) ([]string, []error) {
 			}
 		case err == nil:
 			paths = append(paths, arg)
-		case strings.ContainsAny(arg, "*?["):
-			matches, gerr := filepath.Glob(arg)
+		case strings.ContainsAny(arg, "*?[{"):
+			// ** matches any number of directories: 'logs/**/PT1H.json'.
+			matches, gerr := doublestar.FilepathGlob(arg, doublestar.WithFilesOnly())
 			if gerr != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", arg, gerr))
 			} else if len(matches) == 0 {

@@ -459,3 +459,39 @@ func TestRecordTooLarge(t *testing.T) {
 		t.Errorf("ids %v, errors %v; want 1,2 and one ErrTooLarge", ids, recErrs)
 	}
 }
+
+func TestExpand(t *testing.T) {
+	dir := t.TempDir()
+	for _, p := range []string{"a/y=2026/m=11/d=24/h=08/PT1H.json", "a/y=2026/m=11/d=24/h=09/PT1H.json", "a/.hidden/x.json", "b/c.csv", "top.json"} {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		os.MkdirAll(filepath.Dir(full), 0o755)
+		os.WriteFile(full, []byte("{}"), 0o644)
+	}
+	rel := func(paths []string) string {
+		var out []string
+		for _, p := range paths {
+			r, _ := filepath.Rel(dir, p)
+			out = append(out, filepath.ToSlash(r))
+		}
+		return strings.Join(out, " ")
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+		errs int
+	}{
+		{[]string{dir}, "a/y=2026/m=11/d=24/h=08/PT1H.json a/y=2026/m=11/d=24/h=09/PT1H.json b/c.csv top.json", 0},
+		{[]string{filepath.Join(dir, "**", "PT1H.json")}, "a/y=2026/m=11/d=24/h=08/PT1H.json a/y=2026/m=11/d=24/h=09/PT1H.json", 0},
+		{[]string{filepath.Join(dir, "*.json")}, "top.json", 0},
+		{[]string{filepath.Join(dir, "a", ".hidden", "x.json")}, "a/.hidden/x.json", 0}, // named explicitly: read
+		{[]string{filepath.Join(dir, "nope.json"), filepath.Join(dir, "*.parquet")}, "", 2},
+	} {
+		paths, errs := Expand(tt.args)
+		if got := rel(paths); got != tt.want || len(errs) != tt.errs {
+			t.Errorf("Expand(%v) = %q, %v; want %q and %d errors", tt.args, got, errs, tt.want, tt.errs)
+		}
+	}
+	if paths, _ := Expand([]string{"-"}); len(paths) != 1 || paths[0] != "-" {
+		t.Errorf("Expand(-) = %v", paths)
+	}
+}

@@ -262,7 +262,8 @@ func (s *jsonScanner) scanComposite(detectWrapper bool) (scanResult, error) {
 }
 
 // resync moves pos to the next line, after the record that started at recStart on line
-// recLine, whose first non-blank byte is '{' at column indent. It returns false when the
+// recLine, whose first non-blank byte is '{' at column indent (or, for indent 0, any line
+// that starts at column 0 and does not close a value). It returns false when the
 // input ends first. Lines are recounted from the record's start.
 func (s *jsonScanner) resync(recStart int, recLine int, indent int) bool {
 	s.pos = recStart
@@ -298,7 +299,11 @@ func (s *jsonScanner) resync(recStart int, recLine int, indent int) bool {
 				return false
 			}
 		}
-		if s.buf[s.pos] == '{' && col == indent {
+		// The next record: an object at the broken one's indentation. At column 0 any
+		// other line that does not close something is a record of its own too (JSON
+		// Lines: every line is a record, even a garbled one).
+		c := s.buf[s.pos]
+		if c == '{' && col == indent || indent == 0 && col == 0 && c != '}' && c != ']' && c != ',' && c != '\r' && c != '\n' {
 			s.start = s.pos
 			return true
 		}

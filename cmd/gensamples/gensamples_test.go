@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/grantsweep/grantsweep/parse"
+	"github.com/grantsweep/grantsweep/report"
 	"github.com/grantsweep/grantsweep/rules"
 )
 
@@ -166,6 +168,107 @@ func TestLargeStreamed(t *testing.T) {
 		in.Close()
 		if n != 12001 {
 			t.Errorf("%s: read %d records, wrote 12001", name, n)
+		}
+	}
+}
+
+// TestMixedFolder sweeps a folder holding every shape (some gzipped), with in-scope events
+// repeated across files and a few corrupt records, and checks the exact per-cause counts,
+// duplicates and skipped records of the JSON summary.
+func TestMixedFolder(t *testing.T) {
+	dir := t.TempDir()
+	names := shapeNames()
+	all := newGen(7).events(30*len(names), 0.4, true)
+	wantCause := map[string]int64{}
+	var records, duplicates int64
+	seen := map[string]bool{}
+	count := func(evs []event) {
+		for _, e := range evs {
+			records++
+			if e.cause == "" {
+				continue
+			}
+			if seen[e.id] {
+				duplicates++
+				continue
+			}
+			seen[e.id] = true
+			wantCause[e.cause]++
+		}
+	}
+	for i, name := range names {
+		evs := slices.Clone(all[i*30 : (i+1)*30])
+		if i > 0 {
+			evs = append(evs, all[i*30-4:i*30]...) // overlap with the previous file
+		}
+		count(evs)
+		var buf bytes.Buffer
+		if err := shapes[name].write(&buf, evs, part{first: true, last: true}); err != nil {
+			t.Fatal(err)
+		}
+		data := buf.Bytes()
+		path := filepath.Join(dir, name, "data")
+		switch name {
+		case "lines": // two broken records among the lines
+			lines := bytes.SplitAfter(data, []byte("\n"))
+			broken := [][]byte{[]byte(`{"id":"cut-1","status":{"errorCode":70000,"failureReason":"Provided gr` + "\n"), []byte("garbage line\n")}
+			data = bytes.Join(append(append(lines[:3:3], broken...), lines[3:]...), nil)
+		case "csv-la": // one row with a stray quote
+			lines := bytes.SplitAfter(data, []byte("\n"))
+			data = bytes.Join(append(append(lines[:2:2], []byte("x,\"bad\"quote\",70000\n")), lines[2:]...), nil)
+		}
+		if i%3 == 0 {
+			var z bytes.Buffer
+			zw := gzip.NewWriter(&z)
+			zw.Write(data)
+			zw.Close()
+			data, path = z.Bytes(), path+".gz"
+		}
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	set := rules.Default()
+	sum := report.New(set)
+	paths, errs := parse.Expand([]string{dir})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	for _, p := range paths {
+		in, err := parse.Open(p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sum.Read(in); err != nil {
+			t.Fatal(err)
+		}
+		in.Close()
+	}
+	var out bytes.Buffer
+	if err := sum.Write(&out, report.FormatJSON, report.Options{GeneratedBy: "grantsweep test"}); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Totals struct {
+			Records, Skipped, Duplicates int64
+			InScope                      int64 `json:"in_scope"`
+		}
+		Causes []struct {
+			Cause  string
+			Events int64
+		}
+	}
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Totals.Records != records || got.Totals.Skipped != 3 || got.Totals.Duplicates != duplicates {
+		t.Errorf("totals %+v, want %d records, 3 skipped, %d duplicates", got.Totals, records, duplicates)
+	}
+	for _, c := range got.Causes {
+		if c.Events != wantCause[c.Cause] {
+			t.Errorf("cause %s: %d events, want %d", c.Cause, c.Events, wantCause[c.Cause])
 		}
 	}
 }
