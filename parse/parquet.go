@@ -106,7 +106,7 @@ func (d *parquetDecoder) read(name string, yield func(Event, error) bool) (err e
 			err = fmt.Errorf("parquet: %v", r) // the library panics on some corrupt files
 		}
 	}()
-	f, err := parquet.OpenFile(d.ra, d.size, parquet.SkipBloomFilters(true))
+	f, err := parquet.OpenFile(d.ra, d.size, parquet.SkipBloomFilters(true), parquet.SkipPageIndex(true))
 	if err != nil {
 		return fmt.Errorf("parquet: %w", err)
 	}

@@ -36,8 +36,9 @@ type Summary struct {
 	Inputs      []Input
 	Samples     []Skip
 
-	codes  map[int]*codeStat
-	events []entry
+	codes   map[int]*codeStat
+	events  []entry
+	strings map[string]string // interned dimension values
 }
 
 // Input is what one input contributed.
@@ -57,11 +58,21 @@ type Skip struct {
 	Reason string `json:"reason"`
 }
 
-// entry is one in-scope event as the summary keeps it: the dimensions the tables need.
+// entry is one in-scope event as the summary keeps it.
 type entry struct {
-	ev    parse.Event // long text fields dropped
-	rule  int
-	input int // index in Inputs, for ordering and drill-down
+	ev     kept
+	rule   int
+	input  int   // index in Inputs, for ordering and drill-down
+	offset int64 // in its input
+}
+
+// kept holds the dimensions the tables show. Its strings are interned: users, apps and
+// addresses repeat across events, so each in-scope event costs about 250 bytes.
+type kept struct {
+	Time                                                 time.Time
+	ID, User, UserID, App, AppID, IP, Country, ClientApp string
+	SignInType, OS, Browser, TokenProtection             string
+	TokenProtectionCode                                  int
 }
 
 type codeStat struct {
@@ -86,7 +97,7 @@ func (cs *codeStat) description() string {
 
 // New returns an empty Summary for the rule set, de-duplicating by event id.
 func New(set *rules.Set) *Summary {
-	return &Summary{Rules: set, Dedupe: true, codes: map[int]*codeStat{}}
+	return &Summary{Rules: set, Dedupe: true, codes: map[int]*codeStat{}, strings: map[string]string{}}
 }
 
 // Add counts one decoded record of the input being read; m and inScope are its
@@ -120,9 +131,27 @@ func (s *Summary) Add(ev *parse.Event, m rules.Match, inScope bool) {
 	if !inScope {
 		return
 	}
-	kept := *ev
-	kept.FailureReason, kept.ResultDescription, kept.AdditionalDetails, kept.UserAgent = "", "", "", ""
-	s.events = append(s.events, entry{ev: kept, rule: m.Rule, input: len(s.Inputs)})
+	in := s.intern
+	s.events = append(s.events, entry{
+		ev: kept{Time: ev.Time, ID: strings.Clone(ev.ID), User: in(ev.User), UserID: in(ev.UserID), App: in(ev.App),
+			AppID: in(ev.AppID), IP: in(ev.IP), Country: in(ev.Country), ClientApp: in(ev.ClientApp),
+			SignInType: in(ev.SignInType), OS: in(ev.OS), Browser: in(ev.Browser), TokenProtection: in(ev.TokenProtection),
+			TokenProtectionCode: ev.TokenProtectionCode},
+		rule: m.Rule, input: len(s.Inputs), offset: ev.Pos.Offset,
+	})
+}
+
+// intern returns the one copy of v the summary keeps.
+func (s *Summary) intern(v string) string {
+	if v == "" {
+		return ""
+	}
+	if c, ok := s.strings[v]; ok {
+		return c
+	}
+	v = strings.Clone(v) // do not keep the decoder's larger buffers alive
+	s.strings[v] = v
+	return v
 }
 
 // describeCode is the text a code's row shows: the record's own wording, shortened.
@@ -276,6 +305,10 @@ func (s *Summary) Merge(o *Summary) {
 	}
 	for _, e := range o.events {
 		e.input += base
+		in := s.intern
+		k := &e.ev
+		k.User, k.UserID, k.App, k.AppID, k.IP, k.Country = in(k.User), in(k.UserID), in(k.App), in(k.AppID), in(k.IP), in(k.Country)
+		k.ClientApp, k.SignInType, k.OS, k.Browser, k.TokenProtection = in(k.ClientApp), in(k.SignInType), in(k.OS), in(k.Browser), in(k.TokenProtection)
 		s.events = append(s.events, e)
 	}
 }

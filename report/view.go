@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/grantsweep/grantsweep/parse"
 )
 
 // view is what every renderer shows: the summary's events de-duplicated, counted per
@@ -56,28 +54,28 @@ type tableDef struct {
 	cols     []string
 	termCols int // key columns the terminal shows (ids are too wide for 100 columns)
 	numCol   int // index of a column written as a number in JSON, or -1
-	key      func(ev *parse.Event) []string
+	key      func(ev *kept) []string
 	distinct string // what the distinct count counts: "users" or "apps"
 	byKey    bool   // sort by key (time) and keep every row, instead of top N by events
 }
 
 var tableDefs = []tableDef{
 	{name: "by_app", title: "Top apps", cols: []string{"app", "app_id"}, termCols: 1, numCol: -1, distinct: "users",
-		key: func(ev *parse.Event) []string { return []string{ev.App, ev.AppID} }},
+		key: func(ev *kept) []string { return []string{ev.App, ev.AppID} }},
 	{name: "by_user", title: "Top users", cols: []string{"user", "user_id"}, termCols: 1, numCol: -1, distinct: "apps",
-		key: func(ev *parse.Event) []string { return []string{ev.User, ev.UserID} }},
+		key: func(ev *kept) []string { return []string{ev.User, ev.UserID} }},
 	{name: "by_ip", title: "Top IP addresses", cols: []string{"ip", "country"}, numCol: -1, distinct: "users",
-		key: func(ev *parse.Event) []string { return []string{ev.IP, ev.Country} }},
+		key: func(ev *kept) []string { return []string{ev.IP, ev.Country} }},
 	{name: "by_client", title: "Top client apps", cols: []string{"client_app", "sign_in_type"}, numCol: -1, distinct: "users",
-		key: func(ev *parse.Event) []string { return []string{ev.ClientApp, ev.SignInType} }},
+		key: func(ev *kept) []string { return []string{ev.ClientApp, ev.SignInType} }},
 	{name: "by_os", title: "Top operating systems and browsers", cols: []string{"os", "browser"}, numCol: -1, distinct: "users",
-		key: func(ev *parse.Event) []string { return []string{ev.OS, ev.Browser} }},
+		key: func(ev *kept) []string { return []string{ev.OS, ev.Browser} }},
 	{name: "by_token_protection", title: "Token protection", cols: []string{"status", "code", "meaning"}, numCol: 1, distinct: "users", byKey: true,
-		key: func(ev *parse.Event) []string {
+		key: func(ev *kept) []string {
 			return []string{ev.TokenProtection, strconv.Itoa(ev.TokenProtectionCode), tokenProtectionMeaning(ev.TokenProtection, ev.TokenProtectionCode)}
 		}},
 	{name: "by_hour", title: "Failures by hour (UTC)", cols: []string{"hour"}, numCol: -1, distinct: "users", byKey: true,
-		key: func(ev *parse.Event) []string {
+		key: func(ev *kept) []string {
 			if ev.Time.IsZero() {
 				return []string{""}
 			}
@@ -128,7 +126,7 @@ func (s *Summary) compute(top int) *view {
 	}
 	slices.SortStableFunc(order, func(a, b int) int {
 		ea, eb := &s.events[a], &s.events[b]
-		return cmp.Or(cmp.Compare(ea.input, eb.input), cmp.Compare(ea.ev.Pos.Offset, eb.ev.Pos.Offset))
+		return cmp.Or(cmp.Compare(ea.input, eb.input), cmp.Compare(ea.offset, eb.offset))
 	})
 	seen := map[string]struct{}{}
 	kept := make([]*entry, 0, len(order))
@@ -227,7 +225,7 @@ type acc struct {
 	first, last      time.Time
 }
 
-func (a *acc) add(ev *parse.Event) {
+func (a *acc) add(ev *kept) {
 	a.events++
 	a.users.add(userKey(ev))
 	a.apps.add(appKey(ev))
@@ -260,14 +258,14 @@ func (s *set) add(v string) {
 	(*s)[v] = struct{}{}
 }
 
-func userKey(ev *parse.Event) string {
+func userKey(ev *kept) string {
 	if ev.User != "" {
 		return ev.User
 	}
 	return ev.UserID
 }
 
-func appKey(ev *parse.Event) string {
+func appKey(ev *kept) string {
 	if ev.App != "" {
 		return ev.App
 	}

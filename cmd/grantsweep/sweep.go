@@ -22,6 +22,8 @@ type sweepOptions struct {
 	noDedupe bool
 	strict   bool
 	color    string
+	cpuProf  string
+	memProf  string
 }
 
 func (o *sweepOptions) addFlags(fs *pflag.FlagSet) {
@@ -31,6 +33,8 @@ func (o *sweepOptions) addFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.noDedupe, "no-dedupe", false, "count every copy of an in-scope event, even with an id seen before")
 	fs.BoolVar(&o.strict, "strict", false, "exit 4 when any record was skipped or any input could not be read")
 	fs.StringVar(&o.color, "color", "auto", "colour in the table format: auto (on a terminal, unless NO_COLOR is set), always or never")
+	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile to `FILE` (for reports of slowness)")
+	fs.StringVar(&o.memProf, "memprofile", "", "write a heap profile to `FILE` at the end of the run")
 }
 
 func newFlagSet(name string, stderr io.Writer) *pflag.FlagSet {
@@ -64,6 +68,12 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return err
 	}
 
+	stop, err := startProfiles(o.cpuProf, o.memProf)
+	if err != nil {
+		return err
+	}
+	defer stop() // a second call does nothing
+
 	sum := report.New(rules.Default())
 	sum.Dedupe = !o.noDedupe
 	failed := 0
@@ -94,6 +104,7 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if read == 0 {
 		return errors.New("nothing could be read")
 	}
+	stop() // the heap profile shows what reading keeps
 
 	opts := report.Options{Top: o.top, GeneratedBy: "grantsweep " + versionString(), Color: color}
 	if err := writeOutput(o.output, stdout, func(w io.Writer) error { return sum.Write(w, o.format, opts) }); err != nil {
