@@ -307,4 +307,18 @@ func TestStdin(t *testing.T) {
 	if len(s.Inputs) != 1 || s.Inputs[0].Path != "(stdin)" || s.Inputs[0].Records != 50 || s.Inputs[0].Format != "json/lines" {
 		t.Errorf("inputs %+v, want (stdin) with 50 JSON Lines records", s.Inputs)
 	}
+
+	// Parquet needs random access: standard input is spooled to a temporary file.
+	pq, err := os.ReadFile(filepath.Join(samplesDir, "databricks", "signinlogs", "part-00000.snappy.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code = runCLI(t, string(pq), "sweep", "--format", "json", "-")
+	if code != 0 {
+		t.Fatalf("parquet on stdin: exit %d: %s", code, errs)
+	}
+	s = validate(t, out)
+	if s.Inputs[0].Records != 50 || s.Inputs[0].Format != "parquet/nested" || s.Totals.InScope == 0 {
+		t.Errorf("parquet on stdin: inputs %+v", s.Inputs)
+	}
 }
