@@ -15,10 +15,23 @@ func (s *Summary) writeCSV(w io.Writer, opts Options) error {
 	v := s.compute(opts.Top)
 	bw := bufio.NewWriter(w)
 	cw := csv.NewWriter(bw)
-	cw.Write([]string{"family", "cause", "label", "events", "share_pct", "users", "apps", "ips", "first_seen", "last_seen", "remediation"})
-	for _, c := range v.causes {
-		cw.Write(safeCells(c.family, c.id, c.label, fmt.Sprint(c.events), fmt.Sprintf("%.2f", share(c.events, v.inScope)),
-			fmt.Sprint(c.users), fmt.Sprint(c.apps), fmt.Sprint(c.ips), csvTime(c.first), csvTime(c.last), c.remediation))
+	d := s.delta(v, opts.Baseline)
+	head := []string{"family", "cause", "label", "events", "share_pct", "users", "apps", "ips", "first_seen", "last_seen", "remediation"}
+	if d != nil {
+		head = append(head, "baseline_events", "change", "baseline_share_pct")
+	}
+	cw.Write(head)
+	for i, c := range v.causes {
+		row := []string{c.family, c.id, c.label, fmt.Sprint(c.events), fmt.Sprintf("%.2f", share(c.events, v.inScope)),
+			fmt.Sprint(c.users), fmt.Sprint(c.apps), fmt.Sprint(c.ips), csvTime(c.first), csvTime(c.last), c.remediation}
+		if d != nil {
+			if r := d.causes[i]; r.compared {
+				row = append(row, fmt.Sprint(r.before), fmt.Sprint(r.after-r.before), fmt.Sprintf("%.2f", r.shareBefore))
+			} else {
+				row = append(row, "", "", "")
+			}
+		}
+		cw.Write(safeCells(row...))
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {

@@ -12,15 +12,17 @@ import (
 // The JSON summary, schema grantsweep.summary/v1 (DESIGN.md). Field order is fixed by
 // these structs; every cause and family appears, in rule order, zeros included.
 type jsonSummary struct {
-	Schema         string       `json:"schema"`
-	GeneratedBy    string       `json:"generated_by"`
-	Totals         jsonTotals   `json:"totals"`
-	Window         jsonWindow   `json:"window"`
-	Inputs         []Input      `json:"inputs"`
-	Families       []jsonFamily `json:"families"`
-	Causes         []jsonCause  `json:"causes"`
-	Tables         jsonTables   `json:"tables"`
-	SkippedSamples []Skip       `json:"skipped_samples"`
+	Schema         string        `json:"schema"`
+	GeneratedBy    string        `json:"generated_by"`
+	Totals         jsonTotals    `json:"totals"`
+	Window         jsonWindow    `json:"window"`
+	Inputs         []Input       `json:"inputs"`
+	Families       []jsonFamily  `json:"families"`
+	Causes         []jsonCause   `json:"causes"`
+	Tables         jsonTables    `json:"tables"`
+	SkippedSamples []Skip        `json:"skipped_samples"`
+	Baseline       *jsonBaseline `json:"baseline,omitempty"`
+	Partial        *jsonPartial  `json:"partial"`
 }
 
 type jsonTotals struct {
@@ -150,6 +152,10 @@ func (s *Summary) jsonModel(opts Options) jsonSummary {
 		Window:         jsonWindow{First: timePtr(v.first), Last: timePtr(v.last)},
 		Inputs:         append([]Input{}, s.Inputs...),
 		SkippedSamples: append([]Skip{}, s.Samples...),
+		Partial:        s.partial(),
+	}
+	if d := s.delta(v, opts.Baseline); d != nil {
+		out.Baseline = d.json(v.inScope)
 	}
 	for _, f := range v.families {
 		out.Families = append(out.Families, jsonFamily{Family: f.id, Events: f.events, Users: f.users})

@@ -81,8 +81,9 @@ type codeStat struct {
 	inScope bool
 }
 
-// maxTexts bounds the distinct wordings kept per error code.
-const maxTexts = 8
+// maxTexts bounds the distinct wordings kept per error code. Log texts are catalog messages
+// (a few per code), so the bound is rarely met; past it, merged descriptions may differ.
+const maxTexts = 64
 
 // description is the code's most frequent wording (ties: the smaller text).
 func (cs *codeStat) description() string {
@@ -228,6 +229,7 @@ type Options struct {
 	Top         int    // rows per breakdown table; 0 for all
 	GeneratedBy string // "grantsweep <version>"
 	Color       bool   // terminal colour (only on a TTY, never with NO_COLOR)
+	Baseline    *Baseline
 }
 
 // Format is an output format.

@@ -42,6 +42,10 @@ func (s *Summary) writeTable(w io.Writer, opts Options) error {
 	}
 	p.render(ct)
 
+	if d := s.delta(v, opts.Baseline); d != nil {
+		p.writeDelta(d, v)
+	}
+
 	if v.inScope > 0 {
 		p.section("What to do")
 		for _, c := range v.causes {
@@ -163,7 +167,8 @@ func (p *termPrinter) bold(s string) string {
 }
 
 // numericCols are right-aligned.
-var numericCols = map[string]bool{"events": true, "share": true, "users": true, "apps": true, "ips": true, "records": true, "code": true}
+var numericCols = map[string]bool{"events": true, "share": true, "users": true, "apps": true, "ips": true, "records": true, "code": true,
+	"before": true, "now": true, "change": true, "share then": true, "share now": true}
 
 // table starts a borderless table with the given header; numeric columns align right.
 // It renders into a buffer so that render can trim the padding at line ends.
@@ -325,4 +330,47 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// writeDelta shows what changed since the baseline.
+func (p *termPrinter) writeDelta(d *delta, v *view) {
+	when := "no record times"
+	if d.first != nil && d.last != nil {
+		when = *d.first + " to " + *d.last
+	}
+	p.section("Changes since the baseline")
+	p.line("%s (%s, %s): %s in scope then, %s now (%s)", d.name, d.generatedBy, when,
+		count(d.inScopeBefore), count(v.inScope), signed(v.inScope-d.inScopeBefore))
+	if n := d.note(); n != "" {
+		p.wrapped("", "Note: "+n)
+	}
+	t := p.table("family or cause", "before", "now", "change", "share then", "share now")
+	for _, rows := range [][]deltaRow{d.families, d.causes} {
+		for _, r := range rows {
+			if !r.compared || r.before == 0 && r.after == 0 {
+				continue
+			}
+			t.Append([]string{r.id, count(r.before), count(r.after), signed(r.after - r.before),
+				fmt.Sprintf("%.1f%%", r.shareBefore), fmt.Sprintf("%.1f%%", r.shareAft)})
+		}
+	}
+	p.render(t)
+	if len(d.newCauses) > 0 {
+		p.line("New since the baseline: %s", strings.Join(d.newCauses, ", "))
+	}
+	for _, m := range []struct {
+		title string
+		rows  []mover
+	}{{"Top movers among apps", d.appMovers}, {"Top movers among users", d.userMovers}} {
+		if len(m.rows) == 0 {
+			continue
+		}
+		p.line("")
+		p.line("%s", m.title)
+		mt := p.table("name", "before", "now", "change")
+		for _, r := range m.rows {
+			mt.Append([]string{clip(orDash(r.key), 44), count(r.before), count(r.after), signed(r.after - r.before)})
+		}
+		p.render(mt)
+	}
 }

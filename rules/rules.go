@@ -4,15 +4,13 @@
 package rules
 
 import (
+	"crypto/sha256"
 	_ "embed"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/goccy/go-yaml"
 
 	"github.com/grantsweep/grantsweep/parse"
 )
@@ -31,6 +29,9 @@ type Rule struct {
 	Label       string
 	Remediation string
 	When        []Clause
+
+	File      string // where the rule was defined, for rules check and rules show
+	Line, Col int
 }
 
 // Clause matches an event whose error code is in Codes (any non-zero code when Codes is
@@ -68,94 +69,9 @@ var defaultSet = sync.OnceValue(func() *Set {
 // Default returns the default rule set, which encodes every row of TAXONOMY.md.
 func Default() *Set { return defaultSet() }
 
-// file is the YAML form of a rule set.
-type file struct {
-	Families []struct {
-		ID    string `yaml:"id"`
-		Label string `yaml:"label"`
-	} `yaml:"families"`
-	Rules []struct {
-		ID          string `yaml:"id"`
-		Family      string `yaml:"family"`
-		Label       string `yaml:"label"`
-		Remediation string `yaml:"remediation"`
-		When        []struct {
-			Codes   []any    `yaml:"codes"`
-			Text    []string `yaml:"text"`
-			NotText []string `yaml:"not_text"`
-		} `yaml:"when"`
-	} `yaml:"rules"`
-}
-
-// Parse reads a rule set from YAML. Unknown keys, duplicate ids, unknown families and
-// empty clauses are errors.
-func Parse(data []byte, name string) (*Set, error) {
-	var f file
-	if err := yaml.UnmarshalWithOptions(data, &f, yaml.Strict()); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	s := &Set{byCode: map[int][]int{}}
-	var errs []error
-	families := map[string]bool{}
-	for _, fam := range f.Families {
-		if fam.ID == "" {
-			errs = append(errs, fmt.Errorf("%s: family with no id", name))
-			continue
-		}
-		if families[fam.ID] {
-			errs = append(errs, fmt.Errorf("%s: family %q defined twice", name, fam.ID))
-		}
-		families[fam.ID] = true
-		s.Families = append(s.Families, Family{ID: fam.ID, Label: fam.Label})
-	}
-	ids := map[string]bool{}
-	for i, fr := range f.Rules {
-		r := Rule{ID: fr.ID, Family: fr.Family, Label: fr.Label, Remediation: strings.TrimSpace(fr.Remediation)}
-		where := fmt.Sprintf("%s: rule %d (%s)", name, i+1, fr.ID)
-		switch {
-		case r.ID == "":
-			errs = append(errs, fmt.Errorf("%s: no id", where))
-		case ids[r.ID]:
-			errs = append(errs, fmt.Errorf("%s: id defined twice", where))
-		}
-		ids[r.ID] = true
-		if !families[r.Family] {
-			errs = append(errs, fmt.Errorf("%s: unknown family %q", where, r.Family))
-		}
-		if len(fr.When) == 0 {
-			errs = append(errs, fmt.Errorf("%s: no when clauses", where))
-		}
-		for j, fc := range fr.When {
-			var c Clause
-			for _, v := range fc.Codes {
-				codes, err := codeList(v)
-				if err != nil {
-					errs = append(errs, fmt.Errorf("%s: clause %d: %w", where, j+1, err))
-				}
-				c.Codes = append(c.Codes, codes...)
-			}
-			for _, t := range fc.Text {
-				c.Text = append(c.Text, Normalize(t))
-			}
-			for _, t := range fc.NotText {
-				c.NotText = append(c.NotText, Normalize(t))
-			}
-			if len(c.Codes) == 0 && len(c.Text) == 0 {
-				errs = append(errs, fmt.Errorf("%s: clause %d matches nothing: give codes or text", where, j+1))
-			}
-			r.When = append(r.When, c)
-		}
-		s.Rules = append(s.Rules, r)
-	}
-	if len(s.Rules) == 0 && len(errs) == 0 {
-		errs = append(errs, fmt.Errorf("%s: no rules", name))
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	s.index()
-	return s, nil
-}
+// Parse reads a whole rule set from YAML (the replace mode of Load). Every problem is
+// reported, with its position.
+func Parse(data []byte, name string) (*Set, error) { return Load(data, name, nil, ModeReplace) }
 
 // codeList reads one entry of a codes list: an integer, or a range "from-to".
 func codeList(v any) ([]int, error) {
@@ -356,4 +272,21 @@ func Normalize(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// Fingerprint identifies what the rule set matches: its families and, in order, each
+// rule's id, family and clauses (labels and remediation text do not change a count).
+// Summaries carry it so that merge and baselines compare like with like.
+func (s *Set) Fingerprint() string {
+	h := sha256.New()
+	for _, f := range s.Families {
+		fmt.Fprintf(h, "family %q\n", f.ID)
+	}
+	for _, r := range s.Rules {
+		fmt.Fprintf(h, "rule %q %q\n", r.ID, r.Family)
+		for _, c := range r.When {
+			fmt.Fprintf(h, "  when %v %q %q\n", c.Codes, c.Text, c.NotText)
+		}
+	}
+	return fmt.Sprintf("sha256:%x", h.Sum(nil)[:12])
 }

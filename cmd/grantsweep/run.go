@@ -21,8 +21,9 @@ const (
 )
 
 var (
-	errUsage  = errors.New("usage")
-	errStrict = errors.New("strict")
+	errUsage     = errors.New("usage")
+	errStrict    = errors.New("strict")
+	errThreshold = errors.New("threshold crossed")
 )
 
 // usageError is a command-line mistake: exit 2.
@@ -39,6 +40,8 @@ func exitCode(err error) int {
 		return exitUsage
 	case errors.Is(err, errStrict):
 		return exitStrict
+	case errors.Is(err, errThreshold):
+		return exitThreshold
 	}
 	return exitError
 }
@@ -61,6 +64,10 @@ const usageText = `grantsweep finds and explains invalid-grant sign-in failures 
 
 Usage:
   grantsweep sweep [flags] PATH...   classify and summarize (the main job)
+  grantsweep merge [flags] SUMMARY.json...
+                                     merge partial summaries into the summary of the whole
+  grantsweep rules list|show ID|check FILE|export --kql
+                                     inspect, validate and export rule sets
   grantsweep version                 print the version
   grantsweep help [COMMAND]          show help
 
@@ -93,12 +100,23 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	switch cmd {
 	case "sweep":
 		return runSweep(ctx, rest, stdin, stdout, stderr)
+	case "merge":
+		return runMerge(ctx, rest, stdout, stderr)
+	case "rules":
+		return runRules(rest, stdout, stderr)
 	case "version", "--version":
 		_, err := fmt.Fprintf(stdout, "grantsweep %s\n", versionString())
 		return err
 	case "help", "-h", "--help":
-		if len(rest) > 0 && rest[0] == "sweep" {
-			return runSweep(ctx, []string{"--help"}, stdin, stdout, stdout)
+		if len(rest) > 0 {
+			switch rest[0] {
+			case "sweep":
+				return runSweep(ctx, []string{"--help"}, stdin, stdout, stdout)
+			case "merge":
+				return runMerge(ctx, []string{"--help"}, stdout, stdout)
+			case "rules":
+				return runRules([]string{"--help"}, stdout, stdout)
+			}
 		}
 		_, err := fmt.Fprint(stdout, usageText)
 		return err

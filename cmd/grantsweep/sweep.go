@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"slices"
+	"sync"
 
 	"github.com/spf13/pflag"
 
@@ -14,27 +17,46 @@ import (
 	"github.com/grantsweep/grantsweep/rules"
 )
 
-// sweepOptions are the flags of "grantsweep sweep".
-type sweepOptions struct {
+// outputOptions are the flags of every command whose result is a summary (sweep, merge).
+type outputOptions struct {
 	format   report.Format
 	output   string
 	top      int
+	color    string
+	baseline string
+	failOn   []string
+	rules    string
+	mode     string
+}
+
+func (o *outputOptions) addFlags(fs *pflag.FlagSet) {
+	fs.TextVar(&o.format, "format", report.FormatTable, "output format: table, csv or json")
+	fs.StringVarP(&o.output, "output", "o", "", "write the report to `FILE` (atomically) instead of standard output")
+	fs.IntVar(&o.top, "top", 10, "rows per breakdown table (0 for all)")
+	fs.StringVar(&o.color, "color", "auto", "colour in the table format: auto (on a terminal, unless NO_COLOR is set), always or never")
+	fs.StringVar(&o.baseline, "baseline", "", "compare with an earlier run's JSON summary `FILE`")
+	fs.StringArrayVar(&o.failOn, "fail-on", nil, "exit 3 when `EXPR` holds, such as revoked>=50, binding>0 or expired_inactivity>=20% (repeatable)")
+	fs.StringVar(&o.rules, "rules", "", "rule file `FILE` (YAML) that extends or replaces the default rules")
+	fs.StringVar(&o.mode, "rules-mode", "extend", "how --rules applies: extend (add and override rules) or replace (the file is the whole set)")
+}
+
+// sweepOptions are the flags of "grantsweep sweep".
+type sweepOptions struct {
+	outputOptions
 	noDedupe bool
 	strict   bool
-	color    string
+	workers  int
 	cpuProf  string
 	memProf  string
 }
 
 func (o *sweepOptions) addFlags(fs *pflag.FlagSet) {
-	fs.TextVar(&o.format, "format", report.FormatTable, "output format: table, csv or json")
-	fs.StringVarP(&o.output, "output", "o", "", "write the report to `FILE` (atomically) instead of standard output")
-	fs.IntVar(&o.top, "top", 10, "rows per breakdown table (0 for all)")
+	o.outputOptions.addFlags(fs)
 	fs.BoolVar(&o.noDedupe, "no-dedupe", false, "count every copy of an in-scope event, even with an id seen before")
 	fs.BoolVar(&o.strict, "strict", false, "exit 4 when any record was skipped or any input could not be read")
-	fs.StringVar(&o.color, "color", "auto", "colour in the table format: auto (on a terminal, unless NO_COLOR is set), always or never")
+	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "inputs read at once")
 	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile to `FILE` (for reports of slowness)")
-	fs.StringVar(&o.memProf, "memprofile", "", "write a heap profile to `FILE` at the end of the run")
+	fs.StringVar(&o.memProf, "memprofile", "", "write a heap profile to `FILE` after reading")
 }
 
 func newFlagSet(name string, stderr io.Writer) *pflag.FlagSet {
@@ -44,6 +66,75 @@ func newFlagSet(name string, stderr io.Writer) *pflag.FlagSet {
 	return fs
 }
 
+// parseFlags parses args, turning flag errors into usage errors.
+func parseFlags(fs *pflag.FlagSet, name string, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return err
+		}
+		return usageError("%s: %v", name, err)
+	}
+	return nil
+}
+
+// prepared is what the output flags resolve to before any input is read: bad thresholds,
+// rule files and baselines are usage errors found at once.
+type prepared struct {
+	set        *rules.Set
+	thresholds []report.Threshold
+	baseline   *report.Baseline
+	color      bool
+}
+
+func (o *outputOptions) prepare(cmd string, stdout io.Writer) (*prepared, error) {
+	if o.top < 0 {
+		return nil, usageError("%s: --top must be 0 (all) or more, not %d", cmd, o.top)
+	}
+	var p prepared
+	var err error
+	if p.color, err = wantColor(o.color, o.output == "", stdout); err != nil {
+		return nil, err
+	}
+	if p.set, err = loadRules(o.rules, o.mode); err != nil {
+		return nil, err
+	}
+	for _, expr := range o.failOn {
+		th, err := report.ParseThreshold(expr, p.set)
+		if err != nil {
+			return nil, usageError("%v", err)
+		}
+		p.thresholds = append(p.thresholds, th)
+	}
+	if o.baseline != "" {
+		f, err := os.Open(o.baseline)
+		if err != nil {
+			return nil, usageError("--baseline: %v", err)
+		}
+		defer f.Close()
+		if p.baseline, err = report.ReadBaseline(f, o.baseline, p.set); err != nil {
+			return nil, usageError("--baseline: %v", err)
+		}
+	}
+	return &p, nil
+}
+
+// finish writes the summary as the output flags ask, then checks the thresholds: crossing
+// one is exit 3, after every report was written.
+func (o *outputOptions) finish(sum *report.Summary, p *prepared, stdout, stderr io.Writer) error {
+	opts := report.Options{Top: o.top, GeneratedBy: "grantsweep " + versionString(), Color: p.color, Baseline: p.baseline}
+	if err := writeOutput(o.output, stdout, func(w io.Writer) error { return sum.Write(w, o.format, opts) }); err != nil {
+		return err
+	}
+	crossed := sum.Crossed(p.thresholds)
+	for _, c := range crossed {
+		fmt.Fprintf(stderr, "grantsweep: %s\n", c)
+	}
+	if len(crossed) > 0 {
+		return fmt.Errorf("%w: %d of %d", errThreshold, len(crossed), len(p.thresholds))
+	}
+	return nil
+}
+
 func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var o sweepOptions
 	fs := newFlagSet("sweep", stderr)
@@ -51,63 +142,42 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: grantsweep sweep [flags] PATH...\n\nClassify the invalid-grant failures in sign-in exports and summarize them.\nPATH is a file, a directory (walked recursively), a glob, or - for standard input.\n\nFlags:\n%s", fs.FlagUsages())
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return err
-		}
-		return usageError("sweep: %v", err)
+	if err := parseFlags(fs, "sweep", args); err != nil {
+		return err
 	}
 	if fs.NArg() == 0 {
 		return usageError("sweep: give at least one PATH (a file, directory, glob, or - for standard input)")
 	}
-	if o.top < 0 {
-		return usageError("sweep: --top must be 0 (all) or more, not %d", o.top)
+	if o.workers < 1 {
+		return usageError("sweep: --workers must be 1 or more, not %d", o.workers)
 	}
-	color, err := wantColor(o.color, o.output == "", stdout)
+	p, err := o.prepare("sweep", stdout)
 	if err != nil {
 		return err
 	}
-
 	stop, err := startProfiles(o.cpuProf, o.memProf)
 	if err != nil {
 		return err
 	}
 	defer stop() // a second call does nothing
 
-	sum := report.New(rules.Default())
-	sum.Dedupe = !o.noDedupe
-	failed := 0
 	paths, errs := parse.Expand(fs.Args())
+	failed := 0
 	for _, err := range errs {
 		fmt.Fprintf(stderr, "grantsweep: %v\n", err)
 		failed++
 	}
-	read := 0
-	for _, path := range paths {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		in, err := parse.Open(path, stdin)
-		if err != nil {
-			fmt.Fprintf(stderr, "grantsweep: %v (skipped)\n", err)
-			sum.Failed(path, err)
-			failed++
-			continue
-		}
-		read++
-		if err := sum.Read(in); err != nil {
-			fmt.Fprintf(stderr, "grantsweep: %v (what was read before counts)\n", err)
-			failed++
-		}
-		in.Close()
+	sum, read, bad, err := readInputs(ctx, inputPaths(paths), stdin, p.set, !o.noDedupe, o.workers, stderr)
+	if err != nil {
+		return err
 	}
+	failed += bad
 	if read == 0 {
 		return errors.New("nothing could be read")
 	}
 	stop() // the heap profile shows what reading keeps
 
-	opts := report.Options{Top: o.top, GeneratedBy: "grantsweep " + versionString(), Color: color}
-	if err := writeOutput(o.output, stdout, func(w io.Writer) error { return sum.Write(w, o.format, opts) }); err != nil {
+	if err := o.finish(sum, p, stdout, stderr); err != nil {
 		return err
 	}
 	if sum.Skipped > 0 {
@@ -119,6 +189,86 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return fmt.Errorf("%w: %d records skipped, %d inputs failed", errStrict, sum.Skipped, failed)
 	}
 	return nil
+}
+
+// inputPaths orders the inputs so that the result does not depend on the order paths
+// were given in: standard input first, then the files sorted, each once.
+func inputPaths(paths []string) []string {
+	out := slices.Clone(paths)
+	slices.SortFunc(out, func(a, b string) int {
+		switch {
+		case a == b:
+			return 0
+		case a == parse.Stdin:
+			return -1
+		case b == parse.Stdin:
+			return 1
+		case a < b:
+			return -1
+		}
+		return 1
+	})
+	return slices.Compact(out)
+}
+
+// readInputs reads the inputs with up to workers at once, each into its own summary, and
+// merges them in input order, so that the result is the same whatever the worker count.
+// Messages about inputs go to stderr in input order too.
+func readInputs(ctx context.Context, paths []string, stdin io.Reader, set *rules.Set, dedupe bool, workers int, stderr io.Writer) (sum *report.Summary, read, failed int, err error) {
+	type result struct {
+		sum    *report.Summary
+		opened bool
+		msg    string
+	}
+	results := make([]result, len(paths))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(workers, max(len(paths), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				r := &results[i]
+				r.sum = report.New(set)
+				r.sum.Dedupe = dedupe
+				in, err := parse.Open(paths[i], stdin)
+				if err != nil {
+					r.msg = fmt.Sprintf("%v (skipped)", err)
+					r.sum.Failed(paths[i], err)
+					continue
+				}
+				r.opened = true
+				if err := r.sum.Read(in); err != nil {
+					r.msg = fmt.Sprintf("%v (what was read before counts)", err)
+				}
+				in.Close()
+			}
+		}()
+	}
+	for i := range paths {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, 0, 0, err
+	}
+	sum = report.New(set)
+	sum.Dedupe = dedupe
+	for _, r := range results {
+		if r.msg != "" {
+			fmt.Fprintf(stderr, "grantsweep: %s\n", r.msg)
+			failed++
+		}
+		if r.opened {
+			read++
+		}
+		sum.Merge(r.sum)
+	}
+	return sum, read, failed, nil
 }
 
 // wantColor decides whether the table format may use colour.

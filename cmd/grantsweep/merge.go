@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/grantsweep/grantsweep/report"
+)
+
+// runMerge merges partial summaries (each from sweep --format json over a shard of the
+// logs) into the summary of the whole: de-duplication and distinct counts included.
+func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var o outputOptions
+	fs := newFlagSet("merge", stderr)
+	o.addFlags(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: grantsweep merge [flags] SUMMARY.json...\n\nMerge the JSON summaries of parts of the logs into the summary of the whole.\nThe summaries are taken in the order given.\n\nFlags:\n%s", fs.FlagUsages())
+	}
+	if err := parseFlags(fs, "merge", args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usageError("merge: give at least one SUMMARY.json")
+	}
+	p, err := o.prepare("merge", stdout)
+	if err != nil {
+		return err
+	}
+	var sum *report.Summary
+	for _, path := range fs.Args() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		part, err := report.ReadSummary(f, path, p.set)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		if sum == nil {
+			sum = part
+			continue
+		}
+		if part.Dedupe != sum.Dedupe {
+			return fmt.Errorf("%s: made with de-duplication %v, the others with %v", path, part.Dedupe, sum.Dedupe)
+		}
+		sum.Merge(part)
+	}
+	return o.finish(sum, p, stdout, stderr)
+}

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/grantsweep/grantsweep/rules"
+)
+
+// loadRules returns the active rule set: the default, extended or replaced by a file.
+func loadRules(path, mode string) (*rules.Set, error) {
+	if mode != rules.ModeExtend && mode != rules.ModeReplace {
+		return nil, usageError("--rules-mode must be extend or replace, not %q", mode)
+	}
+	if path == "" {
+		if mode == rules.ModeReplace {
+			return nil, usageError("--rules-mode replace needs --rules FILE")
+		}
+		return rules.Default(), nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usageError("--rules: %v", err)
+	}
+	set, err := rules.Load(data, path, rules.Default(), mode)
+	if err != nil {
+		return nil, usageError("invalid rule file (check it with grantsweep rules check):\n%v", err)
+	}
+	return set, nil
+}
+
+const rulesUsage = `Usage:
+  grantsweep rules list  [--rules FILE [--rules-mode extend|replace]]   the active rules, in order
+  grantsweep rules show ID [--rules FILE ...]                           one rule in full
+  grantsweep rules check FILE [--rules-mode extend|replace]             validate a rule file
+  grantsweep rules export --kql [--since 1d] [--rules FILE ...]         the rules as a Kusto query
+  grantsweep rules default                                              the default rules (YAML)
+`
+
+func runRules(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("rules", stderr)
+	path := fs.String("rules", "", "rule `FILE` (YAML) that extends or replaces the default rules")
+	mode := fs.String("rules-mode", rules.ModeExtend, "extend or replace")
+	kql := fs.Bool("kql", false, "export as a Kusto query (rules export)")
+	since := fs.String("since", "1d", "how far back the Kusto query looks (a Kusto timespan: 1d, 12h)")
+	fs.Usage = func() { fmt.Fprint(stderr, rulesUsage+"\nFlags:\n"+fs.FlagUsages()) }
+	if err := parseFlags(fs, "rules", args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usageError("rules: give list, show ID, check FILE, export --kql or default")
+	}
+	verb, rest := fs.Arg(0), fs.Args()[1:]
+	if verb == "check" {
+		if len(rest) != 1 {
+			return usageError("rules check: give one FILE")
+		}
+		data, err := os.ReadFile(rest[0])
+		if err != nil {
+			return err
+		}
+		set, err := rules.Load(data, rest[0], rules.Default(), *mode)
+		var probs rules.Problems
+		if errors.As(err, &probs) {
+			for _, p := range probs {
+				fmt.Fprintln(stderr, p)
+			}
+			return fmt.Errorf("%w: %d problems in %s", errReported, len(probs), rest[0])
+		}
+		if err != nil {
+			return usageError("%v", err)
+		}
+		_, err = fmt.Fprintf(stdout, "%s: ok, %d rules in %d families (%s mode), fingerprint %s\n", rest[0], len(set.Rules), len(set.Families), *mode, set.Fingerprint())
+		return err
+	}
+	set, err := loadRules(*path, *mode)
+	if err != nil {
+		return err
+	}
+	switch verb {
+	case "list":
+		return listRules(stdout, set)
+	case "show":
+		if len(rest) != 1 {
+			return usageError("rules show: give one rule ID")
+		}
+		i := set.RuleIndex(rest[0])
+		if i < 0 {
+			return usageError("rules show: no rule %q (see grantsweep rules list)", rest[0])
+		}
+		return showRule(stdout, set, i)
+	case "export":
+		if !*kql {
+			return usageError("rules export: give --kql")
+		}
+		return set.WriteKQL(stdout, *since)
+	case "default":
+		_, err := stdout.Write(rules.DefaultYAML())
+		return err
+	}
+	return usageError("rules: unknown %q: give list, show ID, check FILE, export --kql or default", verb)
+}
+
+func listRules(w io.Writer, set *rules.Set) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-3s %-28s %-13s %s\n", "#", "CAUSE", "FAMILY", "MATCHES WHEN")
+	for i, r := range set.Rules {
+		for j, c := range r.When {
+			head := fmt.Sprintf("%-3d %-28s %-13s ", i+1, r.ID, r.Family)
+			if j > 0 {
+				head = fmt.Sprintf("%-3s %-28s %-13s ", "", "", "or")
+			}
+			b.WriteString(head + clauseText(c) + "\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func showRule(w io.Writer, set *rules.Set, i int) error {
+	r := set.Rules[i]
+	var b strings.Builder
+	fmt.Fprintf(&b, "cause:       %s (rule %d of %d)\n", r.ID, i+1, len(set.Rules))
+	fmt.Fprintf(&b, "family:      %s\n", r.Family)
+	fmt.Fprintf(&b, "label:       %s\n", r.Label)
+	for j, c := range r.When {
+		lead := "matches:    "
+		if j > 0 {
+			lead = "         or "
+		}
+		fmt.Fprintf(&b, "%s %s\n", lead, clauseText(c))
+	}
+	fmt.Fprintf(&b, "remediation: %s\n", r.Remediation)
+	if r.File != "" {
+		fmt.Fprintf(&b, "defined at:  %s:%d:%d\n", r.File, r.Line, r.Col)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// clauseText says what a clause matches, in words.
+func clauseText(c rules.Clause) string {
+	var parts []string
+	switch len(c.Codes) {
+	case 0:
+		parts = append(parts, "any failure code")
+	case 1:
+		parts = append(parts, fmt.Sprintf("code %d", c.Codes[0]))
+	default:
+		parts = append(parts, "codes "+codeRanges(c.Codes))
+	}
+	if len(c.Text) > 0 {
+		parts = append(parts, "text has "+quoteAll(c.Text, " or "))
+	}
+	if len(c.NotText) > 0 {
+		parts = append(parts, "not "+quoteAll(c.NotText, " or "))
+	}
+	return strings.Join(parts, " and ")
+}
+
+func quoteAll(l []string, sep string) string {
+	q := make([]string, len(l))
+	for i, s := range l {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, sep)
+}
+
+// codeRanges writes codes compactly: 7000020-7000026 for a run.
+func codeRanges(codes []int) string {
+	var out []string
+	for i := 0; i < len(codes); {
+		j := i
+		for j+1 < len(codes) && codes[j+1] == codes[j]+1 {
+			j++
+		}
+		if j-i >= 2 {
+			out = append(out, fmt.Sprintf("%d-%d", codes[i], codes[j]))
+		} else {
+			for k := i; k <= j; k++ {
+				out = append(out, fmt.Sprint(codes[k]))
+			}
+		}
+		i = j + 1
+	}
+	return strings.Join(out, ", ")
+}

@@ -1,0 +1,183 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/grantsweep/grantsweep/rules"
+)
+
+// The "partial" member of the JSON summary holds what merge needs to combine summaries of
+// parts of the logs exactly: the rule set's fingerprint, every error code's counts and
+// wordings, and the in-scope events themselves (a few percent of the logs), one array
+// per event in the order of event_columns.
+type jsonPartial struct {
+	Rules        string            `json:"rules"`
+	Dedupe       bool              `json:"dedupe"`
+	Codes        []jsonPartialCode `json:"codes"`
+	EventColumns []string          `json:"event_columns"`
+	Events       partialEvents     `json:"events"`
+}
+
+type jsonPartialCode struct {
+	Code    int              `json:"code"`
+	Records int64            `json:"records"`
+	InScope bool             `json:"in_scope"`
+	Texts   map[string]int64 `json:"texts,omitempty"`
+}
+
+var eventColumns = []string{"time", "id", "cause", "input", "offset", "user", "user_id", "app", "app_id", "ip",
+	"country", "client_app", "sign_in_type", "os", "browser", "token_protection", "token_protection_code"}
+
+type partialEvents struct {
+	s *Summary
+}
+
+func (p partialEvents) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for i, e := range p.s.events {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k := &e.ev
+		t := ""
+		if !k.Time.IsZero() {
+			t = k.Time.UTC().Format(time.RFC3339Nano)
+		}
+		b.WriteByte('[')
+		for j, v := range []string{t, k.ID, p.s.Rules.Rules[e.rule].ID} {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			writeString(&b, v)
+		}
+		fmt.Fprintf(&b, ",%d,%d", e.input, e.offset)
+		for _, v := range []string{k.User, k.UserID, k.App, k.AppID, k.IP, k.Country, k.ClientApp, k.SignInType, k.OS, k.Browser, k.TokenProtection} {
+			b.WriteByte(',')
+			writeString(&b, v)
+		}
+		fmt.Fprintf(&b, ",%d]", k.TokenProtectionCode)
+	}
+	b.WriteByte(']')
+	return b.Bytes(), nil
+}
+
+func (s *Summary) partial() *jsonPartial {
+	p := &jsonPartial{Rules: s.Rules.Fingerprint(), Dedupe: s.Dedupe, EventColumns: eventColumns, Events: partialEvents{s}}
+	for code, cs := range s.codes {
+		p.Codes = append(p.Codes, jsonPartialCode{Code: code, Records: cs.records, InScope: cs.inScope, Texts: cs.texts})
+	}
+	slices.SortFunc(p.Codes, func(a, b jsonPartialCode) int { return a.Code - b.Code })
+	if p.Codes == nil {
+		p.Codes = []jsonPartialCode{}
+	}
+	return p
+}
+
+// ErrRuleSet reports a summary made with another rule set than the active one.
+var ErrRuleSet = errors.New("made with another rule set")
+
+// stored is a JSON summary as read back.
+type stored struct {
+	Schema      string     `json:"schema"`
+	GeneratedBy string     `json:"generated_by"`
+	Totals      jsonTotals `json:"totals"`
+	Window      jsonWindow `json:"window"`
+	Inputs      []Input    `json:"inputs"`
+	Families    []jsonFamily
+	Causes      []jsonCause
+	Tables      struct {
+		ByApp  []map[string]any `json:"by_app"`
+		ByUser []map[string]any `json:"by_user"`
+	} `json:"tables"`
+	SkippedSamples []Skip `json:"skipped_samples"`
+	Partial        *struct {
+		Rules        string            `json:"rules"`
+		Dedupe       bool              `json:"dedupe"`
+		Codes        []jsonPartialCode `json:"codes"`
+		EventColumns []string          `json:"event_columns"`
+		Events       []json.RawMessage `json:"events"`
+	} `json:"partial"`
+}
+
+func readStored(r io.Reader, name string) (*stored, error) {
+	var st stored
+	dec := json.NewDecoder(r)
+	if err := dec.Decode(&st); err != nil {
+		return nil, fmt.Errorf("%s: not a JSON summary: %w", name, err)
+	}
+	if st.Schema != Schema {
+		return nil, fmt.Errorf("%s: schema %q, want %q", name, st.Schema, Schema)
+	}
+	return &st, nil
+}
+
+// ReadSummary reads a JSON summary written by sweep or merge back into a Summary over set,
+// so that it can be merged with others. It must have been made with the same rule set.
+func ReadSummary(r io.Reader, name string, set *rules.Set) (*Summary, error) {
+	st, err := readStored(r, name)
+	if err != nil {
+		return nil, err
+	}
+	return fromStored(st, name, set)
+}
+
+func fromStored(st *stored, name string, set *rules.Set) (*Summary, error) {
+	var err error
+	p := st.Partial
+	if p == nil {
+		return nil, fmt.Errorf("%s: no partial member: write it with grantsweep sweep --format json", name)
+	}
+	if p.Rules != set.Fingerprint() {
+		return nil, fmt.Errorf("%s: %w (%s; the active rules are %s): use the same --rules", name, ErrRuleSet, p.Rules, set.Fingerprint())
+	}
+	if !slices.Equal(p.EventColumns, eventColumns) {
+		return nil, fmt.Errorf("%s: event columns %v, want %v", name, p.EventColumns, eventColumns)
+	}
+	s := New(set)
+	s.Dedupe = p.Dedupe
+	s.Records, s.Skipped = st.Totals.Records, st.Totals.Skipped
+	s.Inputs = st.Inputs
+	s.Samples = st.SkippedSamples
+	if st.Window.First != nil {
+		s.First, _ = time.Parse(time.RFC3339Nano, *st.Window.First)
+	}
+	if st.Window.Last != nil {
+		s.Last, _ = time.Parse(time.RFC3339Nano, *st.Window.Last)
+	}
+	for _, c := range p.Codes {
+		s.codes[c.Code] = &codeStat{records: c.Records, inScope: c.InScope, texts: c.Texts}
+	}
+	for i, raw := range p.Events {
+		var row []any
+		if err := json.Unmarshal(raw, &row); err != nil || len(row) != len(eventColumns) {
+			return nil, fmt.Errorf("%s: partial event %d: want an array of %d values", name, i+1, len(eventColumns))
+		}
+		str := func(j int) string { v, _ := row[j].(string); return v }
+		num := func(j int) int64 { v, _ := row[j].(float64); return int64(v) }
+		rule := set.RuleIndex(str(2))
+		if rule < 0 {
+			return nil, fmt.Errorf("%s: partial event %d: unknown cause %q", name, i+1, str(2))
+		}
+		var t time.Time
+		if v := str(0); v != "" {
+			if t, err = time.Parse(time.RFC3339Nano, v); err != nil {
+				return nil, fmt.Errorf("%s: partial event %d: %w", name, i+1, err)
+			}
+		}
+		in := s.intern
+		s.events = append(s.events, entry{
+			ev: kept{Time: t, ID: str(1), User: in(str(5)), UserID: in(str(6)), App: in(str(7)), AppID: in(str(8)),
+				IP: in(str(9)), Country: in(str(10)), ClientApp: in(str(11)), SignInType: in(str(12)), OS: in(str(13)),
+				Browser: in(str(14)), TokenProtection: in(str(15)), TokenProtectionCode: int(num(16))},
+			rule: rule, input: int(num(3)), offset: num(4),
+		})
+	}
+	return s, nil
+}

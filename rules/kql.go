@@ -1,0 +1,99 @@
+package rules
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteKQL writes the rule set as a Kusto query over SigninLogs and
+// AADNonInteractiveUserSignInLogs that gives each in-scope sign-in the same cause id as
+// Classify and summarizes by cause, for tenants too big for files: run it in Log
+// Analytics, Sentinel or Azure Data Explorer. Text conditions compare, as Classify does,
+// case-insensitively on whitespace-collapsed failure reason, result description and
+// additional details.
+func (s *Set) WriteKQL(w io.Writer, lookback string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "// grantsweep rules %s, as Kusto. Causes and families are grantsweep's ids.\n", s.Fingerprint())
+	b.WriteString("union isfuzzy=true SigninLogs, AADNonInteractiveUserSignInLogs\n")
+	fmt.Fprintf(&b, "| where TimeGenerated > ago(%s)\n", lookback)
+	b.WriteString("| extend Code = toint(ResultType)\n")
+	if s.HasTextOnlyRules() {
+		b.WriteString("| where Code != 0\n")
+	} else {
+		fmt.Fprintf(&b, "| where Code in (%s)\n", joinInts(s.Codes()))
+	}
+	b.WriteString("| extend StatusJson = parse_json(tostring(Status))\n")
+	b.WriteString("| extend Text = tolower(replace_regex(strcat(tostring(StatusJson.failureReason), \" | \", ResultDescription, \" | \", tostring(StatusJson.additionalDetails)), @\"\\s+\", \" \"))\n")
+	b.WriteString("| extend Cause = case(\n")
+	for _, r := range s.Rules {
+		var conds []string
+		for _, c := range r.When {
+			conds = append(conds, kqlClause(c))
+		}
+		fmt.Fprintf(&b, "    %s, %s,\n", strings.Join(conds, " or "), kqlString(r.ID))
+	}
+	b.WriteString("    \"\")\n")
+	b.WriteString("| where Cause != \"\"\n")
+	b.WriteString("| extend Family = case(\n")
+	for _, f := range s.Families {
+		var ids []string
+		for _, r := range s.Rules {
+			if r.Family == f.ID {
+				ids = append(ids, kqlString(r.ID))
+			}
+		}
+		if len(ids) > 0 {
+			fmt.Fprintf(&b, "    Cause in (%s), %s,\n", strings.Join(ids, ", "), kqlString(f.ID))
+		}
+	}
+	b.WriteString("    \"\")\n")
+	b.WriteString("| summarize Events = count(), Users = dcount(UserPrincipalName), Apps = dcount(AppDisplayName), IPs = dcount(IPAddress),\n")
+	b.WriteString("    FirstSeen = min(TimeGenerated), LastSeen = max(TimeGenerated) by Family, Cause\n")
+	b.WriteString("| order by Events desc, Cause asc\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func kqlClause(c Clause) string {
+	var parts []string
+	switch len(c.Codes) {
+	case 0:
+		parts = append(parts, "Code != 0")
+	case 1:
+		parts = append(parts, fmt.Sprintf("Code == %d", c.Codes[0]))
+	default:
+		parts = append(parts, fmt.Sprintf("Code in (%s)", joinInts(c.Codes)))
+	}
+	if len(c.Text) > 0 {
+		var any []string
+		for _, t := range c.Text {
+			any = append(any, "Text contains "+kqlString(t))
+		}
+		if len(any) == 1 {
+			parts = append(parts, any[0])
+		} else {
+			parts = append(parts, "("+strings.Join(any, " or ")+")")
+		}
+	}
+	for _, t := range c.NotText {
+		parts = append(parts, "Text !contains "+kqlString(t))
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return "(" + strings.Join(parts, " and ") + ")"
+}
+
+// kqlString quotes s as a Kusto string literal.
+func kqlString(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s) + `"`
+}
+
+func joinInts(l []int) string {
+	s := make([]string, len(l))
+	for i, n := range l {
+		s[i] = fmt.Sprint(n)
+	}
+	return strings.Join(s, ", ")
+}
