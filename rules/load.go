@@ -204,6 +204,9 @@ func Load(data []byte, name string, base *Set, mode string) (*Set, error) {
 	if len(s.Rules) == 0 {
 		probs = append(probs, Problem{File: name, Msg: "no rules"})
 	}
+	if len(probs) > 0 {
+		return nil, probs // a broken rule would shadow others for nothing
+	}
 	for _, sh := range s.shadowed() {
 		r, by := s.Rules[sh[0]], s.Rules[sh[1]]
 		probs = append(probs, Problem{File: r.File, Line: r.Line, Col: r.Col,

@@ -68,7 +68,7 @@ func runRules(args []string, stdout, stderr io.Writer) error {
 			for _, p := range probs {
 				fmt.Fprintln(stderr, p)
 			}
-			return fmt.Errorf("%w: %d problems in %s", errReported, len(probs), rest[0])
+			return fmt.Errorf("%w: %w", errUsage, errReported) // exit 2, each problem printed
 		}
 		if err != nil {
 			return usageError("%v", err)

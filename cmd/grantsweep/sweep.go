@@ -130,7 +130,7 @@ func (o *outputOptions) finish(sum *report.Summary, p *prepared, stdout, stderr 
 		fmt.Fprintf(stderr, "grantsweep: %s\n", c)
 	}
 	if len(crossed) > 0 {
-		return fmt.Errorf("%w: %d of %d", errThreshold, len(crossed), len(p.thresholds))
+		return fmt.Errorf("%w: %w", errThreshold, errReported) // each crossed one was named
 	}
 	return nil
 }
