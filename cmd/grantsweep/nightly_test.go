@@ -81,8 +81,8 @@ func sweepJSON(t *testing.T, dir, name string, args ...string) string {
 
 type baselineOut struct {
 	Baseline struct {
-		SameRules bool   `json:"same_rules"`
-		Note      string `json:"note"`
+		SameRules bool                                  `json:"same_rules"`
+		Note      string                                `json:"note"`
 		InScope   struct{ Before, After, Change int64 } `json:"in_scope"`
 		Causes    []struct {
 			ID                    string
