@@ -6,6 +6,8 @@ summarizes them.
 Usage:
 
 	grantsweep sweep [flags] PATH...
+	grantsweep merge [flags] SUMMARY.json...
+	grantsweep rules list|show ID|check FILE|export --kql|default
 	grantsweep version
 	grantsweep help [COMMAND]
 
@@ -20,15 +22,34 @@ nested (Spark-written diagnostic records); UTF-8 with or without a BOM, UTF-16 (
 PowerShell's Out-File), and any of these gzip-compressed. In-scope events are
 de-duplicated by event id across all inputs.
 
-The flags of sweep:
+The flags of sweep and merge (a merge's result is a summary like any other):
 
 	--format table|csv|json  output format (default table)
 	-o, --output FILE        write the report to FILE atomically instead of standard output
 	--top N                  rows per breakdown table, 0 for all (default 10)
+	--fail-on EXPR           exit 3, after writing every report, when EXPR holds:
+	                         NAME OP NUMBER[%], such as revoked>=50, binding>0,
+	                         expired_inactivity>=20% (repeatable)
+	--baseline FILE          compare with an earlier run's JSON summary
+	--rules FILE             a YAML rule file; --rules-mode extend (default) or replace
+	--color auto|always|never
+
+and of sweep only:
+
 	--no-dedupe              keep in-scope events whose id was already seen
 	--strict                 exit 4 when a record was skipped or an input failed
-	--color auto|always|never
+	--workers N              inputs read at once (default: the number of cores)
 	--cpuprofile FILE, --memprofile FILE
+
+Merge takes JSON summaries made by sweep (or merge) over parts of the logs, in the order
+given, and renders the summary of the whole exactly: each summary's partial member holds
+the in-scope events, so de-duplication and distinct counts work across parts. Summaries
+made with another rule set are refused.
+
+Rules: "rules list" prints the active rule table in order, "rules show ID" one rule,
+"rules check FILE" validates a rule file strictly (every problem with file:line:col,
+exit 2), "rules export --kql [--since 1d]" prints the rules as a Kusto query over
+SigninLogs and AADNonInteractiveUserSignInLogs, and "rules default" the default rules.
 
 A record that cannot be decoded is skipped, counted and reported with its file, line, byte
 offset and reason; the rest of the input goes on. An input that cannot be read is named on
