@@ -27,8 +27,10 @@ const maxSkipSamples = 50
 // exact: summaries of parts of the logs merge into the summary of the whole, de-duplication
 // and distinct counts included.
 type Summary struct {
-	Rules  *rules.Set
-	Dedupe bool // drop in-scope events whose id was seen before
+	Rules    *rules.Set
+	Dedupe   bool      // drop in-scope events whose id was seen before
+	Filter   *Filter   // the records the summary covers; nil: all
+	Redactor *Redactor // pseudonymizes users and IPs as records are read; nil: none
 
 	Records, Skipped int64
 
@@ -46,8 +48,9 @@ type Input struct {
 	Path    string `json:"path"`
 	Format  string `json:"format"`
 	Records int64  `json:"records"`
-	Skipped int64  `json:"skipped"`
-	Error   string `json:"error,omitempty"` // why the input was not read, or where it broke
+	Skipped  int64  `json:"skipped"`
+	Filtered int64  `json:"filtered,omitempty"` // decoded but outside the filters
+	Error    string `json:"error,omitempty"`    // why the input was not read, or where it broke
 }
 
 // Skip is one record that could not be decoded.
@@ -180,9 +183,11 @@ func (s *Summary) Skip(e *parse.RecordError) {
 // record error is counted and the rest goes on; an error that ends the input early is
 // kept on its Input and returned, after whatever was read before it was counted.
 func (s *Summary) Read(in *parse.Input) error {
-	var rec, skipped int64
+	var rec, skipped, filtered int64
 	var fatal error
-	in.SetCodeFilter(s.Rules.MayMatch)
+	if !s.Filter.NeedsAllFields() {
+		in.SetCodeFilter(s.Rules.MayMatch)
+	}
 	for ev, err := range in.Events() {
 		if err != nil {
 			var re *parse.RecordError
@@ -194,11 +199,16 @@ func (s *Summary) Read(in *parse.Input) error {
 			fatal = err
 			break
 		}
-		rec++
 		m, ok := s.Rules.Classify(&ev)
+		if !s.Filter.Selects(&ev, s.Rules, m, ok) {
+			filtered++
+			continue
+		}
+		rec++
+		s.Redactor.Apply(&ev)
 		s.Add(&ev, m, ok)
 	}
-	input := Input{Path: in.Name, Format: in.Format(), Records: rec, Skipped: skipped}
+	input := Input{Path: in.Name, Format: in.Format(), Records: rec, Skipped: skipped, Filtered: filtered}
 	if fatal != nil {
 		input.Error = fatal.Error()
 	}
@@ -220,6 +230,10 @@ func (s *Summary) Write(w io.Writer, f Format, opts Options) error {
 		return s.writeCSV(w, opts)
 	case FormatJSON:
 		return s.writeJSON(w, opts)
+	case FormatMarkdown:
+		return s.writeMarkdown(w, opts)
+	case FormatHTML:
+		return s.writeHTML(w, opts)
 	}
 	return fmt.Errorf("report: format %q not supported", f)
 }
@@ -230,6 +244,7 @@ type Options struct {
 	GeneratedBy string // "grantsweep <version>"
 	Color       bool   // terminal colour (only on a TTY, never with NO_COLOR)
 	Baseline    *Baseline
+	TZ          *time.Location // time zone for display (tables, Markdown, HTML); JSON stays UTC
 }
 
 // Format is an output format.
@@ -237,17 +252,22 @@ type Format string
 
 // Output formats.
 const (
-	FormatTable Format = "table"
-	FormatCSV   Format = "csv"
-	FormatJSON  Format = "json"
+	FormatTable    Format = "table"
+	FormatCSV      Format = "csv"
+	FormatJSON     Format = "json"
+	FormatMarkdown Format = "markdown"
+	FormatHTML     Format = "html"
 )
 
 // Formats lists the formats Write supports.
-var Formats = []Format{FormatTable, FormatCSV, FormatJSON}
+var Formats = []Format{FormatTable, FormatCSV, FormatJSON, FormatMarkdown, FormatHTML}
 
 // UnmarshalText accepts a format name, for flags.
 func (f *Format) UnmarshalText(b []byte) error {
 	v := Format(strings.ToLower(string(b)))
+	if v == "md" {
+		v = FormatMarkdown
+	}
 	if !slices.Contains(Formats, v) {
 		names := make([]string, len(Formats))
 		for i, f := range Formats {

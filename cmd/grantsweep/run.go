@@ -64,6 +64,7 @@ const usageText = `grantsweep finds and explains invalid-grant sign-in failures 
 
 Usage:
   grantsweep sweep [flags] PATH...   classify and summarize (the main job)
+  grantsweep events [flags] PATH...  list the in-scope events with cause and evidence (csv, jsonl)
   grantsweep merge [flags] SUMMARY.json...
                                      merge partial summaries into the summary of the whole
   grantsweep rules list|show ID|check FILE|export --kql
@@ -102,6 +103,8 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return runSweep(ctx, rest, stdin, stdout, stderr)
 	case "merge":
 		return runMerge(ctx, rest, stdout, stderr)
+	case "events":
+		return runEvents(ctx, rest, stdin, stdout, stderr)
 	case "rules":
 		return runRules(rest, stdout, stderr)
 	case "version", "--version":
@@ -114,6 +117,8 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 				return runSweep(ctx, []string{"--help"}, stdin, stdout, stdout)
 			case "merge":
 				return runMerge(ctx, []string{"--help"}, stdout, stdout)
+			case "events":
+				return runEvents(ctx, []string{"--help"}, stdin, stdout, stdout)
 			case "rules":
 				return runRules([]string{"--help"}, stdout, stdout)
 			}

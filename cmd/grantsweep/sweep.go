@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"time"
+	_ "time/tzdata" // --tz works on machines without a zone database
 
 	"github.com/spf13/pflag"
 
@@ -21,6 +23,8 @@ import (
 type outputOptions struct {
 	format   report.Format
 	output   string
+	out      string
+	tz       string
 	top      int
 	color    string
 	baseline string
@@ -32,6 +36,8 @@ type outputOptions struct {
 func (o *outputOptions) addFlags(fs *pflag.FlagSet) {
 	fs.TextVar(&o.format, "format", report.FormatTable, "output format: table, csv or json")
 	fs.StringVarP(&o.output, "output", "o", "", "write the report to `FILE` (atomically) instead of standard output")
+	fs.StringVar(&o.out, "out", "", "also write every table as its own file in `DIR` (CSV, or markdown/json/html per --format), with an index")
+	fs.StringVar(&o.tz, "tz", "UTC", "time `ZONE` for display (an IANA name such as Europe/Amsterdam); JSON stays UTC")
 	fs.IntVar(&o.top, "top", 10, "rows per breakdown table (0 for all)")
 	fs.StringVar(&o.color, "color", "auto", "colour in the table format: auto (on a terminal, unless NO_COLOR is set), always or never")
 	fs.StringVar(&o.baseline, "baseline", "", "compare with an earlier run's JSON summary `FILE`")
@@ -43,6 +49,7 @@ func (o *outputOptions) addFlags(fs *pflag.FlagSet) {
 // sweepOptions are the flags of "grantsweep sweep".
 type sweepOptions struct {
 	outputOptions
+	filterOptions
 	noDedupe bool
 	strict   bool
 	workers  int
@@ -52,6 +59,7 @@ type sweepOptions struct {
 
 func (o *sweepOptions) addFlags(fs *pflag.FlagSet) {
 	o.outputOptions.addFlags(fs)
+	o.filterOptions.addFlags(fs)
 	fs.BoolVar(&o.noDedupe, "no-dedupe", false, "count every copy of an in-scope event, even with an id seen before")
 	fs.BoolVar(&o.strict, "strict", false, "exit 4 when any record was skipped or any input could not be read")
 	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "inputs read at once")
@@ -81,6 +89,7 @@ func parseFlags(fs *pflag.FlagSet, name string, args []string) error {
 // rule files and baselines are usage errors found at once.
 type prepared struct {
 	set        *rules.Set
+	loc        *time.Location
 	thresholds []report.Threshold
 	baseline   *report.Baseline
 	color      bool
@@ -97,6 +106,9 @@ func (o *outputOptions) prepare(cmd string, stdout io.Writer) (*prepared, error)
 	}
 	if p.set, err = loadRules(o.rules, o.mode); err != nil {
 		return nil, err
+	}
+	if p.loc, err = time.LoadLocation(o.tz); err != nil {
+		return nil, usageError("--tz %q: %v", o.tz, err)
 	}
 	for _, expr := range o.failOn {
 		th, err := report.ParseThreshold(expr, p.set)
@@ -121,9 +133,14 @@ func (o *outputOptions) prepare(cmd string, stdout io.Writer) (*prepared, error)
 // finish writes the summary as the output flags ask, then checks the thresholds: crossing
 // one is exit 3, after every report was written.
 func (o *outputOptions) finish(sum *report.Summary, p *prepared, stdout, stderr io.Writer) error {
-	opts := report.Options{Top: o.top, GeneratedBy: "grantsweep " + versionString(), Color: p.color, Baseline: p.baseline}
+	opts := report.Options{Top: o.top, GeneratedBy: "grantsweep " + versionString(), Color: p.color, Baseline: p.baseline, TZ: p.loc}
 	if err := writeOutput(o.output, stdout, func(w io.Writer) error { return sum.Write(w, o.format, opts) }); err != nil {
 		return err
+	}
+	if o.out != "" {
+		if err := writeDir(o.out, sum, o.format, opts); err != nil {
+			return err
+		}
 	}
 	crossed := sum.Crossed(p.thresholds)
 	for _, c := range crossed {
@@ -155,6 +172,10 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return err
 	}
+	filter, redactor, err := o.filterOptions.resolve(p.set, time.Now())
+	if err != nil {
+		return err
+	}
 	stop, err := startProfiles(o.cpuProf, o.memProf)
 	if err != nil {
 		return err
@@ -167,7 +188,12 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		fmt.Fprintf(stderr, "grantsweep: %v\n", err)
 		failed++
 	}
-	sum, read, bad, err := readInputs(ctx, inputPaths(paths), stdin, p.set, !o.noDedupe, o.workers, stderr)
+	newSummary := func() *report.Summary {
+		s := report.New(p.set)
+		s.Dedupe, s.Filter, s.Redactor = !o.noDedupe, filter, redactor
+		return s
+	}
+	sum, read, bad, err := readInputs(ctx, inputPaths(paths), stdin, newSummary, o.workers, stderr)
 	if err != nil {
 		return err
 	}
@@ -214,7 +240,7 @@ func inputPaths(paths []string) []string {
 // readInputs reads the inputs with up to workers at once, each into its own summary, and
 // merges them in input order, so that the result is the same whatever the worker count.
 // Messages about inputs go to stderr in input order too.
-func readInputs(ctx context.Context, paths []string, stdin io.Reader, set *rules.Set, dedupe bool, workers int, stderr io.Writer) (sum *report.Summary, read, failed int, err error) {
+func readInputs(ctx context.Context, paths []string, stdin io.Reader, newSummary func() *report.Summary, workers int, stderr io.Writer) (sum *report.Summary, read, failed int, err error) {
 	type result struct {
 		sum    *report.Summary
 		opened bool
@@ -229,8 +255,7 @@ func readInputs(ctx context.Context, paths []string, stdin io.Reader, set *rules
 			defer wg.Done()
 			for i := range next {
 				r := &results[i]
-				r.sum = report.New(set)
-				r.sum.Dedupe = dedupe
+				r.sum = newSummary()
 				in, err := parse.Open(paths[i], stdin)
 				if err != nil {
 					r.msg = fmt.Sprintf("%v (skipped)", err)
@@ -256,8 +281,7 @@ func readInputs(ctx context.Context, paths []string, stdin io.Reader, set *rules
 	if err := ctx.Err(); err != nil {
 		return nil, 0, 0, err
 	}
-	sum = report.New(set)
-	sum.Dedupe = dedupe
+	sum = newSummary()
 	for _, r := range results {
 		if r.msg != "" {
 			fmt.Fprintf(stderr, "grantsweep: %s\n", r.msg)

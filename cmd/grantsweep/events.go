@@ -1,0 +1,223 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/grantsweep/grantsweep/parse"
+	"github.com/grantsweep/grantsweep/rules"
+)
+
+// eventsOptions are the flags of "grantsweep events".
+type eventsOptions struct {
+	filterOptions
+	format   string
+	output   string
+	tz       string
+	noDedupe bool
+	rules    string
+	mode     string
+}
+
+// eventColumns are the columns of grantsweep events, in order.
+var eventColumns = []string{"time", "event_id", "correlation_id", "user", "user_id", "app", "app_id", "resource", "ip", "country",
+	"client_app", "os", "browser", "sign_in_type", "incoming_token_type", "token_protection", "token_protection_code",
+	"error_code", "family", "cause", "rule", "evidence", "file", "line", "offset"}
+
+// runEvents lists the in-scope events behind the numbers, one per row, with the rule and
+// the evidence that decided each: the same events, after the same filters and
+// de-duplication, that sweep counts in in_scope.
+func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	var o eventsOptions
+	fs := newFlagSet("events", stderr)
+	fs.StringVar(&o.format, "format", "csv", "output format: csv or jsonl")
+	fs.StringVarP(&o.output, "output", "o", "", "write to `FILE` (atomically) instead of standard output")
+	fs.StringVar(&o.tz, "tz", "UTC", "time `ZONE` for the time column (JSON Lines stays RFC 3339 in this zone)")
+	fs.BoolVar(&o.noDedupe, "no-dedupe", false, "list every copy of an event, even with an id seen before")
+	fs.StringVar(&o.rules, "rules", "", "rule `FILE` (YAML) that extends or replaces the default rules")
+	fs.StringVar(&o.mode, "rules-mode", "extend", "extend or replace")
+	o.filterOptions.addFlags(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: grantsweep events [flags] PATH...\n\nList the in-scope events with their cause and the evidence that decided it.\n\nFlags:\n%s", fs.FlagUsages())
+	}
+	if err := parseFlags(fs, "events", args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usageError("events: give at least one PATH")
+	}
+	if o.format != "csv" && o.format != "jsonl" {
+		return usageError("events: --format must be csv or jsonl, not %q", o.format)
+	}
+	set, err := loadRules(o.rules, o.mode)
+	if err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(o.tz)
+	if err != nil {
+		return usageError("--tz %q: %v", o.tz, err)
+	}
+	filter, redactor, err := o.filterOptions.resolve(set, time.Now())
+	if err != nil {
+		return err
+	}
+	paths, errs := parse.Expand(fs.Args())
+	for _, err := range errs {
+		fmt.Fprintf(stderr, "grantsweep: %v\n", err)
+	}
+	read := 0
+	err = writeOutput(o.output, stdout, func(w io.Writer) error {
+		out := newEventWriter(w, o.format, loc)
+		seen := map[string]struct{}{}
+		for _, path := range inputPaths(paths) {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			in, err := parse.Open(path, stdin)
+			if err != nil {
+				fmt.Fprintf(stderr, "grantsweep: %v (skipped)\n", err)
+				continue
+			}
+			read++
+			if !filter.NeedsAllFields() {
+				in.SetCodeFilter(set.MayMatch)
+			}
+			for ev, err := range in.Events() {
+				if err != nil {
+					var re *parse.RecordError
+					if !errors.As(err, &re) {
+						fmt.Fprintf(stderr, "grantsweep: %v (what was read before counts)\n", err)
+					}
+					continue
+				}
+				m, ok := set.Classify(&ev)
+				if !ok || !filter.Selects(&ev, set, m, ok) {
+					continue
+				}
+				if !o.noDedupe && ev.ID != "" {
+					if _, dup := seen[ev.ID]; dup {
+						continue
+					}
+					seen[ev.ID] = struct{}{}
+				}
+				redactor.Apply(&ev)
+				if err := out.write(&ev, set, m, in.Name); err != nil {
+					in.Close()
+					return err
+				}
+			}
+			in.Close()
+		}
+		return out.flush()
+	})
+	if err != nil {
+		return err
+	}
+	if read == 0 {
+		return errors.New("nothing could be read")
+	}
+	return nil
+}
+
+type eventWriter struct {
+	bw     *bufio.Writer
+	cw     *csv.Writer
+	format string
+	loc    *time.Location
+}
+
+func newEventWriter(w io.Writer, format string, loc *time.Location) *eventWriter {
+	e := &eventWriter{bw: bufio.NewWriter(w), format: format, loc: loc}
+	if format == "csv" {
+		e.cw = csv.NewWriter(e.bw)
+		e.cw.Write(eventColumns)
+	}
+	return e
+}
+
+func (e *eventWriter) write(ev *parse.Event, set *rules.Set, m rules.Match, file string) error {
+	r := set.Rules[m.Rule]
+	t := ""
+	if !ev.Time.IsZero() {
+		t = ev.Time.In(e.loc).Format(time.RFC3339Nano)
+	}
+	if e.format == "jsonl" {
+		rec := struct {
+			Time          string           `json:"time"`
+			EventID       string           `json:"event_id"`
+			CorrelationID string           `json:"correlation_id"`
+			User          string           `json:"user"`
+			UserID        string           `json:"user_id"`
+			App           string           `json:"app"`
+			AppID         string           `json:"app_id"`
+			Resource      string           `json:"resource"`
+			IP            string           `json:"ip"`
+			Country       string           `json:"country"`
+			ClientApp     string           `json:"client_app"`
+			OS            string           `json:"os"`
+			Browser       string           `json:"browser"`
+			SignInType    string           `json:"sign_in_type"`
+			TokenType     string           `json:"incoming_token_type"`
+			TP            string           `json:"token_protection"`
+			TPCode        int              `json:"token_protection_code"`
+			Code          int              `json:"error_code"`
+			Family        string           `json:"family"`
+			Cause         string           `json:"cause"`
+			Rule          int              `json:"rule"`
+			Evidence      []rules.Evidence `json:"evidence"`
+			File          string           `json:"file"`
+			Line          int              `json:"line"`
+			Offset        int64            `json:"offset"`
+		}{t, ev.ID, ev.CorrelationID, ev.User, ev.UserID, ev.App, ev.AppID, ev.Resource, ev.IP, ev.Country, ev.ClientApp,
+			ev.OS, ev.Browser, ev.SignInType, ev.IncomingTokenType, ev.TokenProtection, ev.TokenProtectionCode, ev.ErrorCode,
+			r.Family, r.ID, m.Rule + 1, m.Evidence, file, ev.Pos.Line, ev.Pos.Offset}
+		b, err := json.Marshal(rec)
+		if err != nil {
+			return err
+		}
+		e.bw.Write(b)
+		return e.bw.WriteByte('\n')
+	}
+	var evidence []string
+	for _, x := range m.Evidence {
+		s := x.Field + "=" + x.Value
+		if x.Phrase != "" {
+			s = fmt.Sprintf("%s=%q (has %q)", x.Field, x.Value, x.Phrase)
+		}
+		evidence = append(evidence, s)
+	}
+	return e.cw.Write(safeCSV(t, ev.ID, ev.CorrelationID, ev.User, ev.UserID, ev.App, ev.AppID, ev.Resource, ev.IP, ev.Country,
+		ev.ClientApp, ev.OS, ev.Browser, ev.SignInType, ev.IncomingTokenType, ev.TokenProtection, strconv.Itoa(ev.TokenProtectionCode),
+		strconv.Itoa(ev.ErrorCode), r.Family, r.ID, strconv.Itoa(m.Rule+1), strings.Join(evidence, "; "), file,
+		strconv.Itoa(ev.Pos.Line), strconv.FormatInt(ev.Pos.Offset, 10)))
+}
+
+func (e *eventWriter) flush() error {
+	if e.cw != nil {
+		e.cw.Flush()
+		if err := e.cw.Error(); err != nil {
+			return err
+		}
+	}
+	return e.bw.Flush()
+}
+
+// safeCSV neutralises cells a spreadsheet would run as formulas (see report's CSV).
+func safeCSV(cells ...string) []string {
+	for i, c := range cells {
+		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			if _, err := strconv.ParseFloat(c, 64); err != nil {
+				cells[i] = "'" + c
+			}
+		}
+	}
+	return cells
+}

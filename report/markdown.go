@@ -1,0 +1,134 @@
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// mdEscape makes a cell safe inside a Markdown table: pipes, backslashes and the
+// characters that start inline markup are escaped; line breaks become <br>, and HTML-ish
+// angle brackets become entities so that no tag renders.
+func mdEscape(s string) string {
+	r := strings.NewReplacer(
+		`\`, `\\`, "|", `\|`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`,
+		"<", "&lt;", ">", "&gt;", "&", "&amp;", "\r\n", "<br>", "\n", "<br>", "\r", "<br>")
+	return r.Replace(s)
+}
+
+// WriteTable writes one table in format f (csv, markdown or json).
+func WriteTable(w io.Writer, t Table, f Format) error {
+	bw := bufio.NewWriter(w)
+	switch f {
+	case FormatCSV:
+		cw := csv.NewWriter(bw)
+		head := make([]string, len(t.Columns))
+		for i, c := range t.Columns {
+			head[i] = c.Name
+		}
+		cw.Write(head)
+		for _, r := range t.Rows {
+			cw.Write(safeCells(append([]string{}, r...)...))
+		}
+		cw.Flush()
+		if err := cw.Error(); err != nil {
+			return err
+		}
+	case FormatMarkdown:
+		writeMarkdownTable(bw, t)
+	case FormatJSON:
+		writeJSONTable(bw, t)
+	default:
+		return fmt.Errorf("report: a table cannot be written as %s", f)
+	}
+	return bw.Flush()
+}
+
+func writeMarkdownTable(w *bufio.Writer, t Table) {
+	fmt.Fprintf(w, "### %s\n\n", mdEscape(t.Title))
+	if len(t.Rows) == 0 {
+		w.WriteString("(none)\n\n")
+		return
+	}
+	for _, c := range t.Columns {
+		fmt.Fprintf(w, "| %s ", mdEscape(c.Name))
+	}
+	w.WriteString("|\n")
+	for _, c := range t.Columns {
+		if c.Numeric {
+			w.WriteString("|---:")
+		} else {
+			w.WriteString("|---")
+		}
+	}
+	w.WriteString("|\n")
+	for _, r := range t.Rows {
+		for _, cell := range r {
+			fmt.Fprintf(w, "| %s ", mdEscape(cell))
+		}
+		w.WriteString("|\n")
+	}
+	w.WriteString("\n")
+}
+
+// writeJSONTable writes a table as an array of objects keyed by column name.
+func writeJSONTable(w *bufio.Writer, t Table) {
+	var b strings.Builder
+	b.WriteString("[")
+	for i, r := range t.Rows {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n  {")
+		for j, c := range t.Columns {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(jsonQuote(c.Name) + ": ")
+			if c.Numeric && isNumber(r[j]) {
+				b.WriteString(strings.TrimPrefix(r[j], "+"))
+			} else {
+				b.WriteString(jsonQuote(r[j]))
+			}
+		}
+		b.WriteString("}")
+	}
+	b.WriteString("\n]\n")
+	w.WriteString(b.String())
+}
+
+// writeMarkdown renders the whole report as Markdown, for tickets.
+func (s *Summary) writeMarkdown(w io.Writer, opts Options) error {
+	v := s.compute(0)
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "## grantsweep: invalid-grant failures\n\n")
+	fmt.Fprintf(bw, "%s records from %s (%s skipped), %s. **%s** in scope (%.1f%%), %s duplicate copies dropped.\n\n",
+		count(v.records), plural(int64(len(s.Inputs)), "input"), count(v.skipped), mdEscape(spanIn(v.first, v.last, opts.TZ)),
+		count(v.inScope), share(v.inScope, v.records), count(v.duplicates))
+	for _, t := range s.Tables(opts) {
+		if t.Name == "totals" {
+			continue
+		}
+		writeMarkdownTable(bw, t)
+	}
+	fmt.Fprintf(bw, "_%s_\n", mdEscape(opts.GeneratedBy))
+	return bw.Flush()
+}
+
+// spanIn says what time span the records cover, in loc.
+func spanIn(first, last time.Time, loc *time.Location) string {
+	if first.IsZero() {
+		return "no record times"
+	}
+	return displayTime(first, loc) + " to " + displayTime(last, loc)
+}
+
+func jsonQuote(s string) string {
+	var b bytes.Buffer
+	writeString(&b, s)
+	return b.String()
+}

@@ -1,0 +1,181 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// Table is one table of a report, the model every file renderer (CSV, Markdown, HTML,
+// --out) writes. Cells are plain text; renderers escape them for their format.
+type Table struct {
+	Name    string // file name stem: causes, by_app, cause_apps, ...
+	Title   string
+	Columns []Column
+	Rows    [][]string
+}
+
+// Column is a table column; numeric columns align right.
+type Column struct {
+	Name    string
+	Numeric bool
+}
+
+func cols(spec ...string) []Column {
+	out := make([]Column, len(spec))
+	for i, s := range spec {
+		name, numeric := s, false
+		if s[0] == '#' {
+			name, numeric = s[1:], true
+		}
+		out[i] = Column{Name: name, Numeric: numeric}
+	}
+	return out
+}
+
+// displayTime formats t for people, in loc; "" for no time.
+func displayTime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("2006-01-02 15:04:05 MST")
+}
+
+// Tables returns every table of the report, in reading order. opts.Top cuts breakdowns.
+func (s *Summary) Tables(opts Options) []Table {
+	v := s.compute(0)
+	loc := opts.TZ
+	ids := make([]string, len(s.Rules.Rules))
+	for i, r := range s.Rules.Rules {
+		ids[i] = r.ID
+	}
+	top := func(n int) int {
+		if opts.Top > 0 {
+			return min(n, opts.Top)
+		}
+		return n
+	}
+	var out []Table
+
+	out = append(out, Table{Name: "totals", Title: "Totals", Columns: cols("metric", "#value"), Rows: [][]string{
+		{"records", fmt.Sprint(v.records)},
+		{"in_scope", fmt.Sprint(v.inScope)},
+		{"in_scope_pct", fmt.Sprintf("%.2f", share(v.inScope, v.records))},
+		{"skipped", fmt.Sprint(v.skipped)},
+		{"duplicates", fmt.Sprint(v.duplicates)},
+		{"inputs", fmt.Sprint(len(s.Inputs))},
+		{"first", displayTime(v.first, loc)},
+		{"last", displayTime(v.last, loc)},
+	}})
+
+	fam := Table{Name: "families", Title: "Families", Columns: cols("family", "label", "#events", "#share_pct", "#users")}
+	for _, f := range v.families {
+		fam.Rows = append(fam.Rows, []string{f.id, f.label, fmt.Sprint(f.events), fmt.Sprintf("%.2f", share(f.events, v.inScope)), fmt.Sprint(f.users)})
+	}
+	out = append(out, fam)
+
+	causes := Table{Name: "causes", Title: "Causes", Columns: cols("family", "cause", "label", "#events", "#share_pct", "#users", "#apps", "#ips", "first_seen", "last_seen", "remediation")}
+	for _, c := range v.causes {
+		causes.Rows = append(causes.Rows, []string{c.family, c.id, c.label, fmt.Sprint(c.events), fmt.Sprintf("%.2f", share(c.events, v.inScope)),
+			fmt.Sprint(c.users), fmt.Sprint(c.apps), fmt.Sprint(c.ips), displayTime(c.first, loc), displayTime(c.last, loc), c.remediation})
+	}
+	out = append(out, causes)
+
+	for _, tv := range v.tables {
+		def := tv.def
+		spec := slices.Clone(def.cols)
+		if def.numCol >= 0 {
+			spec[def.numCol] = "#" + spec[def.numCol]
+		}
+		spec = append(spec, "#events", "#"+def.distinct, "main_cause")
+		t := Table{Name: def.name, Title: def.title, Columns: cols(spec...)}
+		rows := tv.rows
+		if !def.byKey {
+			rows = rows[:top(len(rows))]
+		}
+		for _, r := range rows {
+			cells := slices.Clone(r.key)
+			if def.name == "by_hour" && cells[0] != "" {
+				if h, err := time.Parse(time.RFC3339, cells[0]); err == nil {
+					cells[0] = displayTime(h, loc)
+				}
+			}
+			cells = append(cells, fmt.Sprint(r.events), fmt.Sprint(r.distinct), s.mainCause(r))
+			t.Rows = append(t.Rows, cells)
+		}
+		out = append(out, t)
+
+		// The same breakdown per cause: its top rows for each cause.
+		if def.byKey {
+			continue
+		}
+		keyName := def.cols[0]
+		pc := Table{Name: "cause_" + def.name[3:], Title: def.title + " per cause", Columns: cols("cause", keyName, "#events")}
+		for ri, id := range ids {
+			sorted := slices.Clone(tv.rows)
+			slices.SortStableFunc(sorted, func(a, b row) int { return int(b.causes[ri] - a.causes[ri]) })
+			n := 0
+			for _, r := range sorted {
+				if r.causes[ri] == 0 || n == top(len(sorted)) {
+					break
+				}
+				pc.Rows = append(pc.Rows, []string{id, r.key[0], fmt.Sprint(r.causes[ri])})
+				n++
+			}
+		}
+		out = append(out, pc)
+	}
+
+	codes := Table{Name: "failures_by_code", Title: "Failures by error code (all records, for context)", Columns: cols("#code", "status", "#records", "#share_pct", "description")}
+	for _, c := range v.codes {
+		codes.Rows = append(codes.Rows, []string{strconv.Itoa(c.code), c.status, fmt.Sprint(c.records), fmt.Sprintf("%.2f", share(c.records, v.records)), c.description})
+	}
+	out = append(out, codes)
+
+	inputs := Table{Name: "inputs", Title: "Inputs", Columns: cols("path", "format", "#records", "#skipped", "error")}
+	for _, in := range s.Inputs {
+		inputs.Rows = append(inputs.Rows, []string{in.Path, in.Format, fmt.Sprint(in.Records), fmt.Sprint(in.Skipped), in.Error})
+	}
+	out = append(out, inputs)
+
+	skipped := Table{Name: "skipped", Title: "Skipped records (sample)", Columns: cols("path", "#line", "#offset", "reason")}
+	for _, sk := range s.Samples {
+		skipped.Rows = append(skipped.Rows, []string{sk.Path, fmt.Sprint(sk.Line), fmt.Sprint(sk.Offset), sk.Reason})
+	}
+	out = append(out, skipped)
+
+	if d := s.delta(v, opts.Baseline); d != nil {
+		ch := Table{Name: "baseline", Title: "Changes since the baseline " + d.name, Columns: cols("kind", "id", "#before", "#now", "#change", "#share_before_pct", "#share_now_pct", "new")}
+		for _, set := range []struct {
+			kind string
+			rows []deltaRow
+		}{{"family", d.families}, {"cause", d.causes}} {
+			for _, r := range set.rows {
+				if !r.compared {
+					ch.Rows = append(ch.Rows, []string{set.kind, r.id, "", fmt.Sprint(r.after), "", "", fmt.Sprintf("%.2f", r.shareAft), "not in the baseline"})
+					continue
+				}
+				isNew := ""
+				if set.kind == "cause" && slices.Contains(d.newCauses, r.id) {
+					isNew = "new"
+				}
+				ch.Rows = append(ch.Rows, []string{set.kind, r.id, fmt.Sprint(r.before), fmt.Sprint(r.after), signed(r.after - r.before),
+					fmt.Sprintf("%.2f", r.shareBefore), fmt.Sprintf("%.2f", r.shareAft), isNew})
+			}
+		}
+		out = append(out, ch)
+		mv := Table{Name: "baseline_movers", Title: "Top movers since the baseline", Columns: cols("kind", "name", "#before", "#now", "#change")}
+		for _, m := range d.appMovers {
+			mv.Rows = append(mv.Rows, []string{"app", m.key, fmt.Sprint(m.before), fmt.Sprint(m.after), signed(m.after - m.before)})
+		}
+		for _, m := range d.userMovers {
+			mv.Rows = append(mv.Rows, []string{"user", m.key, fmt.Sprint(m.before), fmt.Sprint(m.after), signed(m.after - m.before)})
+		}
+		out = append(out, mv)
+	}
+	return out
+}
