@@ -45,9 +45,9 @@ type Summary struct {
 
 // Input is what one input contributed.
 type Input struct {
-	Path    string `json:"path"`
-	Format  string `json:"format"`
-	Records int64  `json:"records"`
+	Path     string `json:"path"`
+	Format   string `json:"format"`
+	Records  int64  `json:"records"`
 	Skipped  int64  `json:"skipped"`
 	Filtered int64  `json:"filtered,omitempty"` // decoded but outside the filters
 	Error    string `json:"error,omitempty"`    // why the input was not read, or where it broke
