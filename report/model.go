@@ -114,7 +114,7 @@ func (s *Summary) Tables(opts Options) []Table {
 			continue
 		}
 		keyName := def.cols[0]
-		pc := Table{Name: "cause_" + def.name[3:], Title: def.title + " per cause", Columns: cols("cause", keyName, "#events")}
+		pc := Table{Name: def.name + "_per_cause", Title: def.title + " per cause", Columns: cols("cause", keyName, "#events")}
 		for ri, id := range ids {
 			sorted := slices.Clone(tv.rows)
 			slices.SortStableFunc(sorted, func(a, b row) int { return int(b.causes[ri] - a.causes[ri]) })

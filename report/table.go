@@ -20,10 +20,10 @@ const termWidth = 100
 func (s *Summary) writeTable(w io.Writer, opts Options) error {
 	v := s.compute(opts.Top)
 	bw := bufio.NewWriter(w)
-	p := &termPrinter{w: bw, color: opts.Color}
+	p := &termPrinter{w: bw, color: opts.Color, loc: locOrUTC(opts.TZ)}
 
 	p.line("%s records from %s (%s skipped), %s",
-		count(v.records), plural(int64(len(s.Inputs)), "input"), count(v.skipped), span(v.first, v.last))
+		count(v.records), plural(int64(len(s.Inputs)), "input"), count(v.skipped), p.span(v.first, v.last))
 	p.line("%s invalid-grant failures in scope (%.1f%% of records), %s duplicate copies dropped",
 		p.bold(count(v.inScope)), share(v.inScope, v.records), count(v.duplicates))
 
@@ -35,10 +35,10 @@ func (s *Summary) writeTable(w io.Writer, opts Options) error {
 	p.render(fam)
 
 	p.section("Causes")
-	ct := p.table("cause", "events", "share", "users", "apps", "ips", "last seen (UTC)")
+	ct := p.table("cause", "events", "share", "users", "apps", "ips", "last seen ("+p.loc.String()+")")
 	for _, c := range v.causes {
 		ct.Append([]string{c.id, count(c.events), pct(c.events, v.inScope), count(int64(c.users)),
-			count(int64(c.apps)), count(int64(c.ips)), stamp(c.last)})
+			count(int64(c.apps)), count(int64(c.ips)), p.stamp(c.last)})
 	}
 	p.render(ct)
 
@@ -143,6 +143,7 @@ func (s *Summary) mainCause(r row) string {
 
 type termPrinter struct {
 	w     *bufio.Writer
+	loc   *time.Location
 	buf   bytes.Buffer
 	color bool
 	err   error
@@ -262,7 +263,7 @@ func (p *termPrinter) hourBars(tv tableView) {
 		p.line("  %-16s %s %s", label, strings.Repeat("█", w), count(n))
 	}
 	for _, t := range hours {
-		bar(t.Format("2006-01-02 15:04"), byHour[t])
+		bar(t.In(p.loc).Format("2006-01-02 15:04"), byHour[t])
 	}
 	if untimed > 0 {
 		bar("(no time)", untimed)
@@ -295,18 +296,18 @@ func plural(n int64, noun string) string {
 
 func pct(part, whole int64) string { return fmt.Sprintf("%.1f%%", share(part, whole)) }
 
-func stamp(t time.Time) string {
+func (p *termPrinter) stamp(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return t.UTC().Format("2006-01-02 15:04")
+	return t.In(p.loc).Format("2006-01-02 15:04")
 }
 
-func span(first, last time.Time) string {
+func (p *termPrinter) span(first, last time.Time) string {
 	if first.IsZero() {
 		return "no record times"
 	}
-	return fmt.Sprintf("%s to %s UTC", stamp(first), stamp(last))
+	return fmt.Sprintf("%s to %s %s", p.stamp(first), p.stamp(last), p.loc)
 }
 
 func orDash(s string) string {

@@ -74,7 +74,7 @@ var tableDefs = []tableDef{
 		key: func(ev *kept) []string {
 			return []string{ev.TokenProtection, strconv.Itoa(ev.TokenProtectionCode), tokenProtectionMeaning(ev.TokenProtection, ev.TokenProtectionCode)}
 		}},
-	{name: "by_hour", title: "Failures by hour (UTC)", cols: []string{"hour"}, numCol: -1, distinct: "users", byKey: true,
+	{name: "by_hour", title: "Failures by hour", cols: []string{"hour"}, numCol: -1, distinct: "users", byKey: true,
 		key: func(ev *kept) []string {
 			if ev.Time.IsZero() {
 				return []string{""}
