@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/klauspost/compress/gzip"
@@ -38,15 +39,26 @@ const Stdin = "-"
 
 // Open opens the file at path (or standard input for "-", read through stdin) and detects
 // its format.
-func Open(path string, stdin io.Reader) (*Input, error) {
+func Open(path string, stdin io.Reader) (*Input, error) { return OpenCounting(path, stdin, nil) }
+
+// OpenCounting is Open that adds every byte read from the file (or stdin) to n, for
+// progress reports; n may be nil.
+func OpenCounting(path string, stdin io.Reader, n *atomic.Int64) (*Input, error) {
 	if path == Stdin {
+		if n != nil {
+			stdin = &countingReader{r: stdin, n: n}
+		}
 		return NewInput(io.NopCloser(stdin), "(stdin)")
 	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	in, err := NewInput(f, path)
+	var rc io.ReadCloser = f
+	if n != nil {
+		rc = &countingFile{File: f, n: n}
+	}
+	in, err := NewInput(rc, path)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -161,7 +173,7 @@ func describe(head []byte) string {
 // readerAt returns random access to the whole input: the file itself when nothing was
 // peeled off it, or else a temporary copy (removed on Close) of what br yields.
 func (in *Input) readerAt(r io.Reader, br *bufio.Reader) (io.ReaderAt, int64, error) {
-	if f, ok := r.(*os.File); ok && in.wrap == "" {
+	if f, ok := r.(statReaderAt); ok && in.wrap == "" {
 		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
 			return f, fi.Size(), nil
 		}
@@ -179,6 +191,40 @@ func (in *Input) readerAt(r io.Reader, br *bufio.Reader) (io.ReaderAt, int64, er
 		return nil, 0, fmt.Errorf("spooling Parquet to a temporary file: %w", err)
 	}
 	return tmp, n, nil
+}
+
+type statReaderAt interface {
+	io.ReaderAt
+	Stat() (os.FileInfo, error)
+}
+
+// countingFile counts the bytes read from a file, sequentially or at random.
+type countingFile struct {
+	*os.File
+	n *atomic.Int64
+}
+
+func (c *countingFile) Read(p []byte) (int, error) {
+	n, err := c.File.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func (c *countingFile) ReadAt(p []byte, off int64) (int, error) {
+	n, err := c.File.ReadAt(p, off)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 type closerFunc func() error

@@ -165,3 +165,25 @@ func TestTimeZone(t *testing.T) {
 		t.Error("JSON times must stay UTC")
 	}
 }
+
+// TestProgressOnlyOnTerminal: the progress line is drawn on a terminal or when asked,
+// never into a pipe or a buffer by default.
+func TestProgressOnlyOnTerminal(t *testing.T) {
+	var buf strings.Builder
+	if p, err := startProgress("auto", &buf, []string{samplesDir}); p != nil || err != nil {
+		t.Errorf("auto on a buffer: %v, %v; want no progress", p, err)
+	}
+	p, err := startProgress("always", &buf, []string{filepath.Join(samplesDir, "graph", "signIns.jsonl")})
+	if p == nil || err != nil || p.total != 77057 {
+		t.Fatalf("always: %+v, %v", p, err)
+	}
+	p.counter().Add(1000)
+	p.draw(time.Second)
+	p.finish()
+	if !strings.Contains(buf.String(), "\rgrantsweep: ") || !strings.Contains(buf.String(), "1%") || !strings.HasSuffix(buf.String(), "\r\x1b[K") {
+		t.Errorf("progress output %q", buf.String())
+	}
+	if _, _, code := runCLI(t, "", "sweep", "--progress=sometimes", samplesDir); code != 2 {
+		t.Errorf("--progress=sometimes: exit %d, want 2", code)
+	}
+}

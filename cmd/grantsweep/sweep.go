@@ -53,6 +53,7 @@ type sweepOptions struct {
 	noDedupe bool
 	strict   bool
 	workers  int
+	progress string
 	cpuProf  string
 	memProf  string
 }
@@ -63,6 +64,8 @@ func (o *sweepOptions) addFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.noDedupe, "no-dedupe", false, "count every copy of an in-scope event, even with an id seen before")
 	fs.BoolVar(&o.strict, "strict", false, "exit 4 when any record was skipped or any input could not be read")
 	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "inputs read at once")
+	fs.StringVar(&o.progress, "progress", "auto", "a progress line on stderr: auto (on a terminal only), always or never")
+	fs.Lookup("progress").NoOptDefVal = "always"
 	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile to `FILE` (for reports of slowness)")
 	fs.StringVar(&o.memProf, "memprofile", "", "write a heap profile to `FILE` after reading")
 }
@@ -193,7 +196,13 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		s.Dedupe, s.Filter, s.Redactor = !o.noDedupe, filter, redactor
 		return s
 	}
-	sum, read, bad, err := readInputs(ctx, inputPaths(paths), stdin, newSummary, o.workers, stderr)
+	inputs := inputPaths(paths)
+	prog, err := startProgress(o.progress, stderr, inputs)
+	if err != nil {
+		return err
+	}
+	sum, read, bad, err := readInputs(ctx, inputs, stdin, newSummary, o.workers, prog, stderr)
+	prog.finish()
 	if err != nil {
 		return err
 	}
@@ -240,7 +249,7 @@ func inputPaths(paths []string) []string {
 // readInputs reads the inputs with up to workers at once, each into its own summary, and
 // merges them in input order, so that the result is the same whatever the worker count.
 // Messages about inputs go to stderr in input order too.
-func readInputs(ctx context.Context, paths []string, stdin io.Reader, newSummary func() *report.Summary, workers int, stderr io.Writer) (sum *report.Summary, read, failed int, err error) {
+func readInputs(ctx context.Context, paths []string, stdin io.Reader, newSummary func() *report.Summary, workers int, prog *progress, stderr io.Writer) (sum *report.Summary, read, failed int, err error) {
 	type result struct {
 		sum    *report.Summary
 		opened bool
@@ -256,10 +265,11 @@ func readInputs(ctx context.Context, paths []string, stdin io.Reader, newSummary
 			for i := range next {
 				r := &results[i]
 				r.sum = newSummary()
-				in, err := parse.Open(paths[i], stdin)
+				in, err := parse.OpenCounting(paths[i], stdin, prog.counter())
 				if err != nil {
 					r.msg = fmt.Sprintf("%v (skipped)", err)
 					r.sum.Failed(paths[i], err)
+					prog.inputDone()
 					continue
 				}
 				r.opened = true
@@ -267,6 +277,7 @@ func readInputs(ctx context.Context, paths []string, stdin io.Reader, newSummary
 					r.msg = fmt.Sprintf("%v (what was read before counts)", err)
 				}
 				in.Close()
+				prog.inputDone()
 			}
 		}()
 	}
