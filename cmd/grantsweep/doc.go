@@ -6,6 +6,7 @@ summarizes them.
 Usage:
 
 	grantsweep sweep [flags] PATH...
+	grantsweep events [flags] PATH...
 	grantsweep merge [flags] SUMMARY.json...
 	grantsweep rules list|show ID|check FILE|export --kql|default
 	grantsweep version
@@ -24,8 +25,11 @@ de-duplicated by event id across all inputs.
 
 The flags of sweep and merge (a merge's result is a summary like any other):
 
-	--format table|csv|json  output format (default table)
+	--format table|csv|markdown|json|html
+	                         output format (default table)
 	-o, --output FILE        write the report to FILE atomically instead of standard output
+	--out DIR                also write every table as its own file, with an index
+	--tz ZONE                show times in an IANA time zone (JSON stays UTC)
 	--top N                  rows per breakdown table, 0 for all (default 10)
 	--fail-on EXPR           exit 3, after writing every report, when EXPR holds:
 	                         NAME OP NUMBER[%], such as revoked>=50, binding>0,
@@ -34,12 +38,21 @@ The flags of sweep and merge (a merge's result is a summary like any other):
 	--rules FILE             a YAML rule file; --rules-mode extend (default) or replace
 	--color auto|always|never
 
-and of sweep only:
+and of sweep only (the filters and --redact also apply to events):
 
+	--since TIME, --until TIME  RFC 3339, a date, or relative: 24h, 7d, 2w
+	--user U, --app A, --ip IP  users, apps, addresses or CIDR blocks (* and ? match)
+	--cause ID, --family ID     in-scope events of these causes or families
+	--redact                 pseudonymize users and IPs (--redact-key or GRANTSWEEP_REDACT_KEY)
 	--no-dedupe              keep in-scope events whose id was already seen
 	--strict                 exit 4 when a record was skipped or an input failed
 	--workers N              inputs read at once (default: the number of cores)
+	--progress[=auto|always|never]  a progress line on stderr, on a terminal only by default
 	--cpuprofile FILE, --memprofile FILE
+
+Events lists the in-scope events, one per row (CSV, or --format jsonl), with the rule and
+the evidence (field, value, phrase) that decided each and the file, line and offset it came
+from; after the same filters and de-duplication, its rows are the summary's in_scope.
 
 Merge takes JSON summaries made by sweep (or merge) over parts of the logs, in the order
 given, and renders the summary of the whole exactly: each summary's partial member holds
