@@ -22,7 +22,7 @@ type jsonSummary struct {
 	Tables         jsonTables    `json:"tables"`
 	SkippedSamples []Skip        `json:"skipped_samples"`
 	Baseline       *jsonBaseline `json:"baseline,omitempty"`
-	Partial        *jsonPartial  `json:"partial"`
+	Partial        *jsonPartial  `json:"partial,omitempty"` // written by writePartial, streamed
 }
 
 type jsonTotals struct {
@@ -152,7 +152,6 @@ func (s *Summary) jsonModel(opts Options) jsonSummary {
 		Window:         jsonWindow{First: timePtr(v.first), Last: timePtr(v.last)},
 		Inputs:         append([]Input{}, s.Inputs...),
 		SkippedSamples: append([]Skip{}, s.Samples...),
-		Partial:        s.partial(),
 	}
 	if d := s.delta(v, opts.Baseline); d != nil {
 		out.Baseline = d.json(v.inScope)
@@ -187,13 +186,22 @@ func (s *Summary) jsonModel(opts Options) jsonSummary {
 	return out
 }
 
+// writeJSON writes the JSON summary. The partial member, which holds every in-scope
+// event, is streamed after the rest, one event per line, rather than built in memory.
 func (s *Summary) writeJSON(w io.Writer, opts Options) error {
-	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
+	var head bytes.Buffer
+	enc := json.NewEncoder(&head)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(s.jsonModel(opts)); err != nil {
 		return err
 	}
+	bw := bufio.NewWriter(w)
+	bw.Write(bytes.TrimSuffix(head.Bytes(), []byte("\n}\n")))
+	bw.WriteString(",\n")
+	if err := s.writePartial(bw); err != nil {
+		return err
+	}
+	bw.WriteString("\n}\n")
 	return bw.Flush()
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -21,7 +22,6 @@ type jsonPartial struct {
 	Dedupe       bool              `json:"dedupe"`
 	Codes        []jsonPartialCode `json:"codes"`
 	EventColumns []string          `json:"event_columns"`
-	Events       partialEvents     `json:"events"`
 }
 
 type jsonPartialCode struct {
@@ -34,24 +34,35 @@ type jsonPartialCode struct {
 var eventColumns = []string{"time", "id", "cause", "input", "offset", "user", "user_id", "app", "app_id", "ip",
 	"country", "client_app", "sign_in_type", "os", "browser", "token_protection", "token_protection_code"}
 
-type partialEvents struct {
-	s *Summary
-}
-
-func (p partialEvents) MarshalJSON() ([]byte, error) {
+// writePartial writes the "partial" member, indented as the rest of the summary, with
+// one in-scope event per line.
+func (s *Summary) writePartial(w *bufio.Writer) error {
+	p := s.partial()
+	meta, err := json.MarshalIndent(struct {
+		Rules        string            `json:"rules"`
+		Dedupe       bool              `json:"dedupe"`
+		Codes        []jsonPartialCode `json:"codes"`
+		EventColumns []string          `json:"event_columns"`
+	}{p.Rules, p.Dedupe, p.Codes, p.EventColumns}, "  ", "  ")
+	if err != nil {
+		return err
+	}
+	w.WriteString(`  "partial": `)
+	w.Write(bytes.TrimSuffix(meta, []byte("\n  }")))
+	w.WriteString(",\n    \"events\": [")
 	var b bytes.Buffer
-	b.WriteByte('[')
-	for i, e := range p.s.events {
+	for i, e := range s.events {
+		b.Reset()
 		if i > 0 {
 			b.WriteByte(',')
 		}
+		b.WriteString("\n      [")
 		k := &e.ev
 		t := ""
 		if !k.Time.IsZero() {
 			t = k.Time.UTC().Format(time.RFC3339Nano)
 		}
-		b.WriteByte('[')
-		for j, v := range []string{t, k.ID, p.s.Rules.Rules[e.rule].ID} {
+		for j, v := range []string{t, k.ID, s.Rules.Rules[e.rule].ID} {
 			if j > 0 {
 				b.WriteByte(',')
 			}
@@ -63,13 +74,19 @@ func (p partialEvents) MarshalJSON() ([]byte, error) {
 			writeString(&b, v)
 		}
 		fmt.Fprintf(&b, ",%d]", k.TokenProtectionCode)
+		if _, err := w.Write(b.Bytes()); err != nil {
+			return err
+		}
 	}
-	b.WriteByte(']')
-	return b.Bytes(), nil
+	if len(s.events) > 0 {
+		w.WriteString("\n    ")
+	}
+	_, err = w.WriteString("]\n  }")
+	return err
 }
 
 func (s *Summary) partial() *jsonPartial {
-	p := &jsonPartial{Rules: s.Rules.Fingerprint(), Dedupe: s.Dedupe, EventColumns: eventColumns, Events: partialEvents{s}}
+	p := &jsonPartial{Rules: s.Rules.Fingerprint(), Dedupe: s.Dedupe, EventColumns: eventColumns}
 	for code, cs := range s.codes {
 		p.Codes = append(p.Codes, jsonPartialCode{Code: code, Records: cs.records, InScope: cs.inScope, Texts: cs.texts})
 	}

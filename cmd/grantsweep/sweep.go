@@ -292,8 +292,8 @@ func readInputs(ctx context.Context, paths []string, stdin io.Reader, newSummary
 	if err := ctx.Err(); err != nil {
 		return nil, 0, 0, err
 	}
-	sum = newSummary()
-	for _, r := range results {
+	for i := range results {
+		r := &results[i]
 		if r.msg != "" {
 			fmt.Fprintf(stderr, "grantsweep: %s\n", r.msg)
 			failed++
@@ -301,7 +301,15 @@ func readInputs(ctx context.Context, paths []string, stdin io.Reader, newSummary
 		if r.opened {
 			read++
 		}
-		sum.Merge(r.sum)
+		if sum == nil {
+			sum = r.sum // the first input's summary becomes the whole: no copy
+		} else {
+			sum.Merge(r.sum)
+		}
+		r.sum = nil
+	}
+	if sum == nil {
+		sum = newSummary()
 	}
 	return sum, read, failed, nil
 }
