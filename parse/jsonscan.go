@@ -41,6 +41,7 @@ type jsonScanner struct {
 
 	maxRecord int
 	stack     []byte
+	lines     bool // records so far were whole lines: take lines whole (lineRecord)
 }
 
 const (
@@ -359,12 +360,24 @@ func (s *jsonScanner) next() ([]byte, Position, error) {
 			}
 			switch c {
 			case '{':
+				if s.lines && s.firstOnLine {
+					if raw, pos, ok := s.lineRecord(); ok {
+						s.objects++
+						return raw, pos, nil
+					}
+				}
+				first := s.firstOnLine
 				raw, pos, res, err := s.record(true)
 				if res == scanWrapper {
 					s.enterArray(true)
 					continue
 				}
 				s.objects++
+				// A record that was a whole line: JSON Lines, most likely. Try the
+				// line-at-a-time fast path for the records that follow.
+				if err == nil && first && s.wrapName == "" && s.arrays == 0 && s.atLineEnd() {
+					s.lines = true
+				}
 				return raw, pos, err
 			case '[':
 				s.arrays++
@@ -546,3 +559,57 @@ func (s *jsonScanner) shape() string {
 }
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// atLineEnd reports whether only blanks are left on the current line (the end of input
+// counts as a line end).
+func (s *jsonScanner) atLineEnd() bool {
+	for i := s.pos; i < s.end; i++ {
+		switch s.buf[i] {
+		case ' ', '\t', '\r':
+		case '\n':
+			return true
+		default:
+			return false
+		}
+	}
+	return s.end-s.pos < len(s.buf) || s.rerr != nil
+}
+
+// lineRecord is the JSON Lines fast path: the record at pos is taken to be the rest of its
+// line when the line ends with '}' and its braces and brackets balance, as is the case for
+// every well-formed line; anything else goes back to the structural scan (ok false). A
+// line that looks like a Graph or Event Hub wrapper goes back too.
+func (s *jsonScanner) lineRecord() ([]byte, Position, bool) {
+	s.start = s.pos
+	from := 0 // bytes of the line already searched, from start
+	end := -1 // the line's end, relative to start
+	for {
+		if i := bytes.IndexByte(s.buf[s.start+from:s.end], '\n'); i >= 0 {
+			end = from + i
+			break
+		}
+		from = s.end - s.start
+		if from > s.maxRecord {
+			s.pos = s.start
+			return nil, Position{}, false
+		}
+		if !s.fill() {
+			end = s.end - s.start // the last line, without a newline
+			break
+		}
+	}
+	s.pos = s.start
+	line := s.buf[s.start : s.start+end]
+	trimmed := bytes.TrimRight(line, " \t\r")
+	if len(trimmed) < 2 || trimmed[len(trimmed)-1] != '}' ||
+		bytes.Count(trimmed, []byte{'{'}) != bytes.Count(trimmed, []byte{'}'}) ||
+		bytes.Count(trimmed, []byte{'['}) != bytes.Count(trimmed, []byte{']'}) {
+		return nil, Position{}, false
+	}
+	if head := trimmed[:min(len(trimmed), 200)]; bytes.Contains(head, []byte(`records":`)) || bytes.Contains(head, []byte(`value":`)) {
+		return nil, Position{}, false
+	}
+	pos := s.position(s.pos)
+	s.pos += len(trimmed)
+	return trimmed, pos, true
+}
