@@ -64,58 +64,86 @@ func (d *jsonDecoder) events(name string) iter.Seq2[Event, error] {
 	}
 }
 
-// lightJSON is the prefilter: from the raw bytes of a record it decides whether the record
-// is a success (every error code in it is 0, or it has none) that the filter rules out.
-// Then it fills only the code and the time, exactly as a full decode would, and returns
-// true; out-of-scope successes, most of any sign-in log, are counted without decoding.
-// Failures are always decoded: their text describes the code in failures_by_code.
+// lightJSON is the prefilter: from the raw bytes of a record it reads the error code the
+// way a full decode resolves it (resultType first, then status.errorCode) and, when the
+// filter says no rule can match that code, fills only what an out-of-scope record needs
+// (code, time, and for a failure its failure reason and result description, which
+// describe the code in failures_by_code) and returns true. Most of a sign-in log is
+// counted so, without decoding. A record it cannot read this way is decoded in full.
 func lightJSON(raw []byte, filter func(int) bool, ev *Event) bool {
-	if filter(0) {
+	code, ok := 0, false
+	// Top-level members come first in Azure Monitor and Log Analytics records, and Graph
+	// records have no resultType: look for it near the start only.
+	if v, found := memberValue(raw[:min(len(raw), 1024)], keyResultType); found {
+		code, ok = atoi(v)
+	}
+	if !ok {
+		if v, found := memberValue(raw, keyErrorCode); found {
+			code, ok = atoi(v)
+		}
+	}
+	if filter(code) {
 		return false
 	}
-	for _, key := range codeKeys {
-		for rest := raw; ; {
-			i := bytes.Index(rest, key)
-			if i < 0 {
+	ev.ErrorCode = code
+	for _, key := range timeKeys {
+		if v, found := memberValue(raw, key); found {
+			if t, ok := ParseTime(string(v)); ok {
+				ev.Time = t
 				break
-			}
-			rest = rest[i+len(key):]
-			v, ok := scalarAfterColon(rest)
-			if !ok {
-				continue // the phrase was inside a string, not a member name
-			}
-			if n, err := strconv.Atoi(strings.TrimSpace(string(v))); err == nil && n != 0 {
-				return false
 			}
 		}
 	}
-	ev.ErrorCode = 0
-	for _, key := range timeKeys {
-		for rest := raw; ; {
-			i := bytes.Index(rest, key)
-			if i < 0 {
-				break
-			}
-			rest = rest[i+len(key):]
-			v, ok := scalarAfterColon(rest)
-			if !ok {
-				continue
-			}
-			if t, ok := ParseTime(string(v)); ok {
-				ev.Time = t
-				return true
-			}
-			break // unparseable: a full decode would fall back to the next key
+	if code != 0 {
+		if v, found := memberValue(raw, keyFailureReason); found {
+			ev.FailureReason = string(v)
+		}
+		if v, found := memberValue(raw, keyResultDescription); found {
+			ev.ResultDescription = string(v)
 		}
 	}
 	return true
 }
 
-// The member names the prefilter reads, without their first letter so that camelCase and
-// PascalCase both match, and with the closing quote so that longer names do not.
+func atoi(v []byte) (int, bool) {
+	n, err := strconv.Atoi(strings.TrimSpace(string(v)))
+	return n, err == nil
+}
+
+// memberValue finds the first member with the given name and returns its scalar value.
+// It searches for the name's tail, which starts with a capital letter and so is rarer in
+// JSON text than most bytes (bytes.Index skips ahead by its first byte), then checks the
+// letters before it: "rror"+"Code\"" for errorCode and ErrorCode.
+func memberValue(raw []byte, key memberKey) ([]byte, bool) {
+	for rest := raw; ; {
+		i := bytes.Index(rest, key.tail)
+		if i < 0 {
+			return nil, false
+		}
+		before := rest[:i]
+		rest = rest[i+len(key.tail):]
+		if !bytes.HasSuffix(before, key.head) {
+			continue
+		}
+		if v, ok := scalarAfterColon(rest); ok {
+			return v, true
+		}
+	}
+}
+
+// memberKey is a member name without its first letter (so that camelCase and PascalCase
+// both match), split before its last capital, with the closing quote.
+type memberKey struct{ head, tail []byte }
+
+func key(head, tail string) memberKey { return memberKey{[]byte(head), []byte(tail)} }
+
+// The member names the prefilter reads.
 var (
-	codeKeys = [][]byte{[]byte(`esultType"`), []byte(`rrorCode"`)}
-	timeKeys = [][]byte{[]byte(`reatedDateTime"`), []byte(`"time"`), []byte(`imeGenerated"`)}
+	keyResultType        = key("esult", `Type"`)
+	keyErrorCode         = key("rror", `Code"`)
+	keyFailureReason     = key("ailure", `Reason"`)
+	keyResultDescription = key("esult", `Description"`)
+	timeKeys             = []memberKey{key("reated", `DateTime"`), key("", `"time"`), key("ime", `Generated"`)}
 )
 
 // scalarAfterColon reads the scalar value after a member name: blanks, ':', blanks, then a

@@ -149,17 +149,18 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 			continue
 		}
 		err := readColumn(chunks[l.index], nil, func(i int64, v parquet.Value) {
-			s := valueText(v, l.unit)
-			if s == "" {
+			if v.IsNull() {
 				return
 			}
 			if l.codeRank > 0 && (codeRank[i] == 0 || int(codeRank[i]) > l.codeRank) {
-				if c, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {
+				if c, ok := valueInt(v); ok {
 					codes[i], codeRank[i] = int32(c), int8(l.codeRank)
 				}
 			}
 			if l.timeRank > 0 && (timeRank[i] == 0 || int(timeRank[i]) > l.timeRank) {
-				if t, ok := ParseTime(s); ok {
+				if l.unit > 0 && v.Kind() == parquet.Int64 {
+					times[i], timeRank[i] = v.Int64()*int64(l.unit), int8(l.timeRank)
+				} else if t, ok := ParseTime(valueText(v, l.unit)); ok {
 					times[i], timeRank[i] = t.UnixNano(), int8(l.timeRank)
 				}
 			}
@@ -293,4 +294,42 @@ func valueText(v parquet.Value, unit time.Duration) string {
 		return strconv.FormatFloat(v.Double(), 'g', -1, 64)
 	}
 	return ""
+}
+
+// valueInt reads an integer column value, or one written as decimal text, without
+// allocating.
+func valueInt(v parquet.Value) (int, bool) {
+	switch v.Kind() {
+	case parquet.Int32:
+		return int(v.Int32()), true
+	case parquet.Int64:
+		return int(v.Int64()), true
+	case parquet.ByteArray:
+		b := v.ByteArray()
+		for len(b) > 0 && (b[0] == ' ' || b[0] == '"') {
+			b = b[1:]
+		}
+		for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '"') {
+			b = b[:len(b)-1]
+		}
+		neg := len(b) > 0 && b[0] == '-'
+		if neg {
+			b = b[1:]
+		}
+		if len(b) == 0 || len(b) > 18 {
+			return 0, false
+		}
+		n := 0
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		if neg {
+			n = -n
+		}
+		return n, true
+	}
+	return 0, false
 }

@@ -294,6 +294,36 @@ var SchemaJSON []byte
 // inputs' order (s's first), so de-duplication keeps the same first copy.
 func (s *Summary) Merge(o *Summary) {
 	base := len(s.Inputs)
+	s.Inputs = append(s.Inputs, o.Inputs...)
+	s.mergeCounts(o)
+	s.mergeEvents(o, func(i int) int { return base + i })
+}
+
+// MergeSection adds o, the summary of a later section of the input s read last (see
+// parse.Split), into s: its counts join that input's, and its skipped records' line
+// numbers, which count from the section's start, are moved by lineBase, the lines of the
+// sections before it.
+func (s *Summary) MergeSection(o *Summary, lineBase int) {
+	last := len(s.Inputs) - 1
+	if last < 0 || len(o.Inputs) != 1 {
+		s.Merge(o)
+		return
+	}
+	in, oin := &s.Inputs[last], o.Inputs[0]
+	in.Records += oin.Records
+	in.Skipped += oin.Skipped
+	in.Filtered += oin.Filtered
+	if in.Error == "" {
+		in.Error = oin.Error
+	}
+	for i := range o.Samples {
+		o.Samples[i].Line += lineBase
+	}
+	s.mergeCounts(o)
+	s.mergeEvents(o, func(int) int { return last })
+}
+
+func (s *Summary) mergeCounts(o *Summary) {
 	s.Records += o.Records
 	s.Skipped += o.Skipped
 	if !o.First.IsZero() && (s.First.IsZero() || o.First.Before(s.First)) {
@@ -302,7 +332,6 @@ func (s *Summary) Merge(o *Summary) {
 	if o.Last.After(s.Last) {
 		s.Last = o.Last
 	}
-	s.Inputs = append(s.Inputs, o.Inputs...)
 	for _, sk := range o.Samples {
 		if len(s.Samples) < maxSkipSamples {
 			s.Samples = append(s.Samples, sk)
@@ -325,9 +354,12 @@ func (s *Summary) Merge(o *Summary) {
 			}
 		}
 	}
+}
+
+func (s *Summary) mergeEvents(o *Summary, input func(int) int) {
+	in := s.intern
 	for _, e := range o.events {
-		e.input += base
-		in := s.intern
+		e.input = input(e.input)
 		k := &e.ev
 		k.User, k.UserID, k.App, k.AppID, k.IP, k.Country = in(k.User), in(k.UserID), in(k.App), in(k.AppID), in(k.IP), in(k.Country)
 		k.ClientApp, k.SignInType, k.OS, k.Browser, k.TokenProtection = in(k.ClientApp), in(k.SignInType), in(k.OS), in(k.Browser), in(k.TokenProtection)

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/grantsweep/grantsweep/parse"
 )
 
 // samplePaths lists every sample file, sorted.
@@ -354,5 +356,42 @@ func TestRulesGolden(t *testing.T) {
 	checkGolden(t, "rules-show-revoked.txt", mustRun(t, "rules", "show", "revoked"))
 	if got := mustRun(t, "rules", "default"); !strings.Contains(got, "id: binding_header_empty") {
 		t.Errorf("rules default: %q", got[:100])
+	}
+}
+
+// TestSplitSections: a large JSON Lines file read in parallel sections gives the same
+// summary as read whole, skipped records' lines and offsets included.
+func TestSplitSections(t *testing.T) {
+	old := splitAbove
+	splitAbove = 1 << 10
+	defer func() { splitAbove = old }()
+	data, err := os.ReadFile(filepath.Join(samplesDir, "graph", "signIns.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	lines = lines[:len(lines)-1]
+	var b strings.Builder
+	for i := range 3 {
+		for j, l := range lines {
+			if j == 7 && i != 1 {
+				b.WriteString(`{"id":"cut","status":{"errorCode":70000,"failureReason":"Provided gr` + "\n")
+			}
+			b.WriteString(l)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "big.jsonl")
+	os.WriteFile(path, []byte(b.String()), 0o644)
+	if secs, err := parse.Split(path, 4, splitAbove); len(secs) != 4 || err != nil {
+		t.Fatalf("Split: %v, %v; want 4 sections", secs, err)
+	}
+	whole := mustRun(t, "sweep", "--format", "json", "--workers", "1", "--no-dedupe", path)
+	split := mustRun(t, "sweep", "--format", "json", "--workers", "4", "--no-dedupe", path)
+	if whole != split {
+		t.Error("reading in sections changes the summary")
+	}
+	s := validate(t, split)
+	if s.Totals.Records != 150 || s.Totals.Skipped != 2 || s.SkippedSamples[0].Line != 8 || s.SkippedSamples[1].Line != 8+51+50 {
+		t.Errorf("totals %+v, skipped %+v", s.Totals, s.SkippedSamples)
 	}
 }

@@ -246,29 +246,59 @@ func inputPaths(paths []string) []string {
 	return slices.Compact(out)
 }
 
-// readInputs reads the inputs with up to workers at once, each into its own summary, and
-// merges them in input order, so that the result is the same whatever the worker count.
-// Messages about inputs go to stderr in input order too.
+// splitAbove is the size from which a JSON Lines file is read in sections, in parallel.
+var splitAbove int64 = 64 << 20
+
+// job is one input, or one section of a large JSON Lines input.
+type job struct {
+	path    string
+	section *parse.Section
+	first   bool // the first job of its path
+}
+
+// readInputs reads the inputs with up to workers at once, each input (or each section of
+// a large JSON Lines file) into its own summary, and merges them in input order, so that
+// the result is the same whatever the worker count. Messages about inputs go to stderr in
+// input order too.
 func readInputs(ctx context.Context, paths []string, stdin io.Reader, newSummary func() *report.Summary, workers int, prog *progress, stderr io.Writer) (sum *report.Summary, read, failed int, err error) {
+	var jobs []job
+	for _, p := range paths {
+		if workers > 1 && p != parse.Stdin {
+			if secs, _ := parse.Split(p, workers, splitAbove); len(secs) > 1 {
+				for i := range secs {
+					jobs = append(jobs, job{path: p, section: &secs[i], first: i == 0})
+				}
+				continue
+			}
+		}
+		jobs = append(jobs, job{path: p, first: true})
+	}
 	type result struct {
 		sum    *report.Summary
 		opened bool
 		msg    string
+		lines  int
 	}
-	results := make([]result, len(paths))
+	results := make([]result, len(jobs))
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range min(workers, max(len(paths), 1)) {
+	for range min(workers, max(len(jobs), 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				r := &results[i]
+				j, r := jobs[i], &results[i]
 				r.sum = newSummary()
-				in, err := parse.OpenCounting(paths[i], stdin, prog.counter())
+				var in *parse.Input
+				var err error
+				if j.section != nil {
+					in, err = parse.OpenSection(j.path, *j.section, prog.counter())
+				} else {
+					in, err = parse.OpenCounting(j.path, stdin, prog.counter())
+				}
 				if err != nil {
 					r.msg = fmt.Sprintf("%v (skipped)", err)
-					r.sum.Failed(paths[i], err)
+					r.sum.Failed(j.path, err)
 					prog.inputDone()
 					continue
 				}
@@ -276,12 +306,15 @@ func readInputs(ctx context.Context, paths []string, stdin io.Reader, newSummary
 				if err := r.sum.Read(in); err != nil {
 					r.msg = fmt.Sprintf("%v (what was read before counts)", err)
 				}
+				r.lines = in.Lines()
 				in.Close()
-				prog.inputDone()
+				if j.section == nil || j.first {
+					prog.inputDone()
+				}
 			}
 		}()
 	}
-	for i := range paths {
+	for i := range jobs {
 		if ctx.Err() != nil {
 			break
 		}
@@ -292,20 +325,28 @@ func readInputs(ctx context.Context, paths []string, stdin io.Reader, newSummary
 	if err := ctx.Err(); err != nil {
 		return nil, 0, 0, err
 	}
+	lineBase := 0
 	for i := range results {
-		r := &results[i]
+		r, j := &results[i], jobs[i]
 		if r.msg != "" {
 			fmt.Fprintf(stderr, "grantsweep: %s\n", r.msg)
 			failed++
 		}
-		if r.opened {
+		if r.opened && j.first {
 			read++
 		}
-		if sum == nil {
+		switch {
+		case sum == nil:
 			sum = r.sum // the first input's summary becomes the whole: no copy
-		} else {
+		case j.first:
 			sum.Merge(r.sum)
+		default:
+			sum.MergeSection(r.sum, lineBase)
 		}
+		if j.first {
+			lineBase = 0
+		}
+		lineBase += r.lines
 		r.sum = nil
 	}
 	if sum == nil {

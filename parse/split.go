@@ -1,0 +1,102 @@
+package parse
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"sync/atomic"
+)
+
+// Section is a byte range of a JSON Lines file that starts at the beginning of a record.
+type Section struct {
+	Start, End int64
+}
+
+// splitProbe is how much of a file Split reads to decide and to find each boundary.
+const splitProbe = 1 << 20
+
+// Split divides a plain (not compressed) JSON Lines file into about n sections of similar
+// size that each start at a line opening a record, so that they can be read in parallel
+// (see OpenSection). It returns nil when the file is not JSON Lines as far as its first
+// line shows, or too small to be worth it.
+func Split(path string, n int, minSize int64) ([]Section, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() < minSize || n < 2 {
+		return nil, err
+	}
+	head := make([]byte, splitProbe)
+	k, _ := io.ReadFull(f, head)
+	head = head[:k]
+	if sniff(head) != "json" || bytes.HasPrefix(head, utf8BOM) {
+		return nil, nil
+	}
+	nl := bytes.IndexByte(head, '\n')
+	if nl < 0 || !isRecordLine(head[:nl]) {
+		return nil, nil
+	}
+	size := fi.Size()
+	var out []Section
+	start := int64(0)
+	buf := make([]byte, splitProbe)
+	for i := 1; i < n; i++ {
+		at := size * int64(i) / int64(n)
+		if at <= start {
+			continue
+		}
+		k, err := f.ReadAt(buf, at)
+		if err != nil && err != io.EOF {
+			return nil, err
+		}
+		b := buf[:k]
+		// The next line that opens a record: a newline followed by '{'.
+		j := bytes.Index(b, []byte("\n{"))
+		if j < 0 {
+			break // no boundary within reach: the rest is one section
+		}
+		cut := at + int64(j) + 1
+		out = append(out, Section{Start: start, End: cut})
+		start = cut
+	}
+	return append(out, Section{Start: start, End: size}), nil
+}
+
+// isRecordLine reports whether a line is one whole JSON object that is not a wrapper.
+func isRecordLine(line []byte) bool {
+	line = bytes.TrimSpace(line)
+	return len(line) >= 2 && line[0] == '{' && line[len(line)-1] == '}' &&
+		bytes.Count(line, []byte{'{'}) == bytes.Count(line, []byte{'}'}) &&
+		!bytes.Contains(line[:min(len(line), 200)], []byte(`records":`)) &&
+		!bytes.Contains(line[:min(len(line), 200)], []byte(`value":`))
+}
+
+// OpenSection opens one section of a JSON Lines file found by Split. Offsets in its events
+// and errors are offsets in the whole file; line numbers count from the section's start
+// (add the lines of the sections before it: see Input.Lines).
+func OpenSection(path string, sec Section, n *atomic.Int64) (*Input, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	var r io.Reader = io.NewSectionReader(f, sec.Start, sec.End-sec.Start)
+	if n != nil {
+		r = &countingReader{r: r, n: n}
+	}
+	d := newJSONDecoder(r)
+	d.sc.base = sec.Start
+	d.sc.lineStart = sec.Start
+	d.sc.bomDone = sec.Start > 0
+	return &Input{Name: path, dec: d, closers: []io.Closer{f}}, nil
+}
+
+// Lines returns how many lines a JSON input has consumed so far.
+func (in *Input) Lines() int {
+	if d, ok := in.dec.(*jsonDecoder); ok {
+		return d.sc.line - 1
+	}
+	return 0
+}
