@@ -57,3 +57,76 @@ func BenchmarkDecodeCSV(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecodeJSONArray measures a Log Analytics array export (structural scanning).
+func BenchmarkDecodeJSONArray(b *testing.B) {
+	data, err := os.ReadFile("../samples/log-analytics/AADNonInteractiveUserSignInLogs.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	inner := bytes.TrimSuffix(bytes.TrimSpace(data[1:]), []byte("]"))
+	var buf bytes.Buffer
+	buf.WriteString("[\n")
+	for buf.Len() < 8<<20 {
+		buf.Write(inner)
+		buf.WriteString(",\n")
+	}
+	buf.Write(inner)
+	buf.WriteString("\n]\n")
+	data = buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		d := newJSONDecoder(bytes.NewReader(data))
+		for range d.events("bench") {
+		}
+	}
+}
+
+// BenchmarkPrefilterJSONLines measures JSON Lines with the code filter on: successes are
+// counted from their bytes.
+func BenchmarkPrefilterJSONLines(b *testing.B) {
+	data := benchInput(b, "../samples/graph/signIns.jsonl")
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	notZero := func(code int) bool { return code != 0 }
+	for b.Loop() {
+		d := newJSONDecoder(bytes.NewReader(data))
+		d.filter = notZero
+		for range d.events("bench") {
+		}
+	}
+}
+
+// BenchmarkDecodeParquet measures the column-wise Parquet reader, all rows decoded.
+func BenchmarkDecodeParquet(b *testing.B) {
+	data, err := os.ReadFile("../samples/adx/AADNonInteractiveUserSignInLogs.parquet")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		d := &parquetDecoder{ra: bytes.NewReader(data), size: int64(len(data))}
+		for range d.events("bench") {
+		}
+	}
+}
+
+// BenchmarkDecodeGzip measures gzip-compressed JSON Lines (bytes are the compressed size).
+func BenchmarkDecodeGzip(b *testing.B) {
+	data, err := os.ReadFile("../samples/archive/insights-logs-noninteractiveusersigninlogs-2026-11-23T22.json.gz")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		in, err := NewInput(io.NopCloser(bytes.NewReader(data)), "b.gz")
+		if err != nil {
+			b.Fatal(err)
+		}
+		for range in.Events() {
+		}
+	}
+}

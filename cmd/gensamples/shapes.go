@@ -60,6 +60,10 @@ var shapes = map[string]shape{
 			"\n  ]\n}\n",
 			func(e *event) obj { return graphRecord(e, true) })
 	}},
+	// Graph records as one JSON array, one record per line (jq -c '.value' of many pages).
+	"graph-array": {func(w io.Writer, evs []event, p part) error {
+		return wrapped(w, evs, p, compact, "[\n", "\n]\n", func(e *event) obj { return graphRecord(e, true) })
+	}},
 	// Graph records one per line (jq -c '.value[]').
 	"lines": {func(w io.Writer, evs []event, p part) error {
 		return eachLine(w, evs, compact, "\n", func(e *event) obj { return graphRecord(e, true) })
