@@ -402,7 +402,18 @@ func (s *jsonScanner) next() ([]byte, Position, error) {
 					s.ctx = ctxTop
 				}
 			case '{':
+				// Arrays written one element per line: the same fast path as JSON Lines,
+				// with the separating comma left for skipSpace.
+				if s.lines && s.firstOnLine {
+					if raw, pos, ok := s.lineRecord(); ok {
+						return raw, pos, nil
+					}
+				}
+				first := s.firstOnLine
 				raw, pos, _, err := s.record(false)
+				if err == nil && first && s.wrapName == "" && s.atLineEnd() {
+					s.lines = true
+				}
 				return raw, pos, err
 			default:
 				// Not an object: skip the value, report it, and go on.
@@ -565,7 +576,7 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 func (s *jsonScanner) atLineEnd() bool {
 	for i := s.pos; i < s.end; i++ {
 		switch s.buf[i] {
-		case ' ', '\t', '\r':
+		case ' ', '\t', '\r', ',':
 		case '\n':
 			return true
 		default:
@@ -601,6 +612,9 @@ func (s *jsonScanner) lineRecord() ([]byte, Position, bool) {
 	s.pos = s.start
 	line := s.buf[s.start : s.start+end]
 	trimmed := bytes.TrimRight(line, " \t\r")
+	if s.ctx == ctxArray {
+		trimmed = bytes.TrimRight(bytes.TrimSuffix(trimmed, []byte{','}), " \t")
+	}
 	if len(trimmed) < 2 || trimmed[len(trimmed)-1] != '}' ||
 		bytes.Count(trimmed, []byte{'{'}) != bytes.Count(trimmed, []byte{'}'}) ||
 		bytes.Count(trimmed, []byte{'['}) != bytes.Count(trimmed, []byte{']'}) {

@@ -38,9 +38,10 @@ type Summary struct {
 	Inputs      []Input
 	Samples     []Skip
 
-	codes   map[int]*codeStat
-	events  []entry
-	strings map[string]string // interned dimension values
+	codes     map[int]*codeStat
+	events    []entry
+	strings   map[string]string // interned dimension values
+	described map[string]string // failure reason -> its description (describeCode), a cache
 }
 
 // Input is what one input contributed.
@@ -101,7 +102,7 @@ func (cs *codeStat) description() string {
 
 // New returns an empty Summary for the rule set, de-duplicating by event id.
 func New(set *rules.Set) *Summary {
-	return &Summary{Rules: set, Dedupe: true, codes: map[int]*codeStat{}, strings: map[string]string{}}
+	return &Summary{Rules: set, Dedupe: true, codes: map[int]*codeStat{}, strings: map[string]string{}, described: map[string]string{}}
 }
 
 // Add counts one decoded record of the input being read; m and inScope are its
@@ -124,7 +125,13 @@ func (s *Summary) Add(ev *parse.Event, m rules.Match, inScope bool) {
 	cs.records++
 	cs.inScope = cs.inScope || inScope
 	if ev.ErrorCode != 0 {
-		d := describeCode(ev)
+		d, ok := s.described[ev.FailureReason]
+		if !ok || ev.FailureReason == "" || ev.FailureReason == "Other." {
+			d = describeCode(ev)
+			if ev.FailureReason != "" && ev.FailureReason != "Other." && len(s.described) < 4096 {
+				s.described[strings.Clone(ev.FailureReason)] = d
+			}
+		}
 		if _, ok := cs.texts[d]; ok || len(cs.texts) < maxTexts {
 			if cs.texts == nil {
 				cs.texts = map[string]int64{}
