@@ -64,21 +64,22 @@ func (d *jsonDecoder) events(name string) iter.Seq2[Event, error] {
 	}
 }
 
-// lightJSON is the prefilter: from the raw bytes of a record it reads the error code the
-// way a full decode resolves it (resultType first, then status.errorCode) and, when the
+// lightJSON is the prefilter: from the raw bytes of a record it reads the error code and,
+// when the
 // filter says no rule can match that code, fills only what an out-of-scope record needs
 // (code, time, and for a failure its failure reason and result description, which
 // describe the code in failures_by_code) and returns true. Most of a sign-in log is
 // counted so, without decoding. A record it cannot read this way is decoded in full.
 func lightJSON(raw []byte, filter func(int) bool, ev *Event) bool {
+	// status.errorCode first: Graph records have nothing else, and where a record also has
+	// resultType (Azure Monitor, Log Analytics) the two agree, resultType being the same
+	// code as text. Log Analytics rows whose Status is JSON text fall back to ResultType.
 	code, ok := 0, false
-	// Top-level members come first in Azure Monitor and Log Analytics records, and Graph
-	// records have no resultType: look for it near the start only.
-	if v, found := memberValue(raw[:min(len(raw), 1024)], keyResultType); found {
+	if v, found := memberValue(raw, keyErrorCode); found {
 		code, ok = atoi(v)
 	}
 	if !ok {
-		if v, found := memberValue(raw, keyErrorCode); found {
+		if v, found := memberValue(raw, keyResultType); found {
 			code, ok = atoi(v)
 		}
 	}

@@ -587,8 +587,8 @@ func (s *jsonScanner) atLineEnd() bool {
 }
 
 // lineRecord is the JSON Lines fast path: the record at pos is taken to be the rest of its
-// line when the line ends with '}' and its braces and brackets balance, as is the case for
-// every well-formed line; anything else goes back to the structural scan (ok false). A
+// line when the line ends with '}' and its braces balance, as is the case for every
+// well-formed line; anything else goes back to the structural scan (ok false). A
 // line that looks like a Graph or Event Hub wrapper goes back too.
 func (s *jsonScanner) lineRecord() ([]byte, Position, bool) {
 	s.start = s.pos
@@ -616,8 +616,7 @@ func (s *jsonScanner) lineRecord() ([]byte, Position, bool) {
 		trimmed = bytes.TrimRight(bytes.TrimSuffix(trimmed, []byte{','}), " \t")
 	}
 	if len(trimmed) < 2 || trimmed[len(trimmed)-1] != '}' ||
-		bytes.Count(trimmed, []byte{'{'}) != bytes.Count(trimmed, []byte{'}'}) ||
-		bytes.Count(trimmed, []byte{'['}) != bytes.Count(trimmed, []byte{']'}) {
+		bytes.Count(trimmed, []byte{'{'}) != bytes.Count(trimmed, []byte{'}'}) {
 		return nil, Position{}, false
 	}
 	if head := trimmed[:min(len(trimmed), 200)]; bytes.Contains(head, []byte(`records":`)) || bytes.Contains(head, []byte(`value":`)) {

@@ -42,6 +42,9 @@ type Summary struct {
 	events    []entry
 	strings   map[string]string // interned dimension values
 	described map[string]string // failure reason -> its description (describeCode), a cache
+
+	lastCode      *codeStat // the codes entry of the previous record
+	lastCodeValue int
 }
 
 // Input is what one input contributed.
@@ -117,10 +120,14 @@ func (s *Summary) Add(ev *parse.Event, m rules.Match, inScope bool) {
 			s.Last = ev.Time
 		}
 	}
-	cs := s.codes[ev.ErrorCode]
-	if cs == nil {
-		cs = &codeStat{inScope: inScope}
-		s.codes[ev.ErrorCode] = cs
+	cs := s.lastCode
+	if cs == nil || s.lastCodeValue != ev.ErrorCode {
+		cs = s.codes[ev.ErrorCode]
+		if cs == nil {
+			cs = &codeStat{inScope: inScope}
+			s.codes[ev.ErrorCode] = cs
+		}
+		s.lastCode, s.lastCodeValue = cs, ev.ErrorCode // runs of one code are the rule
 	}
 	cs.records++
 	cs.inScope = cs.inScope || inScope
