@@ -42,6 +42,7 @@ type jsonScanner struct {
 	maxRecord int
 	stack     []byte
 	lines     bool // records so far were whole lines: take lines whole (lineRecord)
+	prevFirst bool // the previous record was read whole and started its line
 }
 
 const (
@@ -360,6 +361,13 @@ func (s *jsonScanner) next() ([]byte, Position, error) {
 			}
 			switch c {
 			case '{':
+				// Two records in a row, each first on its line: JSON Lines, most likely.
+				// Take lines whole from here on (lineRecord). Decided from what was read,
+				// not from what happens to be buffered, so the result never depends on
+				// how the input arrives.
+				if s.firstOnLine && s.prevFirst && s.wrapName == "" && s.arrays == 0 {
+					s.lines = true
+				}
 				if s.lines && s.firstOnLine {
 					if raw, pos, ok := s.lineRecord(); ok {
 						s.objects++
@@ -369,15 +377,12 @@ func (s *jsonScanner) next() ([]byte, Position, error) {
 				first := s.firstOnLine
 				raw, pos, res, err := s.record(true)
 				if res == scanWrapper {
+					s.prevFirst = false
 					s.enterArray(true)
 					continue
 				}
 				s.objects++
-				// A record that was a whole line: JSON Lines, most likely. Try the
-				// line-at-a-time fast path for the records that follow.
-				if err == nil && first && s.wrapName == "" && s.arrays == 0 && s.atLineEnd() {
-					s.lines = true
-				}
+				s.prevFirst = first && err == nil
 				return raw, pos, err
 			case '[':
 				s.arrays++
@@ -404,6 +409,9 @@ func (s *jsonScanner) next() ([]byte, Position, error) {
 			case '{':
 				// Arrays written one element per line: the same fast path as JSON Lines,
 				// with the separating comma left for skipSpace.
+				if s.firstOnLine && s.prevFirst && s.wrapName == "" {
+					s.lines = true
+				}
 				if s.lines && s.firstOnLine {
 					if raw, pos, ok := s.lineRecord(); ok {
 						return raw, pos, nil
@@ -411,9 +419,7 @@ func (s *jsonScanner) next() ([]byte, Position, error) {
 				}
 				first := s.firstOnLine
 				raw, pos, _, err := s.record(false)
-				if err == nil && first && s.wrapName == "" && s.atLineEnd() {
-					s.lines = true
-				}
+				s.prevFirst = first && err == nil
 				return raw, pos, err
 			default:
 				// Not an object: skip the value, report it, and go on.
@@ -570,21 +576,6 @@ func (s *jsonScanner) shape() string {
 }
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
-
-// atLineEnd reports whether only blanks are left on the current line (the end of input
-// counts as a line end).
-func (s *jsonScanner) atLineEnd() bool {
-	for i := s.pos; i < s.end; i++ {
-		switch s.buf[i] {
-		case ' ', '\t', '\r', ',':
-		case '\n':
-			return true
-		default:
-			return false
-		}
-	}
-	return s.end-s.pos < len(s.buf) || s.rerr != nil
-}
 
 // lineRecord is the JSON Lines fast path: the record at pos is taken to be the rest of its
 // line when the line ends with '}' and its braces balance, as is the case for every
