@@ -28,6 +28,8 @@ type parquetDecoder struct {
 	size   int64
 	filter func(code int) bool
 	kind   string
+
+	groupFrom, groupTo int // the row groups to read (OpenSection); groupTo 0: all
 }
 
 func (d *parquetDecoder) shape() string {
@@ -120,6 +122,10 @@ func (d *parquetDecoder) read(name string, yield func(Event, error) bool) (err e
 	var first int64 // rows before this row group
 	for gi, rg := range f.RowGroups() {
 		n := rg.NumRows()
+		if d.groupTo > 0 && (gi < d.groupFrom || gi >= d.groupTo) {
+			first += n
+			continue
+		}
 		if err := d.rowGroup(rg, gi, first, leaves, f, yield); err != nil {
 			if errors.Is(err, errStopped) {
 				return err

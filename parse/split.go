@@ -5,11 +5,15 @@ import (
 	"io"
 	"os"
 	"sync/atomic"
+
+	"github.com/parquet-go/parquet-go"
 )
 
-// Section is a byte range of a JSON Lines file that starts at the beginning of a record.
+// Section is a part of a file that can be read on its own: a byte range of a JSON Lines
+// file that starts at the beginning of a record, or (Parquet) a range of row groups.
 type Section struct {
 	Start, End int64
+	Parquet    bool // Start and End are row-group indexes
 }
 
 // splitProbe is how much of a file Split reads to decide and to find each boundary.
@@ -32,6 +36,9 @@ func Split(path string, n int, minSize int64) ([]Section, error) {
 	head := make([]byte, splitProbe)
 	k, _ := io.ReadFull(f, head)
 	head = head[:k]
+	if sniff(head) == "parquet" {
+		return splitParquet(f, fi.Size(), n)
+	}
 	if sniff(head) != "json" || bytes.HasPrefix(head, utf8BOM) {
 		return nil, nil
 	}
@@ -74,13 +81,50 @@ func isRecordLine(line []byte) bool {
 		!bytes.Contains(line[:min(len(line), 200)], []byte(`value":`))
 }
 
-// OpenSection opens one section of a JSON Lines file found by Split. Offsets in its events
-// and errors are offsets in the whole file; line numbers count from the section's start
-// (add the lines of the sections before it: see Input.Lines).
+// splitParquet divides a Parquet file's row groups into about n ranges of similar row counts.
+func splitParquet(f *os.File, size int64, n int) ([]Section, error) {
+	pf, err := parquet.OpenFile(f, size, parquet.SkipBloomFilters(true), parquet.SkipPageIndex(true))
+	if err != nil {
+		return nil, nil // not readable: let the decoder report it
+	}
+	groups := pf.RowGroups()
+	if len(groups) < 2 {
+		return nil, nil
+	}
+	total := pf.NumRows()
+	var out []Section
+	start, rows := 0, int64(0)
+	for i, g := range groups {
+		rows += g.NumRows()
+		if len(out) < n-1 && rows >= total*int64(len(out)+1)/int64(n) && i+1 < len(groups) {
+			out = append(out, Section{Start: int64(start), End: int64(i + 1), Parquet: true})
+			start = i + 1
+		}
+	}
+	return append(out, Section{Start: int64(start), End: int64(len(groups)), Parquet: true}), nil
+}
+
+// OpenSection opens one section found by Split. Offsets in its events and errors are
+// offsets in the whole file, and Parquet rows are numbered in the whole file; JSON line
+// numbers count from the section's start (add the lines of the sections before it: see
+// Input.Lines).
 func OpenSection(path string, sec Section, n *atomic.Int64) (*Input, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
+	}
+	if sec.Parquet {
+		fi, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		var ra io.ReaderAt = f
+		if n != nil {
+			ra = &countingFile{File: f, n: n}
+		}
+		d := &parquetDecoder{ra: ra, size: fi.Size(), groupFrom: int(sec.Start), groupTo: int(sec.End)}
+		return &Input{Name: path, dec: d, closers: []io.Closer{f}}, nil
 	}
 	var r io.Reader = io.NewSectionReader(f, sec.Start, sec.End-sec.Start)
 	if n != nil {

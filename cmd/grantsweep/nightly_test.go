@@ -1,12 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
 
 	"github.com/grantsweep/grantsweep/parse"
 )
@@ -393,5 +398,43 @@ func TestSplitSections(t *testing.T) {
 	s := validate(t, split)
 	if s.Totals.Records != 150 || s.Totals.Skipped != 2 || s.SkippedSamples[0].Line != 8 || s.SkippedSamples[1].Line != 8+51+50 {
 		t.Errorf("totals %+v, skipped %+v", s.Totals, s.SkippedSamples)
+	}
+}
+
+// TestSplitParquet: a Parquet file read in parallel row-group ranges gives the same summary
+// as read whole.
+func TestSplitParquet(t *testing.T) {
+	old := splitAbove
+	splitAbove = 1 << 10
+	defer func() { splitAbove = old }()
+	type row struct {
+		ResultType        string `parquet:"ResultType,dict"`
+		Id                string `parquet:"Id"`
+		CreatedDateTime   int64  `parquet:"CreatedDateTime,timestamp(millisecond)"`
+		UserPrincipalName string `parquet:"UserPrincipalName,dict"`
+		Status            string `parquet:"Status"`
+	}
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[row](&buf, parquet.MaxRowsPerRowGroup(25))
+	base := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	for i := range 300 {
+		code := []int{0, 0, 70000, 50173, 50126, 700082}[i%6]
+		w.Write([]row{{ResultType: fmt.Sprint(code), Id: fmt.Sprintf("id-%d", i%280), CreatedDateTime: base.Add(time.Duration(i) * time.Minute).UnixMilli(),
+			UserPrincipalName: fmt.Sprintf("user%d@x.example", i%7), Status: fmt.Sprintf(`{"errorCode":%d,"failureReason":"r%d"}`, code, code)}})
+	}
+	w.Close()
+	path := filepath.Join(t.TempDir(), "rows.parquet")
+	os.WriteFile(path, buf.Bytes(), 0o644)
+	if secs, err := parse.Split(path, 4, splitAbove); len(secs) != 4 || err != nil {
+		t.Fatalf("Split: %v, %v; want 4 row-group ranges", secs, err)
+	}
+	whole := mustRun(t, "sweep", "--format", "json", "--workers", "1", path)
+	split := mustRun(t, "sweep", "--format", "json", "--workers", "4", path)
+	if whole != split {
+		t.Error("reading in row-group ranges changes the summary")
+	}
+	s := validate(t, split)
+	if s.Totals.Records != 300 || s.Totals.Duplicates == 0 {
+		t.Errorf("totals %+v", s.Totals)
 	}
 }

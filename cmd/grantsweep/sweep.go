@@ -246,7 +246,8 @@ func inputPaths(paths []string) []string {
 	return slices.Compact(out)
 }
 
-// splitAbove is the size from which a JSON Lines file is read in sections, in parallel.
+// splitAbove is the size from which a JSON Lines or Parquet file is read in sections, in
+// parallel.
 var splitAbove int64 = 64 << 20
 
 // job is one input, or one section of a large JSON Lines input.
