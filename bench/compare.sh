@@ -99,6 +99,11 @@ done
   echo "| tool | input | seconds | MB/s | vs DuckDB | peak RSS (MiB) |"
   echo "|---|---|---:|---:|---:|---:|"
   printf '%s\n' "${rows[@]}"
+  echo
+  echo "3 GB inputs (\`bench/memory.sh 3\`, same day):"
+  echo
+  cat "$data/memory.md" 2>/dev/null || echo "(run bench/memory.sh 3 first)"
+  cat bench/ANALYSIS.md
 } > bench/RESULTS.md.new
 mv bench/RESULTS.md.new bench/RESULTS.md
 cat bench/RESULTS.md
