@@ -31,7 +31,7 @@ func (s *Summary) writeCSV(w io.Writer, opts Options) error {
 				row = append(row, "", "", "")
 			}
 		}
-		cw.Write(safeCells(row...))
+		cw.Write(SafeCells(row...))
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
@@ -47,10 +47,10 @@ func csvTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// safeCells neutralises cells a spreadsheet would run as a formula: values starting with
-// =, +, -, @, tab or carriage return get a leading apostrophe. User agents, UPNs and app
-// names are attacker-controlled. Plain numbers (such as -1) are left alone.
-func safeCells(cells ...string) []string {
+// SafeCells neutralises, in place, cells a spreadsheet would run as a formula: values
+// starting with =, +, -, @, tab or carriage return get a leading apostrophe. User agents,
+// UPNs and app names are attacker-controlled. Plain numbers (such as -1) are left alone.
+func SafeCells(cells ...string) []string {
 	for i, c := range cells {
 		if c == "" || !strings.ContainsRune("=+-@\t\r", rune(c[0])) {
 			continue

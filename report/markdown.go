@@ -32,7 +32,7 @@ func WriteTable(w io.Writer, t Table, f Format) error {
 		}
 		cw.Write(head)
 		for _, r := range t.Rows {
-			cw.Write(safeCells(append([]string{}, r...)...))
+			cw.Write(SafeCells(append([]string{}, r...)...))
 		}
 		cw.Flush()
 		if err := cw.Error(); err != nil {

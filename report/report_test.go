@@ -95,11 +95,11 @@ func TestMerge(t *testing.T) {
 
 // TestCSVFormulaInjection: cells a spreadsheet would evaluate are neutralised.
 func TestCSVFormulaInjection(t *testing.T) {
-	got := safeCells("=HYPERLINK(\"x\")", "+1+1", "-cmd", "@SUM(A1)", "\tx", "\rx", "-12", "3.5", "plain", "")
+	got := SafeCells("=HYPERLINK(\"x\")", "+1+1", "-cmd", "@SUM(A1)", "\tx", "\rx", "-12", "3.5", "plain", "")
 	want := []string{"'=HYPERLINK(\"x\")", "'+1+1", "'-cmd", "'@SUM(A1)", "'\tx", "'\rx", "-12", "3.5", "plain", ""}
 	for i := range want {
 		if got[i] != want[i] {
-			t.Errorf("safeCells[%d] = %q, want %q", i, got[i], want[i])
+			t.Errorf("SafeCells[%d] = %q, want %q", i, got[i], want[i])
 		}
 	}
 	// A whole CSV report stays RFC 4180: every row has the header's width.

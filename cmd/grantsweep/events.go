@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/grantsweep/grantsweep/parse"
+	"github.com/grantsweep/grantsweep/report"
 	"github.com/grantsweep/grantsweep/rules"
 )
 
@@ -194,7 +195,7 @@ func (e *eventWriter) write(ev *parse.Event, set *rules.Set, m rules.Match, file
 		}
 		evidence = append(evidence, s)
 	}
-	return e.cw.Write(safeCSV(t, ev.ID, ev.CorrelationID, ev.User, ev.UserID, ev.App, ev.AppID, ev.Resource, ev.IP, ev.Country,
+	return e.cw.Write(report.SafeCells(t, ev.ID, ev.CorrelationID, ev.User, ev.UserID, ev.App, ev.AppID, ev.Resource, ev.IP, ev.Country,
 		ev.ClientApp, ev.OS, ev.Browser, ev.SignInType, ev.IncomingTokenType, ev.TokenProtection, strconv.Itoa(ev.TokenProtectionCode),
 		strconv.Itoa(ev.ErrorCode), r.Family, r.ID, strconv.Itoa(m.Rule+1), strings.Join(evidence, "; "), file,
 		strconv.Itoa(ev.Pos.Line), strconv.FormatInt(ev.Pos.Offset, 10)))
@@ -208,16 +209,4 @@ func (e *eventWriter) flush() error {
 		}
 	}
 	return e.bw.Flush()
-}
-
-// safeCSV neutralises cells a spreadsheet would run as formulas (see report's CSV).
-func safeCSV(cells ...string) []string {
-	for i, c := range cells {
-		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
-			if _, err := strconv.ParseFloat(c, 64); err != nil {
-				cells[i] = "'" + c
-			}
-		}
-	}
-	return cells
 }
