@@ -1,11 +1,13 @@
 package parse
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"iter"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -145,16 +147,44 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 		offset = md.RowGroups[gi].Columns[0].MetaData.DataPageOffset
 	}
 
-	// First the error code and the time of every row.
+	// First the error code and the time of every row: the preferred column of each, then
+	// the next one only for the rows it left without a value.
 	codes := make([]int32, n)
 	codeRank := make([]int8, n)
 	times := make([]int64, n)
 	timeRank := make([]int8, n)
-	for _, l := range leaves {
+	byRank := slices.Clone(leaves)
+	slices.SortStableFunc(byRank, func(a, b parquetLeaf) int {
+		return cmp.Compare(max(a.codeRank, a.timeRank), max(b.codeRank, b.timeRank))
+	})
+	missing := func(rank []int8) []bool {
+		var want []bool
+		for i, r := range rank {
+			if r == 0 {
+				if want == nil {
+					want = make([]bool, n)
+				}
+				want[i] = true
+			}
+		}
+		return want
+	}
+	for _, l := range byRank {
 		if l.codeRank == 0 && l.timeRank == 0 {
 			continue
 		}
-		err := readColumn(chunks[l.index], nil, func(i int64, v parquet.Value) {
+		var want []bool
+		if l.codeRank > 0 && l.codeRank != bestRank(leaves, true) {
+			if want = missing(codeRank); want == nil {
+				continue
+			}
+		}
+		if l.timeRank > 0 && l.timeRank != bestRank(leaves, false) {
+			if want = missing(timeRank); want == nil {
+				continue
+			}
+		}
+		err := readColumn(chunks[l.index], want, func(i int64, v parquet.Value) {
 			if v.IsNull() {
 				return
 			}
@@ -178,14 +208,16 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 
 	// Then every column, only where rows are selected.
 	want := make([]bool, n)
-	recs := map[int64]*jsonRecord{}
+	recs := make([]*jsonRecord, n) // nil for the rows not selected
+	selected := 0
 	for i := range n {
 		if d.filter == nil || d.filter(int(codes[i])) {
 			want[i] = true
 			recs[i] = &jsonRecord{}
+			selected++
 		}
 	}
-	if len(recs) > 0 {
+	if selected > 0 {
 		for _, l := range leaves {
 			err := readColumn(chunks[l.index], want, func(i int64, v parquet.Value) {
 				l.set(recs[i], valueText(v, l.unit))
@@ -338,4 +370,19 @@ func valueInt(v parquet.Value) (int, bool) {
 		return n, true
 	}
 	return 0, false
+}
+
+// bestRank is the most preferred rank among the code (or time) columns present.
+func bestRank(leaves []parquetLeaf, code bool) int {
+	best := 0
+	for _, l := range leaves {
+		r := l.timeRank
+		if code {
+			r = l.codeRank
+		}
+		if r > 0 && (best == 0 || r < best) {
+			best = r
+		}
+	}
+	return best
 }
