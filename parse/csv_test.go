@@ -13,7 +13,7 @@ func TestCSVHeaders(t *testing.T) {
 	// Trailing and doubled spaces, odd case, a duplicate column, a BOM.
 	data := "\xEF\xBB\xBFDate (UTC),Request ID,Username,Application ID ,Incoming token type,SIGN-IN  ERROR CODE,Failure reason,Location,Incoming token type,Status\n" +
 		`2025-12-04T08:19:41Z,r1,Adele@Contoso.com,app-1,Refresh token,70000,"Provided grant is invalid or malformed.","Seattle, Washington, US",,Failure` + "\n"
-	evs, recErrs, fatal, format := read(t, "NonInteractiveSignIns_2025-12-04.csv", []byte(data))
+	evs, recErrs, format, fatal := read(t, "NonInteractiveSignIns_2025-12-04.csv", []byte(data))
 	if fatal != nil || len(recErrs) > 0 || len(evs) != 1 || format != "csv/portal" {
 		t.Fatalf("events %d, errors %v %v, format %s", len(evs), recErrs, fatal, format)
 	}
@@ -29,7 +29,7 @@ func TestCSVHeaders(t *testing.T) {
 func TestCSVLogAnalytics(t *testing.T) {
 	data := "TimeGenerated [UTC],CreatedDateTime [UTC],ResultType,ResultDescription,Status,DeviceDetail,LocationDetails,TokenProtectionStatusDetails,UserPrincipalName,Id,Type\n" +
 		`"9/19/2023, 1:45:17.287 PM","9/19/2023, 1:43:02.100 PM",50173,"The provided grant has expired due to it being revoked","{""errorCode"":50173,""additionalDetails"":""x""}","{""operatingSystem"":""Ios""}","{""countryOrRegion"":""DE""}","{""signInSessionStatus"":""unbound"",""signInSessionStatusCode"":1008}",u@x.example,i1,AADNonInteractiveUserSignInLogs` + "\n"
-	evs, recErrs, fatal, format := read(t, "export.csv", []byte(data))
+	evs, recErrs, format, fatal := read(t, "export.csv", []byte(data))
 	if fatal != nil || len(recErrs) > 0 || len(evs) != 1 || format != "csv/log-analytics" {
 		t.Fatalf("events %d, errors %v %v, format %s", len(evs), recErrs, fatal, format)
 	}
@@ -53,7 +53,7 @@ func TestCSVBadRows(t *testing.T) {
 		`e,70000,"cut off`,
 	}
 	data := strings.Join(rows, "\n")
-	evs, recErrs, fatal, _ := read(t, "bad.csv", []byte(data))
+	evs, recErrs, _, fatal := read(t, "bad.csv", []byte(data))
 	var ids []string
 	for _, ev := range evs {
 		ids = append(ids, ev.ID)
@@ -88,7 +88,7 @@ func TestTruncatedGzip(t *testing.T) {
 	zw.Write(plain.Bytes())
 	zw.Close()
 	cut := gz.Bytes()[:gz.Len()/2]
-	evs, _, fatal, _ := read(t, "cut.json.gz", cut)
+	evs, _, _, fatal := read(t, "cut.json.gz", cut)
 	if len(evs) == 0 || len(evs) >= 2000 {
 		t.Errorf("read %d records from half a gzip stream", len(evs))
 	}

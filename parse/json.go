@@ -80,7 +80,7 @@ func lightJSON(raw []byte, filter func(int) bool, ev *Event) bool {
 	}
 	if !ok {
 		if v, found := memberValue(raw, keyResultType); found {
-			code, ok = atoi(v)
+			code, _ = atoi(v)
 		}
 	}
 	if filter(code) {

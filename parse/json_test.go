@@ -19,11 +19,11 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files")
 
 // read decodes all of data as an input named name.
-func read(t *testing.T, name string, data []byte) (evs []Event, recErrs []*RecordError, fatal error, format string) {
+func read(t *testing.T, name string, data []byte) (evs []Event, recErrs []*RecordError, format string, fatal error) {
 	t.Helper()
 	in, err := NewInput(io.NopCloser(bytes.NewReader(data)), name)
 	if err != nil {
-		return nil, nil, err, ""
+		return nil, nil, "", err
 	}
 	defer in.Close()
 	for ev, err := range in.Events() {
@@ -37,7 +37,7 @@ func read(t *testing.T, name string, data []byte) (evs []Event, recErrs []*Recor
 			evs = append(evs, ev)
 		}
 	}
-	return evs, recErrs, fatal, in.Format()
+	return evs, recErrs, in.Format(), fatal
 }
 
 // digest is one line per event with every canonical field, for golden files.
@@ -78,7 +78,7 @@ func TestSampleShapes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			evs, recErrs, fatal, format := read(t, rel, data)
+			evs, recErrs, format, fatal := read(t, rel, data)
 			if fatal != nil || len(recErrs) > 0 {
 				t.Fatalf("fatal %v, record errors %v", fatal, recErrs)
 			}
@@ -142,7 +142,7 @@ func TestCorpus(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		evs, recErrs, fatal, _ := read(t, rel, data)
+		evs, recErrs, _, fatal := read(t, rel, data)
 		if fatal != nil || len(recErrs) > 0 || len(evs) != n {
 			t.Errorf("%s: %d events, record errors %v, fatal %v; want %d events and no errors", rel, len(evs), recErrs, fatal, n)
 		}
@@ -259,7 +259,7 @@ func TestWrappers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			evs, recErrs, fatal, format := read(t, "in", []byte(tt.in))
+			evs, recErrs, format, fatal := read(t, "in", []byte(tt.in))
 			if fatal != nil || len(recErrs) > 0 {
 				t.Fatalf("fatal %v, record errors %v", fatal, recErrs)
 			}
@@ -278,7 +278,7 @@ func TestCaseInsensitiveKeysAndTypes(t *testing.T) {
 	in := `{"ID":"9","CREATEDDATETIME":"2025-01-02T03:04:05Z","UserPrincipalName":"MiXed@Case.Example","STATUS":{"ERRORCODE":"70000","FailureReason":null},` +
 		`"DeviceDetail":"{\"operatingSystem\":\"Ios\",\"browser\":\"Safari\"}","LocationDetails":"{\"countryOrRegion\":\"NZ\"}",` +
 		`"TokenProtectionStatusDetails":"{\"signInSessionStatus\":\"unbound\",\"signInSessionStatusCode\":1008}","SignInEventTypes":"[\"nonInteractiveUser\"]"}`
-	evs, recErrs, fatal, _ := read(t, "in", []byte(in))
+	evs, recErrs, _, fatal := read(t, "in", []byte(in))
 	if fatal != nil || len(recErrs) > 0 || len(evs) != 1 {
 		t.Fatalf("events %d, record errors %v, fatal %v", len(evs), recErrs, fatal)
 	}
@@ -301,7 +301,7 @@ func TestUTF16AndGzip(t *testing.T) {
 	zw.Write(le)
 	zw.Close()
 	for name, data := range map[string][]byte{"utf16": le, "gzip of utf16": gz.Bytes()} {
-		evs, recErrs, fatal, format := read(t, name, data)
+		evs, recErrs, format, fatal := read(t, name, data)
 		if fatal != nil || len(recErrs) > 0 || len(evs) != 2 || evs[1].ErrorCode != 50173 {
 			t.Errorf("%s: events %d, record errors %v, fatal %v", name, len(evs), recErrs, fatal)
 		}
@@ -317,7 +317,7 @@ func TestUnknownFormats(t *testing.T) {
 		"binary":   "\x00\x01\x02\x03garbage",
 		"csv":      "a,b,c\n1,2,3\n",
 	} {
-		_, _, err, _ := read(t, name, []byte(data))
+		_, _, _, err := read(t, name, []byte(data))
 		if !errors.Is(err, ErrUnknownFormat) || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s: error %v, want ErrUnknownFormat naming the input", name, err)
 		}
@@ -341,7 +341,7 @@ func TestMalformedJSONLines(t *testing.T) {
 		`{"id":"10","status":{"errorCode":`, // truncated at the end of the file
 	}
 	data := strings.Join(lines, "\n")
-	evs, recErrs, fatal, _ := read(t, "broken.jsonl", []byte(data))
+	evs, recErrs, _, fatal := read(t, "broken.jsonl", []byte(data))
 	if fatal != nil {
 		t.Fatalf("fatal error %v", fatal)
 	}
@@ -373,7 +373,7 @@ func TestMalformedJSONLines(t *testing.T) {
 // TestTruncatedArray: what was read counts, and one error says where the input broke.
 func TestTruncatedArray(t *testing.T) {
 	data := "[\n  " + graphRec("1", 70000) + ",\n  " + graphRec("2", 70000) + ",\n  {\"id\":\"3\",\"sta"
-	evs, recErrs, fatal, _ := read(t, "cut.json", []byte(data))
+	evs, recErrs, _, fatal := read(t, "cut.json", []byte(data))
 	if len(evs) != 2 || len(recErrs) != 1 || recErrs[0].Line != 4 {
 		t.Errorf("events %d, record errors %v; want 2 events and the cut record on line 4", len(evs), recErrs)
 	}
@@ -388,7 +388,7 @@ func TestPrettyArrayResync(t *testing.T) {
 	data := "[\n    {\n        \"id\":  \"1\",\n        \"Status\":  {\n            \"ErrorCode\":  70000\n        }\n    },\n" +
 		"    {\n        \"id\":  \"2\",\n        \"Status\":  {\n            \"ErrorCode\":  70000\n        ]\n    },\n" +
 		"    {\n        \"id\":  \"3\",\n        \"Status\":  {\n            \"ErrorCode\":  50173\n        }\n    }\n]\n"
-	evs, recErrs, fatal, _ := read(t, "pretty.json", []byte(data))
+	evs, recErrs, _, fatal := read(t, "pretty.json", []byte(data))
 	if fatal != nil || len(evs) != 2 || evs[1].ID != "3" || len(recErrs) != 1 || recErrs[0].Line != 8 {
 		t.Errorf("events %v, record errors %v, fatal %v; want ids 1 and 3 and the element at line 8 skipped", evs, recErrs, fatal)
 	}

@@ -186,7 +186,7 @@ func decodeJSONRecord(raw []byte, ev *Event) (err error) {
 		}
 	}()
 	var rec jsonRecord
-	if err := gojson.UnmarshalNoEscape(raw, &rec); err != nil {
+	if err := gojson.Unmarshal(raw, &rec); err != nil {
 		return fmt.Errorf("%w: %v", ErrSyntax, err)
 	}
 	rec.event(ev)

@@ -54,7 +54,7 @@ func flatParquet(t *testing.T, groups, perGroup int) ([]byte, []flatRow) {
 
 func TestParquetFlat(t *testing.T) {
 	data, rows := flatParquet(t, 3, 50)
-	evs, recErrs, fatal, format := read(t, "flat.parquet", data)
+	evs, recErrs, format, fatal := read(t, "flat.parquet", data)
 	if fatal != nil || len(recErrs) > 0 || len(evs) != len(rows) || format != "parquet/flat" {
 		t.Fatalf("events %d, errors %v %v, format %s", len(evs), recErrs, fatal, format)
 	}

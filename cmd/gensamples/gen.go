@@ -24,8 +24,6 @@ type event struct {
 	tpCode                 int
 	uniqueTokenID          string
 	deviceID, deviceName   string
-	servicePrincipal       bool
-	spName, spID           string
 	topCorrelationIDDiffer bool
 }
 
