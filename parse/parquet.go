@@ -24,7 +24,7 @@ import (
 // It reads column by column, never row by row: first the error-code and time columns of a
 // row group, then every other column only in the pages that hold selected rows (all rows
 // unless a code filter is set; see Input.SetCodeFilter). Rows that are not selected come
-// out with their code and time only.
+// out with their code and time, and failures with their text.
 type parquetDecoder struct {
 	ra     io.ReaderAt
 	size   int64
@@ -51,6 +51,9 @@ type parquetLeaf struct {
 	codeRank int           // > 0 for error-code columns (lower wins)
 	timeRank int           // > 0 for time columns (lower wins)
 }
+
+// textColumns hold a failure's wording (as field names, "properties." dropped).
+var textColumns = map[string]bool{"status": true, "status.failurereason": true, "resultdescription": true}
 
 // codeRanks and timeRanks order the columns that give the error code and the time, as
 // jsonRecord.event prefers them.
@@ -206,20 +209,33 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 		}
 	}
 
-	// Then every column, only where rows are selected.
+	// Then every column, only where rows are selected; and for the failures left out, the
+	// columns that hold their text, which describes their code (as JSON failures are).
 	want := make([]bool, n)
-	recs := make([]*jsonRecord, n) // nil for the rows not selected
-	selected := 0
+	textWant := make([]bool, n)
+	recs := make([]*jsonRecord, n) // nil for the rows not read
+	selected, failures := 0, 0
 	for i := range n {
-		if d.filter == nil || d.filter(int(codes[i])) {
-			want[i] = true
+		switch {
+		case d.filter == nil || d.filter(int(codes[i])):
+			want[i], textWant[i] = true, true
 			recs[i] = &jsonRecord{}
 			selected++
+		case codes[i] != 0:
+			textWant[i] = true
+			recs[i] = &jsonRecord{}
+			failures++
 		}
 	}
-	if selected > 0 {
+	if selected+failures > 0 {
 		for _, l := range leaves {
-			err := readColumn(chunks[l.index], want, func(i int64, v parquet.Value) {
+			w := want
+			if textColumns[strings.TrimPrefix(l.key, "properties.")] {
+				w = textWant
+			} else if selected == 0 {
+				continue
+			}
+			err := readColumn(chunks[l.index], w, func(i int64, v parquet.Value) {
 				l.set(recs[i], valueText(v, l.unit))
 			})
 			if err != nil {
@@ -232,8 +248,10 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 		var ev Event
 		if rec := recs[i]; rec != nil {
 			rec.event(&ev)
-		} else {
-			ev.ErrorCode = int(codes[i])
+		}
+		if !want[i] {
+			// Not selected: the code and time of the first pass, and a failure's text.
+			ev = Event{ErrorCode: int(codes[i]), FailureReason: ev.FailureReason, ResultDescription: ev.ResultDescription}
 			if timeRank[i] > 0 {
 				ev.Time = time.Unix(0, times[i]).UTC()
 			}

@@ -438,3 +438,30 @@ func TestSplitParquet(t *testing.T) {
 		t.Errorf("totals %+v", s.Totals)
 	}
 }
+
+// TestPrefilterChangesNothing: counting out-of-scope records from their bytes (the
+// default) gives the same summary as decoding every record, for every sample shape and
+// the public corpus.
+func TestPrefilterChangesNothing(t *testing.T) {
+	args := []string{samplesDir}
+	if _, err := os.Stat(corpusDir); err == nil {
+		args = append(args, corpusDir)
+	}
+	for _, format := range []string{"json", "table"} {
+		fast := mustRunAllowingErrors(t, append([]string{"sweep", "--format", format, "--top", "0"}, args...)...)
+		slow := mustRunAllowingErrors(t, append([]string{"sweep", "--format", format, "--top", "0", "--no-prefilter"}, args...)...)
+		if fast != slow {
+			t.Errorf("%s: the prefilter changes the result", format)
+		}
+	}
+}
+
+// mustRunAllowingErrors runs a command that may name unreadable inputs on stderr.
+func mustRunAllowingErrors(t *testing.T, args ...string) string {
+	t.Helper()
+	out, errs, code := runCLI(t, "", args...)
+	if code != 0 {
+		t.Fatalf("%v: exit %d: %s", args, code, errs)
+	}
+	return out
+}

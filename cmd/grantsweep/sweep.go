@@ -53,6 +53,7 @@ type sweepOptions struct {
 	noDedupe bool
 	strict   bool
 	workers  int
+	noFilter bool
 	progress string
 	cpuProf  string
 	memProf  string
@@ -64,6 +65,7 @@ func (o *sweepOptions) addFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.noDedupe, "no-dedupe", false, "count every copy of an in-scope event, even with an id seen before")
 	fs.BoolVar(&o.strict, "strict", false, "exit 4 when any record was skipped or any input could not be read")
 	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "inputs read at once")
+	fs.BoolVar(&o.noFilter, "no-prefilter", false, "decode every record instead of counting out-of-scope ones from their bytes (slower; the result is the same)")
 	fs.StringVar(&o.progress, "progress", "auto", "a progress line on stderr: auto (on a terminal only), always or never")
 	fs.Lookup("progress").NoOptDefVal = "always"
 	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile to `FILE` (for reports of slowness)")
@@ -193,7 +195,7 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	newSummary := func() *report.Summary {
 		s := report.New(p.set)
-		s.Dedupe, s.Filter, s.Redactor = !o.noDedupe, filter, redactor
+		s.Dedupe, s.Filter, s.Redactor, s.Decode = !o.noDedupe, filter, redactor, o.noFilter
 		return s
 	}
 	inputs := inputPaths(paths)
