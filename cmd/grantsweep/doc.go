@@ -47,6 +47,7 @@ and of sweep only (the filters and --redact also apply to events):
 	--no-dedupe              keep in-scope events whose id was already seen
 	--strict                 exit 4 when a record was skipped or an input failed
 	--workers N              inputs read at once (default: the number of cores)
+	--no-prefilter           decode every record (slower; the result is the same)
 	--progress[=auto|always|never]  a progress line on stderr, on a terminal only by default
 	--cpuprofile FILE, --memprofile FILE
 
