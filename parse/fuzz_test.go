@@ -25,6 +25,7 @@ func FuzzJSON(f *testing.F) {
 	f.Add([]byte(graphRec("1", 70000) + "\n{\"id\":\"2\",\"x\":\"cut\n" + graphRec("3", 0)))
 	f.Add([]byte(`{"value":[` + graphRec("1", 70000) + `,7,"s",[1],{"a":}],"@odata.nextLink":"x"}`))
 	f.Add([]byte(`{"records":[{"properties":{"status":{"errorCode":"70000"}}}]} ]]} {"a":[}`))
+	f.Add([]byte(`{"tables":[{"columns":[{"name":"Id"},{"name":"ResultType"}],"rows":[` + "\n" + `["a","70000"],` + "\n" + `["b",0],["c"` + "\n" + `]]}],"x":1}`))
 	f.Add([]byte("\xEF\xBB\xBF[\r\n    {\r\n        \"Id\":  \"1\"\r\n    },\r\n    {\r\n        \"Id\":  \r\n    }\r\n]"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		whole := positions(t, data, bytes.NewReader(data))

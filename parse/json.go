@@ -43,6 +43,19 @@ func (d *jsonDecoder) events(name string) iter.Seq2[Event, error] {
 				return
 			}
 			var ev Event
+			if d.sc.row {
+				if err := decodeRow(raw, d.sc.columns, &ev); err != nil {
+					if !yield(Event{}, &RecordError{File: name, Line: pos.Line, Offset: pos.Offset, Err: err}) {
+						return
+					}
+					continue
+				}
+				ev.Pos = pos
+				if !yield(ev, nil) {
+					return
+				}
+				continue
+			}
 			if d.filter != nil && lightJSON(raw, d.filter, &ev) {
 				ev.Pos = pos
 				if !yield(ev, nil) {
@@ -190,4 +203,33 @@ func scalarAfterColon(b []byte) ([]byte, bool) {
 		return nil, j < len(b) && b[j] == 'n' // null: no value, but a member
 	}
 	return b[i:j], true
+}
+
+// decodeRow decodes a query-result row: values in the order of the table's columns,
+// matched to fields by column name as CSV headers are.
+func decodeRow(raw []byte, columns []fieldSetter, ev *Event) error {
+	var vals []json.RawMessage
+	if err := json.Unmarshal(raw, &vals); err != nil {
+		return fmt.Errorf("%w: %v", ErrSyntax, err)
+	}
+	var rec jsonRecord
+	for i, v := range vals {
+		if i >= len(columns) || len(v) == 0 {
+			break
+		}
+		set := columns[i]
+		if set == nil {
+			continue
+		}
+		var t jsonText
+		if err := t.UnmarshalJSON(v); err != nil {
+			return fmt.Errorf("%w: column %d: %v", ErrSyntax, i+1, err)
+		}
+		if t == "" && len(v) > 0 && (v[0] == '{' || v[0] == '[') {
+			t = jsonText(v) // a dynamic column given as an object
+		}
+		set(&rec, string(t))
+	}
+	rec.event(ev)
+	return nil
 }

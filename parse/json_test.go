@@ -495,3 +495,41 @@ func TestExpand(t *testing.T) {
 		t.Errorf("Expand(-) = %v", paths)
 	}
 }
+
+// TestQueryTables reads query-API results: Log Analytics' {"tables":[{"columns","rows"}]}
+// and Kusto v1's {"Tables":[{"Columns","Rows"}]}, several tables.
+func TestQueryTables(t *testing.T) {
+	la := `{"tables":[{"name":"PrimaryResult","columns":[{"name":"TimeGenerated","type":"datetime"},{"name":"ResultType","type":"string"},` +
+		`{"name":"UserPrincipalName","type":"string"},{"name":"Status","type":"dynamic"},{"name":"Id","type":"string"}],"rows":[` + "\n" +
+		`["2025-04-11T03:19:15.332641Z","70000","A@X.example","{\"errorCode\":70000,\"failureReason\":\"Provided grant is invalid or malformed.\"}","r1"],` + "\n" +
+		`["2025-04-11T03:20:15Z","0","b@x.example",{"errorCode":0},"r2"],` + "\n" +
+		`["2025-04-11T03:21:15Z","50173","c@x.example",null,"r3"]` + "\n" +
+		`]}]}`
+	evs, recErrs, format, fatal := read(t, "la.json", []byte(la))
+	if fatal != nil || len(recErrs) > 0 || len(evs) != 3 || format != "json/tables" {
+		t.Fatalf("events %d, errors %v %v, format %s", len(evs), recErrs, fatal, format)
+	}
+	if ev := evs[0]; ev.ID != "r1" || ev.ErrorCode != 70000 || ev.User != "a@x.example" || ev.FailureReason != "Provided grant is invalid or malformed." ||
+		ev.Time != time.Date(2025, 4, 11, 3, 19, 15, 332641000, time.UTC) || ev.Pos.Line != 2 {
+		t.Errorf("row 1 = %+v", ev)
+	}
+	if evs[2].ErrorCode != 50173 {
+		t.Errorf("row 3 = %+v", evs[2])
+	}
+
+	kusto := `{"Tables":[{"TableName":"Table_0","Columns":[{"ColumnName":"Id","DataType":"String"},{"ColumnName":"ResultType","DataType":"String"}],` +
+		`"Rows":[["k1","70000"],["k2","0"]]},` +
+		`{"TableName":"Table_1","Columns":[{"ColumnName":"Id"},{"ColumnName":"ResultType"}],"Rows":[["k3","50173"],["k4",` + "\n" + `"0"],` + "\n" + `["k5","700082"]]}]}`
+	evs, recErrs, _, fatal = read(t, "kusto.json", []byte(kusto))
+	var ids []string
+	for _, ev := range evs {
+		ids = append(ids, fmt.Sprintf("%s:%d", ev.ID, ev.ErrorCode))
+	}
+	if fatal != nil || strings.Join(ids, " ") != "k1:70000 k2:0 k3:50173 k4:0 k5:700082" || len(recErrs) != 0 {
+		t.Errorf("kusto: %v, errors %v %v", ids, recErrs, fatal)
+	}
+
+	if _, _, _, fatal := read(t, "bad.json", []byte(`{"tables":[{"rows":[["x"]],"columns":[{"name":"Id"}]}]}`)); fatal == nil || !strings.Contains(fatal.Error(), "rows come before its columns") {
+		t.Errorf("rows before columns: %v", fatal)
+	}
+}

@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -41,7 +42,14 @@ type jsonScanner struct {
 
 	maxRecord int
 	stack     []byte
-	lines     bool // records so far were whole lines: take lines whole (lineRecord)
+	lines     bool   // records so far were whole lines: take lines whole (lineRecord)
+	curWrap   string // member name of the wrapper being read
+
+	// Query-result tables ({"tables":[{"columns":[...],"rows":[[...]]}]}, the Log Analytics
+	// and Kusto query APIs): the current table's column setters, and whether next returned
+	// a row (an array of values in column order) rather than an object.
+	columns   []fieldSetter
+	row       bool
 	prevFirst bool // the previous record was read whole and started its line
 }
 
@@ -49,6 +57,9 @@ const (
 	ctxTop         = iota // between top-level values
 	ctxArray              // between the elements of an array of records
 	ctxWrapperRest        // inside a wrapper object, after its array
+	ctxTables             // between the table objects of a query result
+	ctxTable              // between the members of one table object
+	ctxRows               // between the rows of a table
 )
 
 const (
@@ -213,7 +224,7 @@ func (s *jsonScanner) scanComposite(detectWrapper bool) (scanResult, error) {
 				inStr = false
 				if keyStart >= 0 {
 					name := s.buf[s.start+keyStart+1 : j]
-					wrapKey = bytes.EqualFold(name, []byte("value")) || bytes.EqualFold(name, []byte("records"))
+					wrapKey = bytes.EqualFold(name, []byte("value")) || bytes.EqualFold(name, []byte("records")) || bytes.EqualFold(name, []byte("tables"))
 					if wrapKey {
 						wrapName = strings.ToLower(string(name))
 					}
@@ -229,6 +240,7 @@ func (s *jsonScanner) scanComposite(detectWrapper bool) (scanResult, error) {
 				if s.wrapName == "" {
 					s.wrapName = wrapName
 				}
+				s.curWrap = wrapName
 				return scanWrapper, nil
 			}
 		}
@@ -379,6 +391,9 @@ func (s *jsonScanner) next() ([]byte, Position, error) {
 				if res == scanWrapper {
 					s.prevFirst = false
 					s.enterArray(true)
+					if s.curWrap == "tables" {
+						s.ctx = ctxTables
+					}
 					continue
 				}
 				s.objects++
@@ -430,6 +445,11 @@ func (s *jsonScanner) next() ([]byte, Position, error) {
 					return nil, pos, s.recordFailure(pos, indent, err)
 				}
 				return nil, pos, &RecordError{Line: pos.Line, Offset: pos.Offset, Err: fmt.Errorf("%w: array element starts with %q", ErrNotObject, c)}
+			}
+		case ctxTables, ctxTable, ctxRows:
+			raw, pos, err, done := s.nextInTables()
+			if done {
+				return raw, pos, err
 			}
 		case ctxWrapperRest:
 			c, ok := s.skipSpace(true)
@@ -563,6 +583,8 @@ func (s *jsonScanner) shape() string {
 		return "graph"
 	case s.wrapName == "records":
 		return "eventhub"
+	case s.wrapName == "tables":
+		return "tables"
 	case s.arrays == 1 && s.objects == 0:
 		return "array"
 	case s.objects == 1 && s.arrays == 0:
@@ -616,4 +638,104 @@ func (s *jsonScanner) lineRecord() ([]byte, Position, bool) {
 	pos := s.position(s.pos)
 	s.pos += len(trimmed)
 	return trimmed, pos, true
+}
+
+// nextInTables reads on through a query result's tables. It returns done when it has a
+// row, an error, or the end of input to report; otherwise the caller loops (a context
+// changed).
+func (s *jsonScanner) nextInTables() (raw []byte, pos Position, err error, done bool) {
+	s.row = false
+	c, ok := s.skipSpace(true)
+	if !ok {
+		if err := s.readErr(); err != nil {
+			return nil, Position{}, err, true
+		}
+		return nil, Position{}, fmt.Errorf("%w: the tables opened at line %d are not closed", ErrTruncated, s.arrayPos.Line), true
+	}
+	switch s.ctx {
+	case ctxTables:
+		switch c {
+		case ']':
+			s.pos++
+			s.ctx = ctxWrapperRest
+		case '{':
+			s.pos++
+			s.ctx, s.columns = ctxTable, nil
+		default:
+			return nil, Position{}, fmt.Errorf("%w: unexpected %q among the tables at line %d", ErrSyntax, c, s.line), true
+		}
+	case ctxTable:
+		if c == '}' {
+			s.pos++
+			s.ctx = ctxTables
+			return nil, Position{}, nil, false
+		}
+		if c != '"' {
+			return nil, Position{}, fmt.Errorf("%w: unexpected %q in a table at line %d", ErrSyntax, c, s.line), true
+		}
+		s.start = s.pos
+		if err := s.skipValue(); err != nil {
+			return nil, Position{}, fmt.Errorf("a table's member at line %d: %w", s.line, err), true
+		}
+		name := strings.ToLower(string(s.buf[s.start+1 : s.pos-1]))
+		if c, ok = s.skipSpace(false); !ok || c != ':' {
+			return nil, Position{}, fmt.Errorf("%w: no ':' after %q at line %d", ErrSyntax, name, s.line), true
+		}
+		s.pos++
+		if c, ok = s.skipSpace(false); !ok {
+			return nil, Position{}, fmt.Errorf("%w: the table at line %d is not closed", ErrTruncated, s.line), true
+		}
+		switch {
+		case name == "rows" && c == '[':
+			if s.columns == nil {
+				return nil, Position{}, fmt.Errorf("%w: a table's rows come before its columns (line %d)", ErrSyntax, s.line), true
+			}
+			s.pos++
+			s.ctx = ctxRows
+		case name == "columns" && c == '[':
+			s.start = s.pos
+			if _, err := s.scanComposite(false); err != nil {
+				return nil, Position{}, fmt.Errorf("a table's columns at line %d: %w", s.line, err), true
+			}
+			var cols []struct {
+				Name       string `json:"name"`
+				ColumnName string `json:"ColumnName"`
+			}
+			if err := json.Unmarshal(s.buf[s.start:s.pos], &cols); err != nil {
+				return nil, Position{}, fmt.Errorf("%w: a table's columns at line %d: %v", ErrSyntax, s.line, err), true
+			}
+			s.columns = make([]fieldSetter, len(cols))
+			for i, c := range cols {
+				s.columns[i] = setterFor(c.Name + c.ColumnName)
+			}
+		default:
+			s.start = s.pos
+			if err := s.skipValue(); err != nil {
+				return nil, Position{}, fmt.Errorf("a table's %q at line %d: %w", name, s.line, err), true
+			}
+		}
+	case ctxRows:
+		switch c {
+		case ']':
+			s.pos++
+			s.ctx = ctxTable
+		case '[':
+			indent := s.indentOf(s.pos)
+			s.start = s.pos
+			pos := s.position(s.pos)
+			if _, err := s.scanComposite(false); err != nil {
+				return nil, pos, s.recordFailure(pos, indent, err), true
+			}
+			s.row = true
+			return s.buf[s.start:s.pos], pos, nil, true
+		default:
+			pos := s.position(s.pos)
+			s.start = s.pos
+			if err := s.skipValue(); err != nil {
+				return nil, pos, s.recordFailure(pos, 0, err), true
+			}
+			return nil, pos, &RecordError{Line: pos.Line, Offset: pos.Offset, Err: fmt.Errorf("%w: a row that is not an array", ErrNotObject)}, true
+		}
+	}
+	return nil, Position{}, nil, false
 }

@@ -60,6 +60,41 @@ var shapes = map[string]shape{
 			"\n  ]\n}\n",
 			func(e *event) obj { return graphRecord(e, true) })
 	}},
+	// The Log Analytics query API's result: a table of columns and rows of values.
+	"la-api": {func(w io.Writer, evs []event, p part) error {
+		for i := range evs {
+			evs[i].nonInteractive = true
+		}
+		var b bytes.Buffer
+		if p.first {
+			b.WriteString(`{"tables":[{"name":"PrimaryResult","columns":[`)
+			for i, m := range laRecord(&evs[0], true) {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				fmt.Fprintf(&b, `{"name":%q,"type":"string"}`, m.k)
+			}
+			b.WriteString("],\n\"rows\":[")
+		}
+		for i := range evs {
+			if i > 0 || !p.first {
+				b.WriteString(",")
+			}
+			b.WriteString("\n[")
+			for j, m := range laRecord(&evs[i], true) {
+				if j > 0 {
+					b.WriteByte(',')
+				}
+				encode(&b, m.v, compact, 0)
+			}
+			b.WriteString("]")
+		}
+		if p.last {
+			b.WriteString("\n]}]}\n")
+		}
+		_, err := w.Write(b.Bytes())
+		return err
+	}},
 	// Graph records as one JSON array, one record per line (jq -c '.value' of many pages).
 	"graph-array": {func(w io.Writer, evs []event, p part) error {
 		return wrapped(w, evs, p, compact, "[\n", "\n]\n", func(e *event) obj { return graphRecord(e, true) })
