@@ -17,7 +17,8 @@ depth), or - for standard input. The format of each input is detected from its b
 Graph API pages {"value":[...]} (v1.0 and beta), bare arrays and objects, several top-level
 values in one file (PowerShell appends), JSON Lines (LF or CRLF), Azure Monitor
 diagnostic-settings records (PT1H.json) and Event Hub batches {"records":[...]}, Log
-Analytics records (PascalCase, dynamic columns as objects or JSON text); the portal's CSV
+Analytics records (PascalCase, dynamic columns as objects or JSON text) and query-API
+results ({"tables":[{"columns", "rows"}]}, Kusto's {"Tables":[...]}); the portal's CSV
 downloads and Log Analytics CSV exports; Parquet, flat (Log Analytics / Kusto columns) or
 nested (Spark-written diagnostic records); UTF-8 with or without a BOM, UTF-16 (Windows
 PowerShell's Out-File), and any of these gzip-compressed. In-scope events are
