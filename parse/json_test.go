@@ -529,6 +529,13 @@ func TestQueryTables(t *testing.T) {
 		t.Errorf("kusto: %v, errors %v %v", ids, recErrs, fatal)
 	}
 
+	// A row broken mid-line is skipped; the next row is read.
+	broken := `{"tables":[{"columns":[{"name":"Id"},{"name":"ResultType"}],"rows":[` + "\n" + `["a","70000"],` + "\n" + `["b","0` + "\n" + `["c","50173"]` + "\n" + `]}]}`
+	evs, recErrs, _, fatal = read(t, "broken.json", []byte(broken))
+	if fatal != nil || len(evs) != 2 || evs[1].ID != "c" || len(recErrs) != 1 || recErrs[0].Line != 3 {
+		t.Errorf("broken row: events %+v, errors %v, fatal %v", evs, recErrs, fatal)
+	}
+
 	if _, _, _, fatal := read(t, "bad.json", []byte(`{"tables":[{"rows":[["x"]],"columns":[{"name":"Id"}]}]}`)); fatal == nil || !strings.Contains(fatal.Error(), "rows come before its columns") {
 		t.Errorf("rows before columns: %v", fatal)
 	}

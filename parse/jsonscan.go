@@ -317,7 +317,11 @@ func (s *jsonScanner) resync(recStart int, recLine int, indent int) bool {
 		// other line that does not close something is a record of its own too (JSON
 		// Lines: every line is a record, even a garbled one).
 		c := s.buf[s.pos]
-		if c == '{' && col == indent || indent == 0 && col == 0 && c != '}' && c != ']' && c != ',' && c != '\r' && c != '\n' {
+		open := byte('{')
+		if s.ctx == ctxRows {
+			open = '[' // the next row of a query result
+		}
+		if c == open && col == indent || indent == 0 && col == 0 && c != '}' && c != ']' && c != ',' && c != '\r' && c != '\n' {
 			s.start = s.pos
 			return true
 		}
