@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/grantsweep/grantsweep/report"
 )
@@ -22,7 +23,7 @@ func writeDir(dir string, sum *report.Summary, format report.Format, opts report
 	}
 	index := report.Table{Name: "index", Title: "Files", Columns: []report.Column{{Name: "file"}, {Name: "table"}, {Name: "title"}, {Name: "rows", Numeric: true}}}
 	if format == report.FormatHTML {
-		if err := writeOutput(dir+"/report.html", nil, func(w io.Writer) error { return sum.Write(w, report.FormatHTML, opts) }); err != nil {
+		if err := writeOutput(filepath.Join(dir, "report.html"), nil, func(w io.Writer) error { return sum.Write(w, report.FormatHTML, opts) }); err != nil {
 			return err
 		}
 		index.Rows = append(index.Rows, []string{"report.html", "report", "The whole report", ""})
@@ -30,18 +31,18 @@ func writeDir(dir string, sum *report.Summary, format report.Format, opts report
 	} else {
 		for _, t := range sum.Tables(opts) {
 			name := t.Name + "." + ext
-			if err := writeOutput(dir+"/"+name, nil, func(w io.Writer) error { return report.WriteTable(w, t, tf) }); err != nil {
+			if err := writeOutput(filepath.Join(dir, name), nil, func(w io.Writer) error { return report.WriteTable(w, t, tf) }); err != nil {
 				return err
 			}
 			index.Rows = append(index.Rows, []string{name, t.Name, t.Title, fmt.Sprint(len(t.Rows))})
 		}
 		if format == report.FormatJSON {
 			// The contract, beside its tables.
-			if err := writeOutput(dir+"/summary.json", nil, func(w io.Writer) error { return sum.Write(w, report.FormatJSON, opts) }); err != nil {
+			if err := writeOutput(filepath.Join(dir, "summary.json"), nil, func(w io.Writer) error { return sum.Write(w, report.FormatJSON, opts) }); err != nil {
 				return err
 			}
 			index.Rows = append(index.Rows, []string{"summary.json", "summary", "The JSON summary (grantsweep.summary/v1)", ""})
 		}
 	}
-	return writeOutput(dir+"/index."+ext, nil, func(w io.Writer) error { return report.WriteTable(w, index, tf) })
+	return writeOutput(filepath.Join(dir, "index."+ext), nil, func(w io.Writer) error { return report.WriteTable(w, index, tf) })
 }
