@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 	"time"
 )
 
@@ -44,14 +45,14 @@ type htmlLegend struct{ Name, Fill string }
 var familyColours = []string{"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"}
 
 func (s *Summary) htmlModel(opts Options) htmlPage {
-	v := s.compute(0)
+	v := s.compute()
 	p := htmlPage{
 		Title: "grantsweep: invalid-grant failures",
 		Summary: fmt.Sprintf("%s records from %s (%s skipped), %s. %s invalid-grant failures in scope (%.1f%%), %s duplicate copies dropped.",
 			count(v.records), plural(int64(len(s.Inputs)), "input"), count(v.skipped), spanIn(v.first, v.last, opts.TZ),
 			count(v.inScope), share(v.inScope, v.records), count(v.duplicates)),
 		GeneratedBy: opts.GeneratedBy,
-		Tables:      s.Tables(opts),
+		Tables:      s.tables(v, opts),
 	}
 	fill := func(fam int) string { return familyColours[fam%len(familyColours)] }
 	for i, f := range v.families {
@@ -65,7 +66,7 @@ func (s *Summary) htmlModel(opts Options) htmlPage {
 			hours = tv
 		}
 	}
-	hours.rows = fillHours(hours.rows, len(s.Rules.Rules))
+	hours.rows = fillHours(hours.rows, len(s.Rules.Rules), 14*24*time.Hour)
 	const tw, th, left, bottom = 900, 220, 40, 30
 	p.Timeline = htmlChart{Width: tw, Height: th}
 	var most int64 = 1
@@ -135,7 +136,7 @@ func (s *Summary) htmlModel(opts Options) htmlPage {
 	var av []int64
 	for _, tv := range v.tables {
 		if tv.def.name == "by_app" {
-			for _, r := range tv.rows[:min(len(tv.rows), 10)] {
+			for _, r := range tv.top(10) {
 				al, av = append(al, orDash(r.key[0])), append(av, r.events)
 			}
 		}
@@ -145,18 +146,22 @@ func (s *Summary) htmlModel(opts Options) htmlPage {
 }
 
 // fillHours adds empty rows for the hours without events between the first and the last,
-// when they span at most two weeks, so that a chart's time axis is even.
-func fillHours(rows []row, rules int) []row {
+// when they span at most maxSpan, so that a time axis is even. Rows without a time (key
+// "") go last.
+func fillHours(rows []row, rules int, maxSpan time.Duration) []row {
 	var timed []time.Time
+	var untimed []row
 	byHour := map[time.Time]row{}
 	for _, r := range rows {
 		if t, err := time.Parse(time.RFC3339, r.key[0]); err == nil {
 			timed = append(timed, t)
 			byHour[t] = r
+		} else {
+			untimed = append(untimed, r)
 		}
 	}
-	if len(timed) < 2 || timed[len(timed)-1].Sub(timed[0]) > 14*24*time.Hour {
-		return rows
+	if len(timed) < 2 || timed[len(timed)-1].Sub(timed[0]) > maxSpan {
+		return append(slices.DeleteFunc(slices.Clone(rows), func(r row) bool { return r.key[0] == "" }), untimed...)
 	}
 	var out []row
 	for t := timed[0]; !t.After(timed[len(timed)-1]); t = t.Add(time.Hour) {
@@ -166,7 +171,7 @@ func fillHours(rows []row, rules int) []row {
 		}
 		out = append(out, r)
 	}
-	return out
+	return append(out, untimed...)
 }
 
 func locOrUTC(l *time.Location) *time.Location {

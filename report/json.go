@@ -77,21 +77,22 @@ type jsonCodeRow struct {
 // jsonRows is a breakdown table: each row is an object with the table's key columns, then
 // events, the distinct count ("users" or "apps") and the non-zero counts per cause.
 type jsonRows struct {
-	tv    tableView
+	rows  []row
+	def   *tableDef
 	rules []string
 }
 
 func (t jsonRows) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteByte('[')
-	for i, r := range t.tv.rows {
+	for i, r := range t.rows {
 		if i > 0 {
 			b.WriteByte(',')
 		}
 		b.WriteByte('{')
-		for c, name := range t.tv.def.cols {
+		for c, name := range t.def.cols {
 			writeKey(&b, name)
-			if c == t.tv.def.numCol {
+			if c == t.def.numCol {
 				n, _ := strconv.Atoi(r.key[c])
 				b.WriteString(strconv.Itoa(n))
 			} else {
@@ -102,7 +103,7 @@ func (t jsonRows) MarshalJSON() ([]byte, error) {
 		writeKey(&b, "events")
 		b.WriteString(strconv.FormatInt(r.events, 10))
 		b.WriteByte(',')
-		writeKey(&b, t.tv.def.distinct)
+		writeKey(&b, t.def.distinct)
 		b.WriteString(strconv.Itoa(r.distinct))
 		b.WriteByte(',')
 		writeKey(&b, "causes")
@@ -144,7 +145,7 @@ func timePtr(t time.Time) *string {
 }
 
 func (s *Summary) jsonModel(opts Options) jsonSummary {
-	v := s.compute(opts.Top)
+	v := s.compute()
 	out := jsonSummary{
 		Schema:         Schema,
 		GeneratedBy:    opts.GeneratedBy,
@@ -170,7 +171,7 @@ func (s *Summary) jsonModel(opts Options) jsonSummary {
 	rows := func(name string) jsonRows {
 		for _, tv := range v.tables {
 			if tv.def.name == name {
-				return jsonRows{tv: tv, rules: ids}
+				return jsonRows{rows: tv.top(opts.Top), def: tv.def, rules: ids}
 			}
 		}
 		panic("report: no table " + name)

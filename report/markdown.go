@@ -103,13 +103,13 @@ func writeJSONTable(w *bufio.Writer, t Table) {
 
 // writeMarkdown renders the whole report as Markdown, for tickets.
 func (s *Summary) writeMarkdown(w io.Writer, opts Options) error {
-	v := s.compute(0)
+	v := s.compute()
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "## grantsweep: invalid-grant failures\n\n")
 	fmt.Fprintf(bw, "%s records from %s (%s skipped), %s. **%s** in scope (%.1f%%), %s duplicate copies dropped.\n\n",
 		count(v.records), plural(int64(len(s.Inputs)), "input"), count(v.skipped), mdEscape(spanIn(v.first, v.last, opts.TZ)),
 		count(v.inScope), share(v.inScope, v.records), count(v.duplicates))
-	for _, t := range s.Tables(opts) {
+	for _, t := range s.tables(v, opts) {
 		if t.Name == "totals" {
 			continue
 		}

@@ -46,8 +46,9 @@ func displayTime(t time.Time, loc *time.Location) string {
 }
 
 // Tables returns every table of the report, in reading order. opts.Top cuts breakdowns.
-func (s *Summary) Tables(opts Options) []Table {
-	v := s.compute(0)
+func (s *Summary) Tables(opts Options) []Table { return s.tables(s.compute(), opts) }
+
+func (s *Summary) tables(v *view, opts Options) []Table {
 	loc := opts.TZ
 	ids := make([]string, len(s.Rules.Rules))
 	for i, r := range s.Rules.Rules {
@@ -93,11 +94,7 @@ func (s *Summary) Tables(opts Options) []Table {
 		}
 		spec = append(spec, "#events", "#"+def.distinct, "main_cause")
 		t := Table{Name: def.name, Title: def.title, Columns: cols(spec...)}
-		rows := tv.rows
-		if !def.byKey {
-			rows = rows[:top(len(rows))]
-		}
-		for _, r := range rows {
+		for _, r := range tv.top(opts.Top) {
 			cells := slices.Clone(r.key)
 			if def.name == "by_hour" && cells[0] != "" {
 				if h, err := time.Parse(time.RFC3339, cells[0]); err == nil {

@@ -81,7 +81,7 @@ func (s *Summary) Crossed(ths []Threshold) []string {
 	if len(ths) == 0 {
 		return nil
 	}
-	v := s.compute(0)
+	v := s.compute()
 	var out []string
 	for _, t := range ths {
 		var n, whole int64
@@ -222,11 +222,10 @@ func (s *Summary) delta(v *view, b *Baseline) *delta {
 	}
 	// Movers: the full tables of both runs when the baseline's events are at hand,
 	// otherwise the rows its tables kept.
-	all := s.compute(0)
-	afterApps, afterUsers := counts(all, "by_app"), counts(all, "by_user")
+	afterApps, afterUsers := counts(v, "by_app"), counts(v, "by_user")
 	var beforeApps, beforeUsers map[string]int64
 	if b.sum != nil {
-		bv := b.sum.compute(0)
+		bv := b.sum.compute()
 		beforeApps, beforeUsers = counts(bv, "by_app"), counts(bv, "by_user")
 	} else {
 		beforeApps, beforeUsers = storedCounts(st.Tables.ByApp, "app"), storedCounts(st.Tables.ByUser, "user")

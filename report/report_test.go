@@ -32,7 +32,7 @@ func TestDedupeAndDistinct(t *testing.T) {
 		parse.Event{ID: "c", ErrorCode: 0, Time: at.Add(5 * time.Hour), Pos: parse.Position{Offset: 50}},
 	)
 	s.Inputs = append(s.Inputs, Input{Path: "x", Records: 6})
-	v := s.compute(0)
+	v := s.compute()
 	if v.records != 6 || v.inScope != 4 || v.duplicates != 1 {
 		t.Fatalf("records %d in scope %d duplicates %d, want 6, 4, 1", v.records, v.inScope, v.duplicates)
 	}
@@ -45,7 +45,7 @@ func TestDedupeAndDistinct(t *testing.T) {
 	}
 
 	s.Dedupe = false
-	if v := s.compute(0); v.inScope != 5 || v.duplicates != 0 {
+	if v := s.compute(); v.inScope != 5 || v.duplicates != 0 {
 		t.Errorf("without de-duplication: in scope %d duplicates %d, want 5 and 0", v.inScope, v.duplicates)
 	}
 }

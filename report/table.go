@@ -18,7 +18,7 @@ const termWidth = 100
 
 // writeTable renders the summary for a person at a terminal.
 func (s *Summary) writeTable(w io.Writer, opts Options) error {
-	v := s.compute(opts.Top)
+	v := s.compute()
 	bw := bufio.NewWriter(w)
 	p := &termPrinter{w: bw, color: opts.Color, loc: locOrUTC(opts.TZ)}
 
@@ -57,12 +57,13 @@ func (s *Summary) writeTable(w io.Writer, opts Options) error {
 	}
 
 	for _, tv := range v.tables {
-		if len(tv.rows) == 0 {
+		rows := tv.top(opts.Top)
+		if len(rows) == 0 {
 			continue
 		}
 		title := tv.def.title
-		if tv.total > len(tv.rows) {
-			title += fmt.Sprintf(" (%d of %d)", len(tv.rows), tv.total)
+		if len(tv.rows) > len(rows) {
+			title += fmt.Sprintf(" (%d of %d)", len(rows), len(tv.rows))
 		}
 		p.section(title)
 		if tv.def.name == "by_hour" {
@@ -75,7 +76,7 @@ func (s *Summary) writeTable(w io.Writer, opts Options) error {
 		}
 		head := append(append([]string{}, keys...), "events", tv.def.distinct, "main cause")
 		t := p.table(head...)
-		for _, r := range tv.rows {
+		for _, r := range rows {
 			cells := make([]string, 0, len(head))
 			width := 32
 			if len(keys) == 1 {
@@ -236,37 +237,19 @@ func (p *termPrinter) wrapped(prefix, text string) {
 // hourBars draws one bar per hour, scaled to the busiest hour. Hours without failures
 // between the first and the last show as empty bars when the span is at most a week.
 func (p *termPrinter) hourBars(tv tableView) {
-	var most int64
-	byHour := map[time.Time]int64{}
-	var hours []time.Time
-	var untimed int64
-	for _, r := range tv.rows {
+	rows := fillHours(tv.rows, 0, 7*24*time.Hour)
+	var most int64 = 1
+	for _, r := range rows {
 		most = max(most, r.events)
-		t, err := time.Parse(time.RFC3339, r.key[0])
-		if err != nil {
-			untimed += r.events
-			continue
-		}
-		byHour[t] = r.events
-		hours = append(hours, t)
-	}
-	if n := len(hours); n > 1 && hours[n-1].Sub(hours[0]) <= 7*24*time.Hour {
-		first, last := hours[0], hours[n-1]
-		hours = hours[:0]
-		for t := first; !t.After(last); t = t.Add(time.Hour) {
-			hours = append(hours, t)
-		}
 	}
 	const width = 60
-	bar := func(label string, n int64) {
-		w := int((n*width + most - 1) / most)
-		p.line("  %-16s %s %s", label, strings.Repeat("█", w), count(n))
-	}
-	for _, t := range hours {
-		bar(t.In(p.loc).Format("2006-01-02 15:04"), byHour[t])
-	}
-	if untimed > 0 {
-		bar("(no time)", untimed)
+	for _, r := range rows {
+		label := "(no time)"
+		if t, err := time.Parse(time.RFC3339, r.key[0]); err == nil {
+			label = t.In(p.loc).Format("2006-01-02 15:04")
+		}
+		w := int((r.events*width + most - 1) / most)
+		p.line("  %-16s %s %s", label, strings.Repeat("█", w), count(r.events))
 	}
 }
 

@@ -28,9 +28,17 @@ type causeView struct {
 }
 
 type tableView struct {
-	def   *tableDef
-	rows  []row
-	total int // rows before the top-N cut
+	def  *tableDef
+	rows []row // every row, sorted
+}
+
+// top returns the rows a renderer shows: the first n (all when n is 0), or every row of
+// a table sorted by key (token protection, hours).
+func (tv tableView) top(n int) []row {
+	if n > 0 && !tv.def.byKey && len(tv.rows) > n {
+		return tv.rows[:n]
+	}
+	return tv.rows
 }
 
 type row struct {
@@ -114,8 +122,8 @@ func tokenProtectionMeaning(status string, code int) string {
 	return ""
 }
 
-// compute builds the view. top limits the rows of top-N tables (0: all).
-func (s *Summary) compute(top int) *view {
+// compute builds the view, every row of every table; renderers cut with tableView.top.
+func (s *Summary) compute() *view {
 	v := &view{records: s.Records, skipped: s.Skipped, first: s.First, last: s.Last}
 	nr := len(s.Rules.Rules)
 
@@ -182,7 +190,7 @@ func (s *Summary) compute(top int) *view {
 				d.add(userKey(&e.ev))
 			}
 		}
-		tv := tableView{def: def, total: len(rows)}
+		tv := tableView{def: def}
 		for k, r := range rows {
 			r.distinct = len(distinct[k])
 			tv.rows = append(tv.rows, *r)
@@ -195,9 +203,6 @@ func (s *Summary) compute(top int) *view {
 			}
 			return slices.Compare(a.key, b.key)
 		})
-		if top > 0 && !def.byKey && len(tv.rows) > top {
-			tv.rows = tv.rows[:top]
-		}
 		v.tables = append(v.tables, tv)
 	}
 
