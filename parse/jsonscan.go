@@ -632,11 +632,7 @@ func (s *jsonScanner) lineRecord() ([]byte, Position, bool) {
 	if s.ctx == ctxArray {
 		trimmed = bytes.TrimRight(bytes.TrimSuffix(trimmed, []byte{','}), " \t")
 	}
-	if len(trimmed) < 2 || trimmed[len(trimmed)-1] != '}' ||
-		bytes.Count(trimmed, []byte{'{'}) != bytes.Count(trimmed, []byte{'}'}) {
-		return nil, Position{}, false
-	}
-	if head := trimmed[:min(len(trimmed), 200)]; bytes.Contains(head, []byte(`records":`)) || bytes.Contains(head, []byte(`value":`)) {
+	if !wholeLineRecord(trimmed) {
 		return nil, Position{}, false
 	}
 	pos := s.position(s.pos)
@@ -742,4 +738,15 @@ func (s *jsonScanner) nextInTables() (raw []byte, pos Position, err error, done 
 		}
 	}
 	return nil, Position{}, nil, false
+}
+
+// wholeLineRecord reports whether a line that starts with '{' holds one whole record: it
+// ends with '}', its braces balance, and it does not look like a Graph or Event Hub wrapper.
+func wholeLineRecord(line []byte) bool {
+	if len(line) < 2 || line[len(line)-1] != '}' ||
+		bytes.Count(line, []byte{'{'}) != bytes.Count(line, []byte{'}'}) {
+		return false
+	}
+	head := line[:min(len(line), 200)]
+	return !bytes.Contains(head, []byte(`records":`)) && !bytes.Contains(head, []byte(`value":`))
 }

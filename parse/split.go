@@ -75,10 +75,7 @@ func Split(path string, n int, minSize int64) ([]Section, error) {
 // isRecordLine reports whether a line is one whole JSON object that is not a wrapper.
 func isRecordLine(line []byte) bool {
 	line = bytes.TrimSpace(line)
-	return len(line) >= 2 && line[0] == '{' && line[len(line)-1] == '}' &&
-		bytes.Count(line, []byte{'{'}) == bytes.Count(line, []byte{'}'}) &&
-		!bytes.Contains(line[:min(len(line), 200)], []byte(`records":`)) &&
-		!bytes.Contains(line[:min(len(line), 200)], []byte(`value":`))
+	return len(line) > 0 && line[0] == '{' && wholeLineRecord(line)
 }
 
 // splitParquet divides a Parquet file's row groups into about n ranges of similar row counts.
