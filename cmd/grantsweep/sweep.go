@@ -231,21 +231,11 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 // inputPaths orders the inputs so that the result does not depend on the order paths
 // were given in: standard input first, then the files sorted, each once.
 func inputPaths(paths []string) []string {
-	out := slices.Clone(paths)
-	slices.SortFunc(out, func(a, b string) int {
-		switch {
-		case a == b:
-			return 0
-		case a == parse.Stdin:
-			return -1
-		case b == parse.Stdin:
-			return 1
-		case a < b:
-			return -1
-		}
-		return 1
-	})
-	return slices.Compact(out)
+	out := slices.Compact(slices.Sorted(slices.Values(paths)))
+	if i := slices.Index(out, parse.Stdin); i > 0 {
+		out = append([]string{parse.Stdin}, slices.Delete(out, i, i+1)...)
+	}
+	return out
 }
 
 // splitAbove is the size from which a JSON Lines or Parquet file is read in sections, in
