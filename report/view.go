@@ -154,9 +154,13 @@ func (s *Summary) compute() *view {
 	// Causes and families.
 	causeAcc := make([]acc, nr)
 	famAcc := make([]acc, len(s.Rules.Families))
+	familyOf := make([]int, nr) // rule index -> family index, looked up once
+	for i, r := range s.Rules.Rules {
+		familyOf[i] = s.Rules.FamilyIndex(r.Family)
+	}
 	for _, e := range kept {
 		causeAcc[e.rule].add(&e.ev)
-		if f := s.Rules.FamilyIndex(s.Rules.Rules[e.rule].Family); f >= 0 {
+		if f := familyOf[e.rule]; f >= 0 {
 			famAcc[f].add(&e.ev)
 		}
 	}
