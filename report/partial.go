@@ -57,19 +57,19 @@ func (s *Summary) writePartial(w *bufio.Writer) error {
 			b.WriteByte(',')
 		}
 		b.WriteString("\n      [")
-		k := &e.ev
+		k := s.unpack(&e)
 		t := ""
 		if !k.Time.IsZero() {
 			t = k.Time.UTC().Format(time.RFC3339Nano)
 		}
-		for j, v := range []string{t, k.ID, s.Rules.Rules[e.rule].ID} {
+		for j, v := range []string{t, s.idString(&e), s.Rules.Rules[e.rule].ID} {
 			if j > 0 {
 				b.WriteByte(',')
 			}
 			writeString(&b, v)
 		}
 		fmt.Fprintf(&b, ",%d,%d", e.input, e.offset)
-		for _, v := range []string{k.User, k.UserID, k.App, k.AppID, k.IP, k.Country, k.ClientApp, k.SignInType, k.OS, k.Browser, k.TokenProtection} {
+		for _, v := range k.dims() {
 			b.WriteByte(',')
 			writeString(&b, v)
 		}
@@ -188,13 +188,11 @@ func fromStored(st *stored, name string, set *rules.Set) (*Summary, error) {
 				return nil, fmt.Errorf("%s: partial event %d: %w", name, i+1, err)
 			}
 		}
-		in := s.intern
-		s.events = append(s.events, entry{
-			ev: kept{Time: t, ID: str(1), User: in(str(5)), UserID: in(str(6)), App: in(str(7)), AppID: in(str(8)),
-				IP: in(str(9)), Country: in(str(10)), ClientApp: in(str(11)), SignInType: in(str(12)), OS: in(str(13)),
-				Browser: in(str(14)), TokenProtection: in(str(15)), TokenProtectionCode: int(num(16))},
-			rule: rule, input: int(num(3)), offset: num(4),
-		})
+		var dims [nDims]string
+		for d := range dims {
+			dims[d] = str(5 + d)
+		}
+		s.events = append(s.events, s.pack(t, str(1), &dims, int(num(16)), rule, int(num(3)), num(4)))
 	}
 	return s, nil
 }

@@ -130,3 +130,41 @@ func TestTerminalControlCharacters(t *testing.T) {
 		t.Error("the user is missing from the table")
 	}
 }
+
+// TestEventIDs: ids are given back as read, whatever their spelling, and de-duplicate across
+// merged summaries whose string tables differ.
+func TestEventIDs(t *testing.T) {
+	ids := []string{"0b9f5e7c-1d2a-4c3b-9e8f-a1b2c3d4e5f6", "0B9F5E7C-1D2A-4C3B-9E8F-A1B2C3D4E5F6",
+		"{0b9f5e7c-1d2a-4c3b-9e8f-a1b2c3d4e5f6}", "0b9f5e7c1d2a4c3b9e8fa1b2c3d4e5f6", "0b9f5e7c-1d2a-4c3b-9e8f-a1b2c3d4e5fg", "x"}
+	a, b := New(rules.Default()), New(rules.Default())
+	for i, id := range ids {
+		add(a, parse.Event{ID: id, ErrorCode: 70000, User: "a" + id, Pos: parse.Position{Offset: int64(i)}})
+	}
+	a.Inputs = append(a.Inputs, Input{Path: "a"})
+	add(b, parse.Event{ID: "z", ErrorCode: 70000, User: "other"}) // b's table numbers differ from a's
+	for i := len(ids) - 1; i >= 0; i-- {
+		add(b, parse.Event{ID: ids[i], ErrorCode: 70000, Pos: parse.Position{Offset: int64(i)}})
+	}
+	b.Inputs = append(b.Inputs, Input{Path: "b"})
+	for i, id := range ids {
+		if got := a.idString(&a.events[i]); got != id {
+			t.Errorf("id %q given back as %q", id, got)
+		}
+	}
+	if v := a.compute(); v.inScope != int64(len(ids)) || v.duplicates != 0 {
+		t.Errorf("distinct spellings: in scope %d duplicates %d, want %d and 0", v.inScope, v.duplicates, len(ids))
+	}
+	a.Merge(b)
+	if v := a.compute(); v.inScope != int64(len(ids))+1 || v.duplicates != int64(len(ids)) {
+		t.Errorf("merged: in scope %d duplicates %d, want %d and %d", v.inScope, v.duplicates, len(ids)+1, len(ids))
+	}
+	var buf bytes.Buffer
+	if err := a.Write(&buf, FormatJSON, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if !strings.Contains(buf.String(), `"`+id+`"`) {
+			t.Errorf("JSON partial lacks id %q", id)
+		}
+	}
+}

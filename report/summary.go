@@ -41,7 +41,8 @@ type Summary struct {
 
 	codes     map[int]*codeStat
 	events    []entry
-	strings   map[string]string // interned dimension values
+	strs      []string          // the string table of events' dimensions; strs[0] is ""
+	strIndex  map[string]uint32 // a string's index in strs
 	described map[string]string // failure reason -> its description (describeCode), a cache
 
 	lastCode      *codeStat // the codes entry of the previous record
@@ -64,23 +65,6 @@ type Skip struct {
 	Line   int    `json:"line"`
 	Offset int64  `json:"offset"`
 	Reason string `json:"reason"`
-}
-
-// entry is one in-scope event as the summary keeps it.
-type entry struct {
-	ev     kept
-	rule   int
-	input  int   // index in Inputs, for ordering and drill-down
-	offset int64 // in its input
-}
-
-// kept holds the dimensions the tables show. Its strings are interned: users, apps and
-// addresses repeat across events, so each in-scope event costs about 250 bytes.
-type kept struct {
-	Time                                                 time.Time
-	ID, User, UserID, App, AppID, IP, Country, ClientApp string
-	SignInType, OS, Browser, TokenProtection             string
-	TokenProtectionCode                                  int
 }
 
 type codeStat struct {
@@ -106,7 +90,7 @@ func (cs *codeStat) description() string {
 
 // New returns an empty Summary for the rule set, de-duplicating by event id.
 func New(set *rules.Set) *Summary {
-	return &Summary{Rules: set, Dedupe: true, codes: map[int]*codeStat{}, strings: map[string]string{}, described: map[string]string{}}
+	return &Summary{Rules: set, Dedupe: true, codes: map[int]*codeStat{}, strs: []string{""}, strIndex: map[string]uint32{"": 0}, described: map[string]string{}}
 }
 
 // Add counts one decoded record of the input being read; m and inScope are its
@@ -150,27 +134,7 @@ func (s *Summary) Add(ev *parse.Event, m rules.Match, inScope bool) {
 	if !inScope {
 		return
 	}
-	in := s.intern
-	s.events = append(s.events, entry{
-		ev: kept{Time: ev.Time, ID: strings.Clone(ev.ID), User: in(ev.User), UserID: in(ev.UserID), App: in(ev.App),
-			AppID: in(ev.AppID), IP: in(ev.IP), Country: in(ev.Country), ClientApp: in(ev.ClientApp),
-			SignInType: in(ev.SignInType), OS: in(ev.OS), Browser: in(ev.Browser), TokenProtection: in(ev.TokenProtection),
-			TokenProtectionCode: ev.TokenProtectionCode},
-		rule: m.Rule, input: len(s.Inputs), offset: ev.Pos.Offset,
-	})
-}
-
-// intern returns the one copy of v the summary keeps.
-func (s *Summary) intern(v string) string {
-	if v == "" {
-		return ""
-	}
-	if c, ok := s.strings[v]; ok {
-		return c
-	}
-	v = strings.Clone(v) // do not keep the decoder's larger buffers alive
-	s.strings[v] = v
-	return v
+	s.events = append(s.events, s.packEvent(ev, m.Rule))
 }
 
 // describeCode is the text a code's row shows: the record's own wording, shortened.
@@ -368,16 +332,5 @@ func (s *Summary) mergeCounts(o *Summary) {
 				cs.texts[t] += n
 			}
 		}
-	}
-}
-
-func (s *Summary) mergeEvents(o *Summary, input func(int) int) {
-	in := s.intern
-	for _, e := range o.events {
-		e.input = input(e.input)
-		k := &e.ev
-		k.User, k.UserID, k.App, k.AppID, k.IP, k.Country = in(k.User), in(k.UserID), in(k.App), in(k.AppID), in(k.IP), in(k.Country)
-		k.ClientApp, k.SignInType, k.OS, k.Browser, k.TokenProtection = in(k.ClientApp), in(k.SignInType), in(k.OS), in(k.Browser), in(k.TokenProtection)
-		s.events = append(s.events, e)
 	}
 }

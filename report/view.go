@@ -136,19 +136,20 @@ func (s *Summary) compute() *view {
 		ea, eb := &s.events[a], &s.events[b]
 		return cmp.Or(cmp.Compare(ea.input, eb.input), cmp.Compare(ea.offset, eb.offset))
 	})
-	seen := map[string]struct{}{}
+	seen := map[eventID]struct{}{}
 	kept := make([]*entry, 0, len(order))
 	for _, i := range order {
 		e := &s.events[i]
-		if s.Dedupe && e.ev.ID != "" {
-			if _, dup := seen[e.ev.ID]; dup {
+		if s.Dedupe && e.id.kind != idNone {
+			if _, dup := seen[e.id]; dup {
 				v.duplicates++
 				continue
 			}
-			seen[e.ev.ID] = struct{}{}
+			seen[e.id] = struct{}{}
 		}
 		kept = append(kept, e)
 	}
+	seen = nil
 	v.inScope = int64(len(kept))
 
 	// Causes and families.
@@ -159,9 +160,10 @@ func (s *Summary) compute() *view {
 		familyOf[i] = s.Rules.FamilyIndex(r.Family)
 	}
 	for _, e := range kept {
-		causeAcc[e.rule].add(&e.ev)
+		k := s.unpack(e)
+		causeAcc[e.rule].add(&k)
 		if f := familyOf[e.rule]; f >= 0 {
-			famAcc[f].add(&e.ev)
+			famAcc[f].add(&k)
 		}
 	}
 	for i, r := range s.Rules.Rules {
@@ -177,7 +179,8 @@ func (s *Summary) compute() *view {
 		rows := map[string]*row{}
 		distinct := map[string]set{}
 		for _, e := range kept {
-			key := def.key(&e.ev)
+			ev := s.unpack(e)
+			key := def.key(&ev)
 			k := strings.Join(key, "\x00")
 			r := rows[k]
 			if r == nil {
@@ -189,9 +192,9 @@ func (s *Summary) compute() *view {
 			r.causes[e.rule]++
 			d := distinct[k]
 			if def.distinct == "apps" {
-				d.add(appKey(&e.ev))
+				d.add(appKey(&ev))
 			} else {
-				d.add(userKey(&e.ev))
+				d.add(userKey(&ev))
 			}
 		}
 		tv := tableView{def: def}
