@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -113,34 +114,61 @@ func (d *parquetDecoder) read(name string, yield func(Event, error) bool) (err e
 			err = fmt.Errorf("parquet: %v", r) // the library panics on some corrupt files
 		}
 	}()
-	f, err := parquet.OpenFile(d.ra, d.size, parquet.SkipBloomFilters(true), parquet.SkipPageIndex(true))
+	foot, err := readParquetFooter(d.ra, d.size)
 	if err != nil {
-		return fmt.Errorf("parquet: %w", err)
+		return err
 	}
-	leaves := parquetLeaves(f.Root())
-	d.kind = "parquet/flat"
-	for _, l := range leaves {
-		if strings.HasPrefix(l.key, "properties.") || strings.Contains(l.path, ".") {
-			d.kind = "parquet/nested"
-		}
+	from, to := d.groupFrom, d.groupTo
+	if to == 0 {
+		from, to = 0, len(foot.groups)
 	}
-	var first int64 // rows before this row group
-	for gi, rg := range f.RowGroups() {
-		n := rg.NumRows()
-		if d.groupTo > 0 && (gi < d.groupFrom || gi >= d.groupTo) {
-			first += n
-			continue
+	if from > to || to > len(foot.groups) {
+		return fmt.Errorf("parquet: row groups %d-%d of %d", from+1, to, len(foot.groups))
+	}
+	var first int64 // rows before the row group
+	for _, g := range foot.groups[:from] {
+		first += g.rows
+	}
+	// The file is opened a batch of row groups at a time, so that memory holds only their
+	// metadata (see parquetFooter); the first batch is opened even when empty, to check
+	// the schema.
+	for a := from; a == from || a < to; {
+		b, meta := a, int64(0)
+		for b < to && (b == a || meta < parquetBatchMeta) {
+			meta += foot.groups[b].end - foot.groups[b].start
+			b++
 		}
-		if err := d.rowGroup(rg, gi, first, leaves, f, yield); err != nil {
-			if errors.Is(err, errStopped) {
-				return err
+		f, err := foot.openGroups(a, b)
+		if err != nil {
+			return fmt.Errorf("parquet: %w", err)
+		}
+		leaves := parquetLeaves(f.Root())
+		d.kind = "parquet/flat"
+		for _, l := range leaves {
+			if strings.HasPrefix(l.key, "properties.") || strings.Contains(l.path, ".") {
+				d.kind = "parquet/nested"
 			}
-			return fmt.Errorf("row group %d (rows %d-%d): %w", gi+1, first+1, first+n, err)
 		}
-		first += n
+		for i, rg := range f.RowGroups() {
+			n := rg.NumRows()
+			if err := d.rowGroup(rg, i, first, leaves, f, yield); err != nil {
+				if errors.Is(err, errStopped) {
+					return err
+				}
+				return fmt.Errorf("row group %d (rows %d-%d): %w", a+i+1, first+1, first+n, err)
+			}
+			first += n
+		}
+		if b == a {
+			break
+		}
+		a = b
 	}
 	return nil
 }
+
+// parquetBatchMeta is about the footer bytes of the row groups opened at a time.
+var parquetBatchMeta int64 = 1 << 20
 
 func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leaves []parquetLeaf, f *parquet.File, yield func(Event, error) bool) error {
 	n := rg.NumRows()
@@ -213,100 +241,160 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 	// columns that hold their text, which describes their code (as JSON failures are).
 	want := make([]bool, n)
 	textWant := make([]bool, n)
-	recs := make([]*jsonRecord, n) // nil for the rows not read
 	selected, failures := 0, 0
 	for i := range n {
 		switch {
 		case d.filter == nil || d.filter(int(codes[i])):
 			want[i], textWant[i] = true, true
-			recs[i] = &jsonRecord{}
 			selected++
 		case codes[i] != 0:
 			textWant[i] = true
-			recs[i] = &jsonRecord{}
 			failures++
 		}
 	}
+	type reading struct {
+		leaf *parquetLeaf
+		want []bool
+		cur  *columnCursor
+	}
+	var reads []reading
+	defer func() {
+		for _, r := range reads {
+			r.cur.close()
+		}
+	}()
 	if selected+failures > 0 {
-		for _, l := range leaves {
+		for i := range leaves {
+			l := &leaves[i]
 			w := want
 			if textColumns[strings.TrimPrefix(l.key, "properties.")] {
 				w = textWant
 			} else if selected == 0 {
 				continue
 			}
-			err := readColumn(chunks[l.index], w, func(i int64, v parquet.Value) {
-				l.set(recs[i], valueText(v, l.unit))
-			})
-			if err != nil {
-				return fmt.Errorf("column %s: %w", l.path, err)
-			}
+			reads = append(reads, reading{leaf: l, want: w, cur: newColumnCursor(chunks[l.index])})
 		}
 	}
 
-	for i := range n {
-		var ev Event
-		if rec := recs[i]; rec != nil {
-			rec.event(&ev)
-		}
-		if !want[i] {
-			// Not selected: the code and time of the first pass, and a failure's text.
-			ev = Event{ErrorCode: int(codes[i]), FailureReason: ev.FailureReason, ResultDescription: ev.ResultDescription}
-			if timeRank[i] > 0 {
-				ev.Time = time.Unix(0, times[i]).UTC()
+	// Rows are assembled a window at a time, so that memory holds one window's records
+	// whatever the row group's size; the records are reused from window to window.
+	recs := make([]jsonRecord, min(n, parquetWindow))
+	for from := int64(0); from < n; from += parquetWindow {
+		to := min(from+parquetWindow, n)
+		clear(recs)
+		for _, r := range reads {
+			set, unit := r.leaf.set, r.leaf.unit
+			err := r.cur.each(to, r.want, func(i int64, v parquet.Value) {
+				set(&recs[i-from], valueText(v, unit))
+			})
+			if err != nil {
+				return fmt.Errorf("column %s: %w", r.leaf.path, err)
 			}
 		}
-		ev.Pos = Position{Line: int(first + i + 1), Offset: offset}
-		if !yield(ev, nil) {
-			return errStopped
+		for i := from; i < to; i++ {
+			var ev Event
+			if textWant[i] {
+				recs[i-from].event(&ev)
+			}
+			if !want[i] {
+				// Not selected: the code and time of the first pass, and a failure's text.
+				ev = Event{ErrorCode: int(codes[i]), FailureReason: ev.FailureReason, ResultDescription: ev.ResultDescription}
+				if timeRank[i] > 0 {
+					ev.Time = time.Unix(0, times[i]).UTC()
+				}
+			}
+			ev.Pos = Position{Line: int(first + i + 1), Offset: offset}
+			if !yield(ev, nil) {
+				return errStopped
+			}
 		}
 	}
 	return nil
 }
 
+// parquetWindow is the rows assembled at a time.
+const parquetWindow = 4096
+
 // readColumn calls fn for the value of each row of a non-repeated column chunk, for the
-// rows marked in want (every row when want is nil). Pages without a wanted row are
-// skipped without decoding their values.
+// rows marked in want (every row when want is nil).
 func readColumn(chunk parquet.ColumnChunk, want []bool, fn func(row int64, v parquet.Value)) error {
-	pages := chunk.Pages()
-	defer pages.Close()
-	buf := make([]parquet.Value, 512)
-	var row int64
-	for {
-		p, err := pages.ReadPage()
+	c := newColumnCursor(chunk)
+	defer c.close()
+	return c.each(math.MaxInt64, want, fn)
+}
+
+// columnCursor reads a non-repeated column chunk's values in row order, a range of rows
+// at a time. Pages without a wanted row are skipped without decoding their values.
+type columnCursor struct {
+	pages  parquet.Pages
+	page   parquet.Page // the current page; nil between pages
+	values parquet.ValueReader
+	buf    []parquet.Value
+	next   int   // index in buf of the next value
+	row    int64 // the row of buf[next], or of the next page's first value
+	end    int64 // the row after the current page
+	done   bool
+}
+
+func newColumnCursor(chunk parquet.ColumnChunk) *columnCursor {
+	return &columnCursor{pages: chunk.Pages(), buf: make([]parquet.Value, 0, 512)}
+}
+
+// each calls fn for the wanted rows before row to (want nil: every row), from where the
+// previous call stopped.
+func (c *columnCursor) each(to int64, want []bool, fn func(row int64, v parquet.Value)) error {
+	for c.row < to && !c.done {
+		if c.next < len(c.buf) {
+			if want == nil || c.row < int64(len(want)) && want[c.row] {
+				fn(c.row, c.buf[c.next])
+			}
+			c.next++
+			c.row++
+			continue
+		}
+		if c.page != nil && c.row < c.end {
+			k, err := c.values.ReadValues(c.buf[:cap(c.buf)])
+			c.buf, c.next = c.buf[:k], 0
+			if err != nil && err != io.EOF {
+				return err
+			}
+			if k == 0 {
+				c.row = c.end // the page held fewer values than rows
+			}
+			continue
+		}
+		c.release()
+		p, err := c.pages.ReadPage()
 		if err == io.EOF {
+			c.done = true
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		rows := p.NumRows()
-		if want != nil && !anyWanted(want, row, row+rows) {
-			row += rows
+		c.row = c.end
+		c.end += p.NumRows()
+		if want != nil && !anyWanted(want, c.row, c.end) {
 			parquet.Release(p)
+			c.row = c.end
 			continue
 		}
-		vr := p.Values()
-		i := row
-		for {
-			k, err := vr.ReadValues(buf)
-			for _, v := range buf[:k] {
-				if want == nil || i < int64(len(want)) && want[i] {
-					fn(i, v)
-				}
-				i++
-			}
-			if err == io.EOF || (err == nil && k == 0) {
-				break
-			}
-			if err != nil {
-				parquet.Release(p)
-				return err
-			}
-		}
-		parquet.Release(p)
-		row += rows
+		c.page, c.values = p, p.Values()
 	}
+	return nil
+}
+
+func (c *columnCursor) release() {
+	if c.page != nil {
+		parquet.Release(c.page)
+		c.page, c.values = nil, nil
+	}
+	c.buf, c.next = c.buf[:0], 0
+}
+
+func (c *columnCursor) close() {
+	c.release()
+	c.pages.Close()
 }
 
 func anyWanted(want []bool, from, to int64) bool {

@@ -2,9 +2,11 @@ package parse
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -96,16 +98,37 @@ func TestParquetFilter(t *testing.T) {
 	}
 }
 
+// TestParquetBatches: a file opened a row group at a time (see parquetFooter) reads as
+// when opened whole.
+func TestParquetBatches(t *testing.T) {
+	data, rows := flatParquet(t, 5, 7)
+	whole, errs, _, fatal := read(t, "b.parquet", data)
+	if fatal != nil || len(errs) > 0 || len(whole) != len(rows) {
+		t.Fatalf("whole: %d events, %v %v", len(whole), errs, fatal)
+	}
+	defer func(n int64) { parquetBatchMeta = n }(parquetBatchMeta)
+	parquetBatchMeta = 1
+	one, errs, _, fatal := read(t, "b.parquet", data)
+	if fatal != nil || len(errs) > 0 || !reflect.DeepEqual(one, whole) {
+		t.Errorf("a row group at a time: %d events, %v %v; differ from the whole", len(one), errs, fatal)
+	}
+}
+
 // TestParquetCorrupt damages a file in many ways: the decoder never panics, positions are
 // sane, and a failure is one error naming the file.
 func TestParquetCorrupt(t *testing.T) {
 	data, rows := flatParquet(t, 4, 40)
 	r := rand.New(rand.NewPCG(1, 2))
 	cases := [][]byte{data[:len(data)/2], data[:len(data)-3], data[4:], append([]byte("PAR1"), data[len(data)/3:]...)}
-	for range 300 {
+	footer := int(binary.LittleEndian.Uint32(data[len(data)-8:]))
+	for i := range 600 {
 		c := bytes.Clone(data)
 		for range 1 + r.IntN(8) {
-			c[4+r.IntN(len(c)-12)] ^= byte(1 + r.IntN(255))
+			if i%2 == 0 { // anywhere
+				c[4+r.IntN(len(c)-12)] ^= byte(1 + r.IntN(255))
+			} else { // in the footer, which is scanned before parquet-go reads it
+				c[len(c)-8-1-r.IntN(footer)] ^= byte(1 + r.IntN(255))
+			}
 		}
 		cases = append(cases, c)
 	}

@@ -5,8 +5,6 @@ import (
 	"io"
 	"os"
 	"sync/atomic"
-
-	"github.com/parquet-go/parquet-go"
 )
 
 // Section is a part of a file that can be read on its own: a byte range of a JSON Lines
@@ -80,19 +78,22 @@ func isRecordLine(line []byte) bool {
 
 // splitParquet divides a Parquet file's row groups into about n ranges of similar row counts.
 func splitParquet(f *os.File, size int64, n int) ([]Section, error) {
-	pf, err := parquet.OpenFile(f, size, parquet.SkipBloomFilters(true), parquet.SkipPageIndex(true))
+	foot, err := readParquetFooter(f, size)
 	if err != nil {
 		return nil, nil // not readable: let the decoder report it
 	}
-	groups := pf.RowGroups()
+	groups := foot.groups
 	if len(groups) < 2 {
 		return nil, nil
 	}
-	total := pf.NumRows()
+	var total int64
+	for _, g := range groups {
+		total += g.rows
+	}
 	var out []Section
 	start, rows := 0, int64(0)
 	for i, g := range groups {
-		rows += g.NumRows()
+		rows += g.rows
 		if len(out) < n-1 && rows >= total*int64(len(out)+1)/int64(n) && i+1 < len(groups) {
 			out = append(out, Section{Start: int64(start), End: int64(i + 1), Parquet: true})
 			start = i + 1

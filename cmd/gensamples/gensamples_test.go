@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -79,7 +80,7 @@ func TestConformance(t *testing.T) {
 				if filtered {
 					sub += "/filtered"
 				}
-				t.Run(sub, func(t *testing.T) { conform(t, set, name, zipped, filtered) })
+				t.Run(sub, func(t *testing.T) { conform(t, set, name, zipped, filtered, 400) })
 			}
 		}
 	}
@@ -87,8 +88,8 @@ func TestConformance(t *testing.T) {
 
 // conform checks one shape; with filtered, decoders are told which codes may be in scope
 // and may skip decoding the rest, which must not change any result.
-func conform(t *testing.T, set *rules.Set, name string, zipped, filtered bool) {
-	evs := newGen(99).events(400, 0.5, true)
+func conform(t *testing.T, set *rules.Set, name string, zipped, filtered bool, records int) {
+	evs := newGen(99).events(records, 0.5, true)
 	var buf bytes.Buffer
 	var w io.Writer = &buf
 	zw := gzip.NewWriter(&buf)
@@ -144,6 +145,19 @@ func conform(t *testing.T, set *rules.Set, name string, zipped, filtered bool) {
 	}
 	if n != len(evs) {
 		t.Errorf("read %d records, wrote %d", n, len(evs))
+	}
+}
+
+// TestConformanceLargeRowGroups: Parquet row groups larger than the rows the reader
+// assembles at a time, with pages that straddle its windows, read back whole.
+func TestConformanceLargeRowGroups(t *testing.T) {
+	defer func(n int) { rowGroupRows = n }(rowGroupRows)
+	rowGroupRows = 9000
+	set := rules.Default()
+	for _, name := range []string{"parquet-flat", "parquet-nested"} {
+		for _, filtered := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/filtered=%v", name, filtered), func(t *testing.T) { conform(t, set, name, false, filtered, 10001) })
+		}
 	}
 }
 

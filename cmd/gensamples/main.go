@@ -31,6 +31,7 @@ func main() {
 	inScope := flag.Float64("inscope", 0.03, "share of in-scope records in the file written with -shape")
 	seed := flag.Uint64("seed", 1, "random seed")
 	file := flag.String("o", "", "file written with -shape (default standard output)")
+	flag.IntVar(&rowGroupRows, "rowgroup", rowGroupRows, "rows per Parquet row group")
 	flag.Parse()
 
 	var err error

@@ -153,12 +153,17 @@ func diagParquetRow(e *event) diagParquet {
 // parquetWriters keeps the open writer of a file written in batches.
 var parquetWriters = map[io.Writer]any{}
 
+// rowGroupRows is the rows per Parquet row group (-rowgroup). Small by default, so that
+// even the sample files' readers meet several; writers of real exports make them larger
+// (DuckDB 122,880 rows, Spark 128 MB).
+var rowGroupRows = 2000
+
 // writeParquet writes rows through one GenericWriter per output, opened with the first
-// batch and closed with the last; row groups hold 2,000 rows so that big files have many.
+// batch and closed with the last.
 func writeParquet[T any](w io.Writer, evs []event, p part, row func(*event) T) error {
 	pw, _ := parquetWriters[w].(*parquet.GenericWriter[T])
 	if p.first || pw == nil {
-		pw = parquet.NewGenericWriter[T](w, parquet.MaxRowsPerRowGroup(2000), parquet.Compression(&parquet.Snappy))
+		pw = parquet.NewGenericWriter[T](w, parquet.MaxRowsPerRowGroup(int64(rowGroupRows)), parquet.Compression(&parquet.Snappy))
 		parquetWriters[w] = pw
 	}
 	rows := make([]T, len(evs))

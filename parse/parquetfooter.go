@@ -1,0 +1,349 @@
+package parse
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+// A Parquet file's metadata (its footer) lists every row group with every column chunk's
+// statistics: about 25 KB a row group for sign-in logs, so 25 MB for a 3 GB file written
+// in small row groups, held for as long as the file is open. parquetFooter finds where
+// each row group's entry lies in the footer without decoding it, so that the file can be
+// opened a few row groups at a time (openGroups) and memory holds only their metadata.
+type parquetFooter struct {
+	ra                 io.ReaderAt
+	size               int64
+	metaStart, metaEnd int64 // the FileMetaData
+	listStart, listEnd int64 // its row_groups list, header included
+	groups             []footerGroup
+}
+
+// footerGroup is one row group's entry in the footer.
+type footerGroup struct {
+	start, end     int64 // its bytes in the file
+	rows           int64
+	ordFrom, ordTo int64 // the bytes of its ordinal (its index in the file), if written
+}
+
+var errFooter = errors.New("parquet: corrupt footer")
+
+// readParquetFooter scans the footer of the Parquet file in ra.
+func readParquetFooter(ra io.ReaderAt, size int64) (*parquetFooter, error) {
+	var tail [8]byte
+	if size < 12 {
+		return nil, fmt.Errorf("parquet: file of %d bytes is too small", size)
+	}
+	if _, err := ra.ReadAt(tail[:], size-8); err != nil {
+		return nil, fmt.Errorf("parquet: reading the footer: %w", err)
+	}
+	if string(tail[4:]) != "PAR1" {
+		return nil, fmt.Errorf("parquet: no magic bytes at the end (file truncated?)")
+	}
+	n := int64(binary.LittleEndian.Uint32(tail[:4]))
+	if n > size-12 {
+		return nil, fmt.Errorf("parquet: footer length %d beyond the file's %d bytes", n, size)
+	}
+	f := &parquetFooter{ra: ra, size: size, metaStart: size - 8 - n, metaEnd: size - 8}
+	t := &thriftScanner{r: bufio.NewReaderSize(io.NewSectionReader(ra, f.metaStart, n), 64<<10), pos: f.metaStart, end: f.metaEnd}
+	if err := f.scan(t); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// scan walks FileMetaData: field 4 is the row_groups list, and each RowGroup's field 3
+// its number of rows.
+func (f *parquetFooter) scan(t *thriftScanner) error {
+	last, found := int16(0), false
+	for {
+		typ, id := t.field(&last)
+		if t.err != nil {
+			return t.err
+		}
+		if typ == tStop {
+			break
+		}
+		if id != 4 || typ != tList {
+			t.skip(typ, 0)
+			continue
+		}
+		found = true
+		f.listStart = t.pos
+		etyp, size := t.listHeader()
+		if etyp != tStruct && size > 0 {
+			return errFooter
+		}
+		for range size {
+			g := footerGroup{start: t.pos}
+			glast := int16(0)
+			for t.err == nil {
+				gtyp, gid := t.field(&glast)
+				if gtyp == tStop {
+					break
+				}
+				switch {
+				case gid == 3 && gtyp == tI64:
+					g.rows = t.zigzag()
+				case gid == 7 && gtyp == tI16:
+					g.ordFrom = t.pos
+					t.varint()
+					g.ordTo = t.pos
+				default:
+					t.skip(gtyp, 1)
+				}
+			}
+			g.end = t.pos
+			if t.err != nil {
+				return t.err
+			}
+			f.groups = append(f.groups, g)
+		}
+		f.listEnd = t.pos
+	}
+	if t.err != nil {
+		return t.err
+	}
+	if !found || t.pos != f.metaEnd {
+		return errFooter
+	}
+	return nil
+}
+
+// openGroups opens the file as if it held only row groups [from, to): its footer lists
+// only them (their column chunks' offsets are those of the file, their ordinals are
+// renumbered from 0), so that parquet-go decodes and keeps only their metadata.
+func (f *parquetFooter) openGroups(from, to int) (*parquet.File, error) {
+	var list []byte
+	n := to - from
+	if n < 15 {
+		list = []byte{byte(n<<4) | tStruct}
+	} else {
+		list = binary.AppendUvarint([]byte{0xf0 | tStruct}, uint64(n))
+	}
+	v := &splicedFile{ra: f.ra}
+	v.addFile(0, f.listStart)
+	v.addBytes(list)
+	for i, g := range f.groups[from:to] {
+		if g.ordTo == 0 {
+			v.addFile(g.start, g.end)
+			continue
+		}
+		v.addFile(g.start, g.ordFrom)
+		v.addBytes(binary.AppendUvarint(nil, uint64(i)<<1)) // zigzag of i
+		v.addFile(g.ordTo, g.end)
+	}
+	v.addFile(f.listEnd, f.metaEnd)
+	meta := v.size - f.metaStart
+	v.addBytes(binary.LittleEndian.AppendUint32(nil, uint32(meta)))
+	v.addBytes([]byte("PAR1"))
+	return parquet.OpenFile(v, v.size, parquet.SkipBloomFilters(true), parquet.SkipPageIndex(true))
+}
+
+// splicedFile is an io.ReaderAt made of ranges of another and of bytes in memory.
+type splicedFile struct {
+	ra    io.ReaderAt
+	parts []splicedPart
+	size  int64
+}
+
+type splicedPart struct {
+	at, from, to int64 // at: where it starts in the spliced file; from-to: in ra
+	b            []byte
+}
+
+func (v *splicedFile) addFile(from, to int64) {
+	v.parts = append(v.parts, splicedPart{at: v.size, from: from, to: to})
+	v.size += to - from
+}
+
+func (v *splicedFile) addBytes(b []byte) {
+	v.parts = append(v.parts, splicedPart{at: v.size, b: b})
+	v.size += int64(len(b))
+}
+
+func (v *splicedFile) ReadAt(p []byte, off int64) (int, error) {
+	n := 0
+	for _, part := range v.parts {
+		plen := part.to - part.from
+		if part.b != nil {
+			plen = int64(len(part.b))
+		}
+		if off >= part.at+plen || len(p) == 0 {
+			continue
+		}
+		if off < part.at {
+			break
+		}
+		k := min(int64(len(p)), part.at+plen-off)
+		if part.b != nil {
+			copy(p[:k], part.b[off-part.at:])
+		} else if m, err := v.ra.ReadAt(p[:k], part.from+off-part.at); err != nil {
+			return n + m, err
+		}
+		n += int(k)
+		p, off = p[k:], off+k
+	}
+	if len(p) > 0 {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// Thrift compact protocol types.
+const (
+	tStop   = 0
+	tTrue   = 1
+	tFalse  = 2
+	tI8     = 3
+	tI16    = 4
+	tI32    = 5
+	tI64    = 6
+	tDouble = 7
+	tBinary = 8
+	tList   = 9
+	tSet    = 10
+	tMap    = 11
+	tStruct = 12
+)
+
+// thriftScanner reads Thrift compact protocol values from a stream, keeping its position,
+// for skipping over them; the first error sticks.
+type thriftScanner struct {
+	r        *bufio.Reader
+	pos, end int64
+	err      error
+}
+
+func (t *thriftScanner) byte() byte {
+	if t.err != nil {
+		return 0
+	}
+	b, err := t.r.ReadByte()
+	if err != nil || t.pos >= t.end {
+		t.err = errFooter
+		return 0
+	}
+	t.pos++
+	return b
+}
+
+func (t *thriftScanner) varint() uint64 {
+	var v uint64
+	for shift := 0; shift < 64; shift += 7 {
+		b := t.byte()
+		v |= uint64(b&0x7f) << shift
+		if b < 0x80 {
+			return v
+		}
+	}
+	t.err = errFooter
+	return 0
+}
+
+func (t *thriftScanner) zigzag() int64 {
+	v := t.varint()
+	return int64(v>>1) ^ -int64(v&1)
+}
+
+func (t *thriftScanner) discard(n uint64) {
+	if t.err != nil {
+		return
+	}
+	if n > uint64(t.end-t.pos) {
+		t.err = errFooter
+		return
+	}
+	if _, err := t.r.Discard(int(n)); err != nil {
+		t.err = errFooter
+		return
+	}
+	t.pos += int64(n)
+}
+
+// field reads a field header: its type (tStop at the end of a struct) and id.
+func (t *thriftScanner) field(last *int16) (typ byte, id int16) {
+	b := t.byte()
+	typ = b & 0x0f
+	if typ == tStop || t.err != nil {
+		return tStop, 0
+	}
+	if d := b >> 4; d != 0 {
+		id = *last + int16(d)
+	} else {
+		id = int16(t.zigzag())
+	}
+	*last = id
+	return typ, id
+}
+
+func (t *thriftScanner) listHeader() (etyp byte, size uint64) {
+	b := t.byte()
+	size, etyp = uint64(b>>4), b&0x0f
+	if size == 15 {
+		size = t.varint()
+	}
+	if size > uint64(t.end-t.pos) { // every element takes a byte at least
+		t.err = errFooter
+		return 0, 0
+	}
+	return etyp, size
+}
+
+// skip passes over a value of type typ; depth bounds nesting in corrupt input.
+func (t *thriftScanner) skip(typ byte, depth int) {
+	if depth > 32 {
+		t.err = errFooter
+	}
+	if t.err != nil {
+		return
+	}
+	switch typ {
+	case tTrue, tFalse:
+		// a field's boolean is in its header; a list's booleans (tListBool) take a byte
+	case tI8, tListBool:
+		t.byte()
+	case tI16, tI32, tI64:
+		t.varint()
+	case tDouble:
+		t.discard(8)
+	case tBinary:
+		t.discard(t.varint())
+	case tList, tSet:
+		etyp, size := t.listHeader()
+		if etyp == tTrue || etyp == tFalse {
+			etyp = tListBool
+		}
+		for i := uint64(0); i < size && t.err == nil; i++ {
+			t.skip(etyp, depth+1)
+		}
+	case tMap:
+		size := t.varint()
+		if size == 0 {
+			return
+		}
+		kv := t.byte()
+		for i := uint64(0); i < size && t.err == nil; i++ {
+			t.skip(kv>>4, depth+1)
+			t.skip(kv&0x0f, depth+1)
+		}
+	case tStruct:
+		last := int16(0)
+		for t.err == nil {
+			ftyp, _ := t.field(&last)
+			if ftyp == tStop {
+				return
+			}
+			t.skip(ftyp, depth+1)
+		}
+	default:
+		t.err = errFooter
+	}
+}
+
+// tListBool stands for a boolean element of a list, which takes a byte.
+const tListBool = 0x10
