@@ -84,9 +84,11 @@ func NewInput(r io.ReadCloser, name string) (*Input, error) {
 				in.Close()
 				return nil, fmt.Errorf("%s: gzip: %w", name, err)
 			}
-			in.closers = append(in.closers, zr)
+			// Inflated a step ahead of decoding, on another core; the readahead closes zr.
+			ra := newReadahead(zr, 256<<10, 4)
+			in.closers = append(in.closers, ra)
 			in.wrap += "gzip+"
-			src = &layerReader{r: zr, layer: "gzip"}
+			src = &layerReader{r: ra, layer: "gzip"}
 			continue
 		case bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
 			// Windows PowerShell's Out-File and > write UTF-16.
