@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"encoding/hex"
 	"slices"
 	"strings"
@@ -127,13 +128,29 @@ func (s *Summary) idString(e *entry) string {
 	return ""
 }
 
+// time is the entry's time; zero when it has none.
+func (e *entry) time() time.Time {
+	if e.nsec < 0 {
+		return time.Time{}
+	}
+	return time.Unix(e.sec, int64(e.nsec)).UTC()
+}
+
+// before reports whether e's time is before o's; both have one.
+func (e *entry) before(o *entry) bool {
+	return e.sec < o.sec || e.sec == o.sec && e.nsec < o.nsec
+}
+
+// userKey is the user an event counts for (the UPN, or the id when there is none), as
+// an index in the string table; appKey the same for the app.
+func (e *entry) userKey() uint32 { return cmp.Or(e.dims[dimUser], e.dims[dimUserID]) }
+
+func (e *entry) appKey() uint32 { return cmp.Or(e.dims[dimApp], e.dims[dimAppID]) }
+
 // unpack looks an entry's dimensions up.
 func (s *Summary) unpack(e *entry) kept {
-	d, t := &e.dims, time.Time{}
-	if e.nsec >= 0 {
-		t = time.Unix(e.sec, int64(e.nsec)).UTC()
-	}
-	return kept{Time: t, User: s.strs[d[dimUser]], UserID: s.strs[d[dimUserID]], App: s.strs[d[dimApp]],
+	d := &e.dims
+	return kept{Time: e.time(), User: s.strs[d[dimUser]], UserID: s.strs[d[dimUserID]], App: s.strs[d[dimApp]],
 		AppID: s.strs[d[dimAppID]], IP: s.strs[d[dimIP]], Country: s.strs[d[dimCountry]],
 		ClientApp: s.strs[d[dimClientApp]], SignInType: s.strs[d[dimSignInType]], OS: s.strs[d[dimOS]],
 		Browser: s.strs[d[dimBrowser]], TokenProtection: s.strs[d[dimTokenProtection]], TokenProtectionCode: int(e.tpCode)}

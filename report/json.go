@@ -132,8 +132,21 @@ func writeKey(b *bytes.Buffer, k string) {
 }
 
 func writeString(b *bytes.Buffer, s string) {
-	q, _ := json.Marshal(s) // a string always marshals
-	b.Write(q)
+	b.Write(appendString(b.AvailableBuffer(), s))
+}
+
+// appendString appends s as encoding/json writes it: plain ASCII as it is, anything that
+// needs escaping (quotes, controls, <>&, non-ASCII) through encoding/json itself.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // a string always marshals
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 func timePtr(t time.Time) *string {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/grantsweep/grantsweep/rules"
@@ -50,31 +51,34 @@ func (s *Summary) writePartial(w *bufio.Writer) error {
 	w.WriteString(`  "partial": `)
 	w.Write(bytes.TrimSuffix(meta, []byte("\n  }")))
 	w.WriteString(",\n    \"events\": [")
-	var b bytes.Buffer
-	for i, e := range s.events {
-		b.Reset()
+	var b []byte
+	for i := range s.events {
+		e := &s.events[i]
+		b = b[:0]
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		b.WriteString("\n      [")
-		k := s.unpack(&e)
-		t := ""
-		if !k.Time.IsZero() {
-			t = k.Time.UTC().Format(time.RFC3339Nano)
+		b = append(b, "\n      ["...)
+		b = append(b, '"')
+		if e.nsec >= 0 {
+			b = time.Unix(e.sec, int64(e.nsec)).UTC().AppendFormat(b, time.RFC3339Nano)
 		}
-		for j, v := range []string{t, s.idString(&e), s.Rules.Rules[e.rule].ID} {
-			if j > 0 {
-				b.WriteByte(',')
-			}
-			writeString(&b, v)
+		b = append(b, "\","...)
+		b = appendString(b, s.idString(e))
+		b = append(b, ',')
+		b = appendString(b, s.Rules.Rules[e.rule].ID)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(e.input), 10)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, e.offset, 10)
+		for _, d := range e.dims {
+			b = append(b, ',')
+			b = appendString(b, s.strs[d])
 		}
-		fmt.Fprintf(&b, ",%d,%d", e.input, e.offset)
-		for _, v := range k.dims() {
-			b.WriteByte(',')
-			writeString(&b, v)
-		}
-		fmt.Fprintf(&b, ",%d]", k.TokenProtectionCode)
-		if _, err := w.Write(b.Bytes()); err != nil {
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(e.tpCode), 10)
+		b = append(b, ']')
+		if _, err := w.Write(b); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -165,6 +166,17 @@ func TestEventIDs(t *testing.T) {
 	for _, id := range ids {
 		if !strings.Contains(buf.String(), `"`+id+`"`) {
 			t.Errorf("JSON partial lacks id %q", id)
+		}
+	}
+}
+
+// TestAppendString: strings are written exactly as encoding/json writes them.
+func TestAppendString(t *testing.T) {
+	for _, s := range []string{"", "plain@x.example", `q"uote`, `back\slash`, "<script>&", "tab\tnew\nline\x00\x1f",
+		"é ünïcode 東京", "\u2028\u2029", "bad \xff utf8", "\x7f", "end\\"} {
+		want, _ := json.Marshal(s)
+		if got := appendString([]byte("x"), s); string(got) != "x"+string(want) {
+			t.Errorf("%q: %s, want %s", s, got[1:], want)
 		}
 	}
 }

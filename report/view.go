@@ -63,32 +63,45 @@ type tableDef struct {
 	termCols int // key columns the terminal shows (ids are too wide for 100 columns)
 	numCol   int // index of a column written as a number in JSON, or -1
 	key      func(ev *kept) []string
-	distinct string // what the distinct count counts: "users" or "apps"
-	byKey    bool   // sort by key (time) and keep every row, instead of top N by events
+	group    func(e *entry) [2]int64 // the same for two events exactly when key is
+	distinct string                  // what the distinct count counts: "users" or "apps"
+	byKey    bool                    // sort by key (time) and keep every row, instead of top N by events
 }
 
 var tableDefs = []tableDef{
 	{name: "by_app", title: "Top apps", cols: []string{"app", "app_id"}, termCols: 1, numCol: -1, distinct: "users",
-		key: func(ev *kept) []string { return []string{ev.App, ev.AppID} }},
+		key: func(ev *kept) []string { return []string{ev.App, ev.AppID} }, group: dims(dimApp, dimAppID)},
 	{name: "by_user", title: "Top users", cols: []string{"user", "user_id"}, termCols: 1, numCol: -1, distinct: "apps",
-		key: func(ev *kept) []string { return []string{ev.User, ev.UserID} }},
+		key: func(ev *kept) []string { return []string{ev.User, ev.UserID} }, group: dims(dimUser, dimUserID)},
 	{name: "by_ip", title: "Top IP addresses", cols: []string{"ip", "country"}, numCol: -1, distinct: "users",
-		key: func(ev *kept) []string { return []string{ev.IP, ev.Country} }},
+		key: func(ev *kept) []string { return []string{ev.IP, ev.Country} }, group: dims(dimIP, dimCountry)},
 	{name: "by_client", title: "Top client apps", cols: []string{"client_app", "sign_in_type"}, numCol: -1, distinct: "users",
-		key: func(ev *kept) []string { return []string{ev.ClientApp, ev.SignInType} }},
+		key: func(ev *kept) []string { return []string{ev.ClientApp, ev.SignInType} }, group: dims(dimClientApp, dimSignInType)},
 	{name: "by_os", title: "Top operating systems and browsers", cols: []string{"os", "browser"}, numCol: -1, distinct: "users",
-		key: func(ev *kept) []string { return []string{ev.OS, ev.Browser} }},
+		key: func(ev *kept) []string { return []string{ev.OS, ev.Browser} }, group: dims(dimOS, dimBrowser)},
 	{name: "by_token_protection", title: "Token protection", cols: []string{"status", "code", "meaning"}, numCol: 1, distinct: "users", byKey: true,
 		key: func(ev *kept) []string {
 			return []string{ev.TokenProtection, strconv.Itoa(ev.TokenProtectionCode), tokenProtectionMeaning(ev.TokenProtection, ev.TokenProtectionCode)}
-		}},
+		},
+		group: func(e *entry) [2]int64 { return [2]int64{int64(e.dims[dimTokenProtection]), int64(e.tpCode)} }},
 	{name: "by_hour", title: "Failures by hour", cols: []string{"hour"}, numCol: -1, distinct: "users", byKey: true,
 		key: func(ev *kept) []string {
 			if ev.Time.IsZero() {
 				return []string{""}
 			}
 			return []string{ev.Time.Truncate(time.Hour).Format(time.RFC3339)}
+		},
+		group: func(e *entry) [2]int64 {
+			if e.nsec < 0 {
+				return [2]int64{0, 0}
+			}
+			return [2]int64{1, e.sec - (e.sec%3600+3600)%3600}
 		}},
+}
+
+// dims groups by two dimensions.
+func dims(a, b int) func(e *entry) [2]int64 {
+	return func(e *entry) [2]int64 { return [2]int64{int64(e.dims[a]), int64(e.dims[b])} }
 }
 
 // tokenProtectionMeaning explains a Token Protection status and status code.
@@ -160,10 +173,9 @@ func (s *Summary) compute() *view {
 		familyOf[i] = s.Rules.FamilyIndex(r.Family)
 	}
 	for _, e := range kept {
-		k := s.unpack(e)
-		causeAcc[e.rule].add(&k)
+		causeAcc[e.rule].add(e)
 		if f := familyOf[e.rule]; f >= 0 {
-			famAcc[f].add(&k)
+			famAcc[f].add(e)
 		}
 	}
 	for i, r := range s.Rules.Rules {
@@ -173,34 +185,38 @@ func (s *Summary) compute() *view {
 		v.families = append(v.families, famAcc[i].view(f.ID, f.ID, f.Label, ""))
 	}
 
-	// Tables.
+	// Tables: events grouped by their string-table indexes, then a row per group.
 	for ti := range tableDefs {
 		def := &tableDefs[ti]
-		rows := map[string]*row{}
-		distinct := map[string]set{}
+		type group struct {
+			first    *entry
+			events   int64
+			causes   []int64
+			distinct idSet
+		}
+		groups := map[[2]int64]*group{}
+		var order [][2]int64
 		for _, e := range kept {
-			ev := s.unpack(e)
-			key := def.key(&ev)
-			k := strings.Join(key, "\x00")
-			r := rows[k]
-			if r == nil {
-				r = &row{key: key, causes: make([]int64, nr)}
-				rows[k] = r
-				distinct[k] = set{}
+			gk := def.group(e)
+			g := groups[gk]
+			if g == nil {
+				g = &group{first: e, causes: make([]int64, nr)}
+				groups[gk] = g
+				order = append(order, gk)
 			}
-			r.events++
-			r.causes[e.rule]++
-			d := distinct[k]
+			g.events++
+			g.causes[e.rule]++
 			if def.distinct == "apps" {
-				d.add(appKey(&ev))
+				g.distinct.add(e.appKey())
 			} else {
-				d.add(userKey(&ev))
+				g.distinct.add(e.userKey())
 			}
 		}
 		tv := tableView{def: def}
-		for k, r := range rows {
-			r.distinct = len(distinct[k])
-			tv.rows = append(tv.rows, *r)
+		for _, gk := range order {
+			g := groups[gk]
+			ev := s.unpack(g.first)
+			tv.rows = append(tv.rows, row{key: def.key(&ev), events: g.events, distinct: len(g.distinct), causes: g.causes})
 		}
 		slices.SortFunc(tv.rows, func(a, b row) int {
 			if !def.byKey {
@@ -233,55 +249,48 @@ func (s *Summary) compute() *view {
 // acc accumulates a cause's or family's events, distinct users, apps and IPs, and span.
 type acc struct {
 	events           int64
-	users, apps, ips set
-	first, last      time.Time
+	users, apps, ips idSet
+	first, last      entry // the events of the earliest and the latest time
+	timed            bool
 }
 
-func (a *acc) add(ev *kept) {
+func (a *acc) add(e *entry) {
 	a.events++
-	a.users.add(userKey(ev))
-	a.apps.add(appKey(ev))
-	a.ips.add(ev.IP)
-	if !ev.Time.IsZero() {
-		if a.first.IsZero() || ev.Time.Before(a.first) {
-			a.first = ev.Time
+	a.users.add(e.userKey())
+	a.apps.add(e.appKey())
+	a.ips.add(e.dims[dimIP])
+	if e.nsec >= 0 {
+		if !a.timed || e.before(&a.first) {
+			a.first = *e
 		}
-		if ev.Time.After(a.last) {
-			a.last = ev.Time
+		if !a.timed || a.last.before(e) {
+			a.last = *e
 		}
+		a.timed = true
 	}
 }
 
 func (a *acc) view(id, family, label, remediation string) causeView {
-	return causeView{id: id, family: family, label: label, remediation: remediation,
-		events: a.events, users: len(a.users), apps: len(a.apps), ips: len(a.ips), first: a.first, last: a.last}
+	v := causeView{id: id, family: family, label: label, remediation: remediation,
+		events: a.events, users: len(a.users), apps: len(a.apps), ips: len(a.ips)}
+	if a.timed {
+		v.first, v.last = a.first.time(), a.last.time()
+	}
+	return v
 }
 
-// set is a set of distinct non-empty strings.
-type set map[string]struct{}
+// idSet is a set of distinct non-empty strings, by their index in the summary's string
+// table (equal strings have one index).
+type idSet map[uint32]struct{}
 
-func (s *set) add(v string) {
-	if v == "" {
+func (s *idSet) add(v uint32) {
+	if v == 0 {
 		return
 	}
 	if *s == nil {
-		*s = set{}
+		*s = idSet{}
 	}
 	(*s)[v] = struct{}{}
-}
-
-func userKey(ev *kept) string {
-	if ev.User != "" {
-		return ev.User
-	}
-	return ev.UserID
-}
-
-func appKey(ev *kept) string {
-	if ev.App != "" {
-		return ev.App
-	}
-	return ev.AppID
 }
 
 // share is part/whole as a percentage, 0 when whole is 0.

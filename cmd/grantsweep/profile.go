@@ -5,33 +5,27 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"sync"
 )
 
-// startProfiles starts a CPU profile and arranges a heap profile, as the flags ask; the
-// returned function ends them (once; later calls do nothing).
-func startProfiles(cpu, mem string) (func(), error) {
+// startProfiles starts a CPU profile and arranges a heap profile, as the flags ask. The
+// first returned function writes the heap profile (after reading, to show what reading
+// keeps); the second ends both, the CPU profile covering the reports too. Each does its
+// work once; later calls do nothing.
+func startProfiles(cpu, mem string) (heap, stop func(), err error) {
 	var cpuFile *os.File
 	if cpu != "" {
 		f, err := os.Create(cpu)
 		if err != nil {
-			return nil, fmt.Errorf("--cpuprofile: %w", err)
+			return nil, nil, fmt.Errorf("--cpuprofile: %w", err)
 		}
 		if err := pprof.StartCPUProfile(f); err != nil {
 			f.Close()
-			return nil, fmt.Errorf("--cpuprofile: %w", err)
+			return nil, nil, fmt.Errorf("--cpuprofile: %w", err)
 		}
 		cpuFile = f
 	}
-	done := false
-	return func() {
-		if done {
-			return
-		}
-		done = true
-		if cpuFile != nil {
-			pprof.StopCPUProfile()
-			cpuFile.Close()
-		}
+	heap = sync.OnceFunc(func() {
 		if mem != "" {
 			if f, err := os.Create(mem); err == nil {
 				runtime.GC()
@@ -39,5 +33,13 @@ func startProfiles(cpu, mem string) (func(), error) {
 				f.Close()
 			}
 		}
-	}, nil
+	})
+	stop = sync.OnceFunc(func() {
+		heap()
+		if cpuFile != nil {
+			pprof.StopCPUProfile()
+			cpuFile.Close()
+		}
+	})
+	return heap, stop, nil
 }

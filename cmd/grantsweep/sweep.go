@@ -181,11 +181,11 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return err
 	}
-	stop, err := startProfiles(o.cpuProf, o.memProf)
+	heapProfile, stop, err := startProfiles(o.cpuProf, o.memProf)
 	if err != nil {
 		return err
 	}
-	defer stop() // a second call does nothing
+	defer stop()
 
 	paths, errs := parse.Expand(fs.Args())
 	failed := 0
@@ -212,7 +212,7 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if read == 0 {
 		return errors.New("nothing could be read")
 	}
-	stop() // the heap profile shows what reading keeps
+	heapProfile() // what reading keeps
 
 	if err := o.finish(sum, p, stdout, stderr); err != nil {
 		return err
