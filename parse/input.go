@@ -247,6 +247,20 @@ func (in *Input) SetCodeFilter(f func(code int) bool) {
 	}
 }
 
+// SetSummaryFields tells decoders that can skip work that the reader needs no detail
+// fields: CorrelationID, Resource, ResourceID, UserAgent, IncomingTokenType and
+// UniqueTokenID may come out empty. Parquet then leaves their columns unread.
+func (in *Input) SetSummaryFields() {
+	if d, ok := in.dec.(*parquetDecoder); ok {
+		d.summaryOnly = true
+	}
+}
+
+// detailColumns are the columns (normalized names, "properties." dropped) of the detail
+// fields only; see SetSummaryFields.
+var detailColumns = map[string]bool{"correlationid": true, "resourcedisplayname": true, "resourceid": true,
+	"resourceidentity": true, "useragent": true, "incomingtokentype": true, "uniquetokenidentifier": true}
+
 // Format names the detected format, such as "json/graph" or "gzip+json/lines". The JSON
 // shape is known once the events have been read.
 func (in *Input) Format() string { return in.wrap + in.dec.shape() }

@@ -27,10 +27,11 @@ import (
 // unless a code filter is set; see Input.SetCodeFilter). Rows that are not selected come
 // out with their code and time, and failures with their text.
 type parquetDecoder struct {
-	ra     io.ReaderAt
-	size   int64
-	filter func(code int) bool
-	kind   string
+	ra          io.ReaderAt
+	size        int64
+	filter      func(code int) bool
+	summaryOnly bool // leave the detail columns unread (Input.SetSummaryFields)
+	kind        string
 
 	groupFrom, groupTo int // the row groups to read (OpenSection); groupTo 0: all
 }
@@ -266,8 +267,12 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 	if selected+failures > 0 {
 		for i := range leaves {
 			l := &leaves[i]
+			name := strings.TrimPrefix(l.key, "properties.")
+			if d.summaryOnly && detailColumns[name] {
+				continue
+			}
 			w := want
-			if textColumns[strings.TrimPrefix(l.key, "properties.")] {
+			if textColumns[name] {
 				w = textWant
 			} else if selected == 0 {
 				continue

@@ -152,3 +152,46 @@ func TestParquetCorrupt(t *testing.T) {
 		}
 	}
 }
+
+// TestParquetSummaryFields: with SetSummaryFields the detail columns are left unread and
+// everything else comes out as before.
+func TestParquetSummaryFields(t *testing.T) {
+	type detailRow struct {
+		ResultType    string `parquet:"ResultType"`
+		Id            string `parquet:"Id"`
+		CorrelationId string `parquet:"CorrelationId"`
+		UserAgent     string `parquet:"UserAgent"`
+		UPN           string `parquet:"UserPrincipalName"`
+	}
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[detailRow](&buf)
+	w.Write([]detailRow{{"70000", "a", "c1", "agent/1", "u@x.example"}, {"0", "b", "c2", "agent/2", "v@x.example"}})
+	w.Close()
+	events := func(summary bool) []Event {
+		in, err := NewInput(io.NopCloser(bytes.NewReader(buf.Bytes())), "d.parquet")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if summary {
+			in.SetSummaryFields()
+		}
+		var out []Event
+		for ev, err := range in.Events() {
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, ev)
+		}
+		return out
+	}
+	all, some := events(false), events(true)
+	if len(all) != 2 || all[0].CorrelationID != "c1" || all[1].UserAgent != "agent/2" {
+		t.Fatalf("every field: %+v", all)
+	}
+	for i := range all {
+		all[i].CorrelationID, all[i].UserAgent = "", ""
+	}
+	if !reflect.DeepEqual(all, some) {
+		t.Errorf("summary fields: %+v, want %+v", some, all)
+	}
+}

@@ -167,6 +167,7 @@ func (s *Summary) Read(in *parse.Input) error {
 	if !s.Decode && !s.Filter.NeedsAllFields() {
 		in.SetCodeFilter(s.Rules.MayMatch)
 	}
+	in.SetSummaryFields() // the summary keeps none of the detail fields
 	for ev, err := range in.Events() {
 		if err != nil {
 			var re *parse.RecordError
