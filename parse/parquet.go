@@ -30,7 +30,8 @@ type parquetDecoder struct {
 	ra          io.ReaderAt
 	size        int64
 	filter      func(code int) bool
-	summaryOnly bool // leave the detail columns unread (Input.SetSummaryFields)
+	summaryOnly bool         // leave the detail columns unread (Input.SetSummaryFields)
+	recs        []jsonRecord // a window of rows being assembled, reused
 	kind        string
 
 	groupFrom, groupTo int // the row groups to read (OpenSection); groupTo 0: all
@@ -283,10 +284,12 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 
 	// Rows are assembled a window at a time, so that memory holds one window's records
 	// whatever the row group's size; the records are reused from window to window.
-	recs := make([]jsonRecord, min(n, parquetWindow))
+	if len(d.recs) < int(min(n, parquetWindow)) {
+		d.recs = make([]jsonRecord, min(n, parquetWindow))
+	}
+	recs := d.recs // zero: each record used is cleared once its row is out
 	for from := int64(0); from < n; from += parquetWindow {
 		to := min(from+parquetWindow, n)
-		clear(recs)
 		for _, r := range reads {
 			set, unit := r.leaf.set, r.leaf.unit
 			err := r.cur.each(to, r.want, func(i int64, v parquet.Value) {
@@ -300,6 +303,7 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 			var ev Event
 			if textWant[i] {
 				recs[i-from].event(&ev)
+				recs[i-from] = jsonRecord{}
 			}
 			if !want[i] {
 				// Not selected: the code and time of the first pass, and a failure's text.
