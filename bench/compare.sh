@@ -19,15 +19,17 @@ go build -o "$data/grantsweep" ./cmd/grantsweep
 go build -o "$data/gensamples" ./cmd/gensamples
 (cd bench/duckdb && go build -o ../data/duckdb .)
 
-make_file() { # shape records file
-  [[ -s $data/$3 ]] || { echo "generating $3" >&2; "$data/gensamples" -shape "$1" -records "$2" -inscope 0.03 -o "$data/$3"; }
+make_file() { # shape records file [gensamples flags...]
+  [[ -s $data/$3 ]] || { echo "generating $3" >&2; "$data/gensamples" -shape "$1" -records "$2" -inscope 0.03 -o "$data/$3" "${@:4}"; }
 }
 lines=lines-${gb}g.jsonl
 array=array-${gb}g.json
-pq=flat-${gb}g.parquet
+pq=flat-${gb}g.parquet     # 2,000-row groups: many row groups, much metadata
+pqrg=flat-${gb}g-rg.parquet # 122,880-row groups, as DuckDB writes them (Spark: 128 MB)
 make_file lines "$records" "$lines"
 make_file graph-array "$records" "$array"
 make_file parquet-flat "$records" "$pq"
+make_file parquet-flat "$records" "$pqrg" -rowgroup 122880
 [[ -s $data/$lines.gz ]] || gzip -1 -c "$data/$lines" > "$data/$lines.gz"
 
 codes=$("$data/grantsweep" rules export --kql | sed -n 's/^| where Code in (\(.*\))$/\1/p')
@@ -38,6 +40,7 @@ declare -A duck=(
   [$array]="SELECT status.errorCode, count(*), count(DISTINCT userPrincipalName) FROM read_json('$data/$array', format='array', $cols) WHERE status.errorCode IN ($codes) GROUP BY ALL"
   [$lines.gz]="SELECT status.errorCode, count(*), count(DISTINCT userPrincipalName) FROM read_json('$data/$lines.gz', format='newline_delimited', compression='gzip', $cols) WHERE status.errorCode IN ($codes) GROUP BY ALL"
   [$pq]="SELECT ResultType, count(*), count(DISTINCT UserPrincipalName) FROM read_parquet('$data/$pq') WHERE ResultType IN ($qcodes) GROUP BY ALL"
+  [$pqrg]="SELECT ResultType, count(*), count(DISTINCT UserPrincipalName) FROM read_parquet('$data/$pqrg') WHERE ResultType IN ($qcodes) GROUP BY ALL"
 )
 
 # run NAME FILE CMD...: time one command with /usr/bin/time -v; prints "seconds rss_kib".
@@ -57,7 +60,7 @@ row() { # tool file bytes seconds rss duck_seconds
   rows+=("| $1 | $2 | $4 | $mbs | $ratio | $(awk -v r="$5" 'BEGIN { printf "%.0f", r/1024 }') |")
 }
 
-for f in "$lines" "$array" "$lines.gz" "$pq"; do
+for f in "$lines" "$array" "$lines.gz" "$pq" "$pqrg"; do
   path=$data/$f
   size=$(stat -c %s "$path")
   [[ $f == *.gz ]] && content=$(gzip -dc "$path" | wc -c) || content=$size
@@ -100,9 +103,9 @@ done
   echo "|---|---|---:|---:|---:|---:|"
   printf '%s\n' "${rows[@]}"
   echo
-  echo "3 GB inputs (\`bench/memory.sh 3\`, same day):"
+  echo "Multi-GB inputs (from \`bench/memory.sh\`, same day):"
   echo
-  cat "$data/memory.md" 2>/dev/null || echo "(run bench/memory.sh 3 first)"
+  cat "$data/memory.md" 2>/dev/null || echo "(run bench/memory.sh 5 first)"
   cat bench/ANALYSIS.md
 } > bench/RESULTS.md.new
 mv bench/RESULTS.md.new bench/RESULTS.md

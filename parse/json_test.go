@@ -540,3 +540,32 @@ func TestQueryTables(t *testing.T) {
 		t.Errorf("rows before columns: %v", fatal)
 	}
 }
+
+// TestWrapperElementLines: records written one per line inside Graph and Event Hub
+// wrappers are taken a line at a time, and a line that ends one page and opens the next
+// is not mistaken for one record.
+func TestWrapperElementLines(t *testing.T) {
+	rec := func(id string) string {
+		return `{"id":"` + id + `","createdDateTime":"2026-11-24T10:00:00Z","status":{"errorCode":70000,"failureReason":"x"},"policies":[{"a":[]}],"userAgent":"` + strings.Repeat("Mozilla ", 30) + `","riskEventTypes":[]}`
+	}
+	var b strings.Builder
+	b.WriteString(`{"@odata.context":"c","value":[` + rec("a0") + ",\n")
+	for _, id := range []string{"a1", "a2", "a3"} {
+		b.WriteString(rec(id) + ",\n")
+	}
+	b.WriteString(rec("a4") + `]}{"value": [` + rec("b0") + ",\n") // one page ends, the next starts
+	b.WriteString(rec("b1") + ",\n" + rec("b2") + ",\n" + rec("b3") + "\n]}\n")
+	b.WriteString(`{"records":[` + "\n" + rec("c0") + ",\n" + rec("c1") + ",\n" + rec("c2") + "\n]}\n")
+	evs, errs, _, fatal := read(t, "pages.json", []byte(b.String()))
+	var ids []string
+	for _, ev := range evs {
+		ids = append(ids, ev.ID)
+	}
+	want := "a0 a1 a2 a3 a4 b0 b1 b2 b3 c0 c1 c2"
+	if fatal != nil || len(errs) > 0 || strings.Join(ids, " ") != want {
+		t.Errorf("ids %v, errors %v %v; want %s", ids, errs, fatal, want)
+	}
+	if evs[5].Pos.Line != 5 || evs[6].Pos.Line != 6 || evs[11].Pos.Line != 13 {
+		t.Errorf("lines %d %d %d, want 5 6 13", evs[5].Pos.Line, evs[6].Pos.Line, evs[11].Pos.Line)
+	}
+}

@@ -42,7 +42,8 @@ type jsonScanner struct {
 
 	maxRecord int
 	stack     []byte
-	lines     bool   // records so far were whole lines: take lines whole (lineRecord)
+	lines     bool   // top-level records so far were whole lines: take lines whole (lineRecord)
+	elemLines bool   // the same for the elements of the current array
 	curWrap   string // member name of the wrapper being read
 
 	// Query-result tables ({"tables":[{"columns":[...],"rows":[[...]]}]}, the Log Analytics
@@ -428,10 +429,10 @@ func (s *jsonScanner) next() ([]byte, Position, error) {
 			case '{':
 				// Arrays written one element per line: the same fast path as JSON Lines,
 				// with the separating comma left for skipSpace.
-				if s.firstOnLine && s.prevFirst && s.wrapName == "" {
-					s.lines = true
+				if s.firstOnLine && s.prevFirst {
+					s.elemLines = true
 				}
-				if s.lines && s.firstOnLine {
+				if s.elemLines && s.firstOnLine {
 					if raw, pos, ok := s.lineRecord(); ok {
 						return raw, pos, nil
 					}
@@ -479,6 +480,7 @@ func (s *jsonScanner) next() ([]byte, Position, error) {
 }
 
 func (s *jsonScanner) enterArray(wrapper bool) {
+	s.elemLines, s.prevFirst = false, false
 	s.arrayPos = s.position(s.pos)
 	s.pos++ // '['
 	s.start = s.pos
@@ -631,6 +633,9 @@ func (s *jsonScanner) lineRecord() ([]byte, Position, bool) {
 	trimmed := bytes.TrimRight(line, " \t\r")
 	if s.ctx == ctxArray {
 		trimmed = bytes.TrimRight(bytes.TrimSuffix(trimmed, []byte{','}), " \t")
+		if opensWrapper(trimmed) { // closes the array and opens another: not one element
+			return nil, Position{}, false
+		}
 	}
 	if !wholeLineRecord(trimmed) {
 		return nil, Position{}, false
@@ -742,6 +747,29 @@ func (s *jsonScanner) nextInTables() (raw []byte, pos Position, err error, done 
 
 // wholeLineRecord reports whether a line that starts with '{' holds one whole record: it
 // ends with '}', its braces balance, and it does not look like a Graph or Event Hub wrapper.
+// opensWrapper reports whether a line holds the start of a wrapper's array ("value": [,
+// "records": [ or "tables": [, names in any case), as a line that ends one page and starts
+// the next would.
+func opensWrapper(line []byte) bool {
+	for rest := line; ; {
+		i := bytes.IndexByte(rest, '[')
+		if i < 0 {
+			return false
+		}
+		head := bytes.TrimRight(rest[:i], " \t")
+		rest = rest[i+1:]
+		if !bytes.HasSuffix(head, []byte{':'}) {
+			continue
+		}
+		head = bytes.TrimRight(head[:len(head)-1], " \t")
+		for _, name := range [][]byte{[]byte(`"value"`), []byte(`"records"`), []byte(`"tables"`)} {
+			if len(head) >= len(name) && bytes.EqualFold(head[len(head)-len(name):], name) {
+				return true
+			}
+		}
+	}
+}
+
 func wholeLineRecord(line []byte) bool {
 	if len(line) < 2 || line[len(line)-1] != '}' ||
 		bytes.Count(line, []byte{'{'}) != bytes.Count(line, []byte{'}'}) {
