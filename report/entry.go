@@ -3,7 +3,7 @@ package report
 import (
 	"cmp"
 	"encoding/hex"
-	"slices"
+	"iter"
 	"strings"
 	"time"
 
@@ -162,15 +162,14 @@ func (k *kept) dims() [nDims]string {
 		k.Browser, k.TokenProtection}
 }
 
-// mergeEvents appends o's events to s, their strings moved to s's table and their inputs
-// renumbered by input.
+// mergeEvents moves o's events to s, their strings moved to s's table and their inputs
+// renumbered by input. o's events are taken, not copied: o is left without them.
 func (s *Summary) mergeEvents(o *Summary, input func(int) int) {
 	remap := make([]uint32, len(o.strs))
 	for i, v := range o.strs {
 		remap[i] = s.intern(v)
 	}
-	s.events = slices.Grow(s.events, len(o.events))
-	for _, e := range o.events {
+	for e := range o.events.all() {
 		e.input = int32(input(int(e.input)))
 		for i, v := range e.dims {
 			e.dims[i] = remap[v]
@@ -178,7 +177,40 @@ func (s *Summary) mergeEvents(o *Summary, input func(int) int) {
 		if e.id.kind == idString {
 			putIndex(&e.id.b, remap[getIndex(&e.id.b)])
 		}
-		s.events = append(s.events, e)
+	}
+	s.events.chunks = append(s.events.chunks, o.events.chunks...)
+	s.events.n += o.events.n
+	o.events = eventList{}
+}
+
+// eventList holds a summary's entries in chunks, so that growing never copies them (nor
+// holds the old and the new copy at once) and merging moves whole chunks.
+type eventList struct {
+	chunks [][]entry
+	n      int
+}
+
+const eventChunk = 1024 // entries per chunk: 96 KB
+
+func (l *eventList) add(e entry) {
+	if k := len(l.chunks); k == 0 || len(l.chunks[k-1]) == cap(l.chunks[k-1]) {
+		l.chunks = append(l.chunks, make([]entry, 0, eventChunk))
+	}
+	last := &l.chunks[len(l.chunks)-1]
+	*last = append(*last, e)
+	l.n++
+}
+
+// all yields every entry in the order they were added.
+func (l *eventList) all() iter.Seq[*entry] {
+	return func(yield func(*entry) bool) {
+		for _, c := range l.chunks {
+			for i := range c {
+				if !yield(&c[i]) {
+					return
+				}
+			}
+		}
 	}
 }
 

@@ -52,10 +52,10 @@ func (s *Summary) writePartial(w *bufio.Writer) error {
 	w.Write(bytes.TrimSuffix(meta, []byte("\n  }")))
 	w.WriteString(",\n    \"events\": [")
 	var b []byte
-	for i := range s.events {
-		e := &s.events[i]
+	i := 0
+	for e := range s.events.all() {
 		b = b[:0]
-		if i > 0 {
+		if i++; i > 1 {
 			b = append(b, ',')
 		}
 		b = append(b, "\n      ["...)
@@ -82,7 +82,7 @@ func (s *Summary) writePartial(w *bufio.Writer) error {
 			return err
 		}
 	}
-	if len(s.events) > 0 {
+	if s.events.n > 0 {
 		w.WriteString("\n    ")
 	}
 	_, err = w.WriteString("]\n  }")
@@ -196,7 +196,7 @@ func fromStored(st *stored, name string, set *rules.Set) (*Summary, error) {
 		for d := range dims {
 			dims[d] = str(5 + d)
 		}
-		s.events = append(s.events, s.pack(t, str(1), &dims, int(num(16)), rule, int(num(3)), num(4)))
+		s.events.add(s.pack(t, str(1), &dims, int(num(16)), rule, int(num(3)), num(4)))
 	}
 	return s, nil
 }

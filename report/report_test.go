@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -147,10 +148,12 @@ func TestEventIDs(t *testing.T) {
 		add(b, parse.Event{ID: ids[i], ErrorCode: 70000, Pos: parse.Position{Offset: int64(i)}})
 	}
 	b.Inputs = append(b.Inputs, Input{Path: "b"})
-	for i, id := range ids {
-		if got := a.idString(&a.events[i]); got != id {
-			t.Errorf("id %q given back as %q", id, got)
+	i := 0
+	for e := range a.events.all() {
+		if got := a.idString(e); got != ids[i] {
+			t.Errorf("id %q given back as %q", ids[i], got)
 		}
+		i++
 	}
 	if v := a.compute(); v.inScope != int64(len(ids)) || v.duplicates != 0 {
 		t.Errorf("distinct spellings: in scope %d duplicates %d, want %d and 0", v.inScope, v.duplicates, len(ids))
@@ -178,5 +181,44 @@ func TestAppendString(t *testing.T) {
 		if got := appendString([]byte("x"), s); string(got) != "x"+string(want) {
 			t.Errorf("%q: %s, want %s", s, got[1:], want)
 		}
+	}
+}
+
+// TestMergeChunks: summaries of thousands of events (several chunks, the last one part
+// full) merge into exactly the summary of all of them.
+func TestMergeChunks(t *testing.T) {
+	at := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	ev := func(i int) parse.Event {
+		return parse.Event{ID: fmt.Sprintf("id-%d", i%3900), ErrorCode: []int{70000, 50173, 700082}[i%3], User: fmt.Sprintf("u%d", i%97),
+			App: fmt.Sprintf("app%d", i%13), Time: at.Add(time.Duration(i) * time.Minute), Pos: parse.Position{Offset: int64(i)}}
+	}
+	whole, a, b := New(rules.Default()), New(rules.Default()), New(rules.Default())
+	for i := range 4000 {
+		e := ev(i)
+		if i < 2500 {
+			add(a, e)
+		} else {
+			add(b, e)
+		}
+		if i == 2500 {
+			whole.Inputs = append(whole.Inputs, Input{Path: "a"})
+		}
+		add(whole, e)
+	}
+	whole.Inputs = append(whole.Inputs, Input{Path: "b"})
+	a.Inputs, b.Inputs = []Input{{Path: "a"}}, []Input{{Path: "b"}}
+	a.Merge(b)
+	var w, m bytes.Buffer
+	if err := whole.Write(&w, FormatJSON, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Write(&m, FormatJSON, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if w.String() != m.String() {
+		t.Error("merged JSON differs from the whole")
+	}
+	if v := a.compute(); v.inScope != 3900 || v.duplicates != 100 {
+		t.Errorf("in scope %d duplicates %d, want 3900 and 100", v.inScope, v.duplicates)
 	}
 }

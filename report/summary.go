@@ -40,7 +40,7 @@ type Summary struct {
 	Samples     []Skip
 
 	codes     map[int]*codeStat
-	events    []entry
+	events    eventList
 	strs      []string          // the string table of events' dimensions; strs[0] is ""
 	strIndex  map[string]uint32 // a string's index in strs
 	described map[string]string // failure reason -> its description (describeCode), a cache
@@ -134,7 +134,7 @@ func (s *Summary) Add(ev *parse.Event, m rules.Match, inScope bool) {
 	if !inScope {
 		return
 	}
-	s.events = append(s.events, s.packEvent(ev, m.Rule))
+	s.events.add(s.packEvent(ev, m.Rule))
 }
 
 // describeCode is the text a code's row shows: the record's own wording, shortened.

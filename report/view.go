@@ -141,18 +141,16 @@ func (s *Summary) compute() *view {
 	nr := len(s.Rules.Rules)
 
 	// De-duplicate in input order: the first copy of an event id wins.
-	order := make([]int, len(s.events))
-	for i := range order {
-		order[i] = i
+	order := make([]*entry, 0, s.events.n)
+	for e := range s.events.all() {
+		order = append(order, e)
 	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		ea, eb := &s.events[a], &s.events[b]
+	slices.SortStableFunc(order, func(ea, eb *entry) int {
 		return cmp.Or(cmp.Compare(ea.input, eb.input), cmp.Compare(ea.offset, eb.offset))
 	})
 	seen := map[eventID]struct{}{}
-	kept := make([]*entry, 0, len(order))
-	for _, i := range order {
-		e := &s.events[i]
+	kept := order[:0] // filtered in place
+	for _, e := range order {
 		if s.Dedupe && e.id.kind != idNone {
 			if _, dup := seen[e.id]; dup {
 				v.duplicates++
