@@ -156,12 +156,6 @@ func (s *Summary) unpack(e *entry) kept {
 		Browser: s.strs[d[dimBrowser]], TokenProtection: s.strs[d[dimTokenProtection]], TokenProtectionCode: int(e.tpCode)}
 }
 
-// dims lists the kept dimensions in entry order.
-func (k *kept) dims() [nDims]string {
-	return [nDims]string{k.User, k.UserID, k.App, k.AppID, k.IP, k.Country, k.ClientApp, k.SignInType, k.OS,
-		k.Browser, k.TokenProtection}
-}
-
 // mergeEvents moves o's events to s, their strings moved to s's table and their inputs
 // renumbered by input. o's events are taken, not copied: o is left without them.
 func (s *Summary) mergeEvents(o *Summary, input func(int) int) {
