@@ -255,9 +255,10 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 		}
 	}
 	type reading struct {
-		leaf *parquetLeaf
-		want []bool
-		cur  *columnCursor
+		leaf  *parquetLeaf
+		want  []bool
+		cur   *columnCursor
+		light bool // a Status column as JSON text: for rows not selected, only the failure reason
 	}
 	var reads []reading
 	defer func() {
@@ -278,7 +279,7 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 			} else if selected == 0 {
 				continue
 			}
-			reads = append(reads, reading{leaf: l, want: w, cur: newColumnCursor(chunks[l.index])})
+			reads = append(reads, reading{leaf: l, want: w, cur: newColumnCursor(chunks[l.index]), light: name == "status"})
 		}
 	}
 
@@ -291,8 +292,12 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 	for from := int64(0); from < n; from += parquetWindow {
 		to := min(from+parquetWindow, n)
 		for _, r := range reads {
-			set, unit := r.leaf.set, r.leaf.unit
+			set, unit, light := r.leaf.set, r.leaf.unit, r.light
 			err := r.cur.each(to, r.want, func(i int64, v parquet.Value) {
+				if light && !want[i] {
+					setFailureReason(&recs[i-from], v)
+					return
+				}
 				set(&recs[i-from], valueText(v, unit))
 			})
 			if err != nil {
@@ -319,6 +324,18 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 		}
 	}
 	return nil
+}
+
+// setFailureReason sets a record's failure reason from its Status column, JSON text,
+// found in the bytes as the JSON prefilter finds it (see lightJSON), without decoding the
+// rest: all that a failure out of scope needs.
+func setFailureReason(r *jsonRecord, v parquet.Value) {
+	if v.IsNull() || (v.Kind() != parquet.ByteArray && v.Kind() != parquet.FixedLenByteArray) {
+		return
+	}
+	if reason, ok := memberValue(v.ByteArray(), keyFailureReason); ok {
+		r.Status.V.FailureReason, r.Status.OK = jsonText(reason), true
+	}
 }
 
 // parquetWindow is the rows assembled at a time.
