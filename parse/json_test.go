@@ -569,3 +569,24 @@ func TestWrapperElementLines(t *testing.T) {
 		t.Errorf("lines %d %d %d, want 5 6 13", evs[5].Pos.Line, evs[6].Pos.Line, evs[11].Pos.Line)
 	}
 }
+
+// TestDecodeFlexibleScalars: a record with numbers, booleans, objects and nulls where text
+// is expected (the fast string-only decode fails on it) is decoded by the flexible one;
+// a broken record is still an error.
+func TestDecodeFlexibleScalars(t *testing.T) {
+	var ev Event
+	raw := `{"id":12345,"createdDateTime":1732406400000,"userPrincipalName":null,"appDisplayName":{"x":1},"ipAddress":true,"status":{"errorCode":70000}}`
+	if err := decodeJSONRecord([]byte(raw), &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.ID != "12345" || !ev.Time.Equal(time.UnixMilli(1732406400000)) || ev.User != "" || ev.App != "" || ev.IP != "true" || ev.ErrorCode != 70000 {
+		t.Errorf("flexible: %+v", ev)
+	}
+	ev = Event{}
+	if err := decodeJSONRecord([]byte(`{"id":"a","userPrincipalName":"U@X","status":{"errorCode":"70000"}}`), &ev); err != nil || ev.ID != "a" || ev.User != "u@x" || ev.ErrorCode != 70000 {
+		t.Errorf("strings: %+v, %v", ev, err)
+	}
+	if err := decodeJSONRecord([]byte(`{"id":"a","userPrincipalName":"U@X",}`), &ev); !errors.Is(err, ErrSyntax) {
+		t.Errorf("broken record: %v, want a syntax error", err)
+	}
+}

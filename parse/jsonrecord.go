@@ -10,45 +10,54 @@ import (
 	gojson "github.com/goccy/go-json"
 )
 
-// jsonRecord holds the members of one sign-in record in any JSON shape. Member names match
+// record holds the members of one sign-in record in any JSON shape. Member names match
 // case-insensitively, so Graph (camelCase), Azure Monitor (camelCase with a properties
 // object) and Log Analytics (PascalCase) share one struct. Members whose type varies by
-// shape use the flexible types below.
-type jsonRecord struct {
-	ID                   jsonText `json:"id"`
-	CorrelationID        jsonText `json:"correlationId"`
-	CreatedDateTime      jsonText `json:"createdDateTime"`
-	Time                 jsonText `json:"time"`
-	TimeGenerated        jsonText `json:"TimeGenerated"`
-	UserPrincipalName    jsonText `json:"userPrincipalName"`
-	UserID               jsonText `json:"userId"`
-	ServicePrincipalName jsonText `json:"servicePrincipalName"`
-	ServicePrincipalID   jsonText `json:"servicePrincipalId"`
-	AppDisplayName       jsonText `json:"appDisplayName"`
-	AppID                jsonText `json:"appId"`
-	ResourceDisplayName  jsonText `json:"resourceDisplayName"`
-	ResourceID           jsonText `json:"resourceId"`
-	ResourceIdentity     jsonText `json:"ResourceIdentity"`
-	ClientAppUsed        jsonText `json:"clientAppUsed"`
-	UserAgent            jsonText `json:"userAgent"`
-	IPAddress            jsonText `json:"ipAddress"`
-	CallerIPAddress      jsonText `json:"callerIpAddress"`
+// shape use the flexible types below; T is the type of those that are text in every shape
+// seen: jsonText (any scalar) for jsonRecord, or string for fastRecord, which decodes about
+// twice as fast and is tried first (decodeJSONRecord).
+type record[T ~string] struct {
+	ID                   T `json:"id"`
+	CorrelationID        T `json:"correlationId"`
+	CreatedDateTime      T `json:"createdDateTime"`
+	Time                 T `json:"time"`
+	TimeGenerated        T `json:"TimeGenerated"`
+	UserPrincipalName    T `json:"userPrincipalName"`
+	UserID               T `json:"userId"`
+	ServicePrincipalName T `json:"servicePrincipalName"`
+	ServicePrincipalID   T `json:"servicePrincipalId"`
+	AppDisplayName       T `json:"appDisplayName"`
+	AppID                T `json:"appId"`
+	ResourceDisplayName  T `json:"resourceDisplayName"`
+	ResourceID           T `json:"resourceId"`
+	ResourceIdentity     T `json:"ResourceIdentity"`
+	ClientAppUsed        T `json:"clientAppUsed"`
+	UserAgent            T `json:"userAgent"`
+	IPAddress            T `json:"ipAddress"`
+	CallerIPAddress      T `json:"callerIpAddress"`
 	Location             jsonLocation
 	LocationDetails      jsonLocation
 	DeviceDetail         jsonDynamic[jsonDevice]
-	Category             jsonText `json:"category"`
-	Type                 jsonText `json:"Type"`
+	Category             T        `json:"category"`
+	Type                 T        `json:"Type"`
 	IsInteractive        jsonText `json:"isInteractive"`
 	SignInEventTypes     jsonStrings
 	ResultType           jsonText `json:"resultType"`
-	ResultDescription    jsonText `json:"resultDescription"`
+	ResultDescription    T        `json:"resultDescription"`
 	Status               jsonDynamic[jsonStatus]
-	IncomingTokenType    jsonText                         `json:"incomingTokenType"`
+	IncomingTokenType    T                                `json:"incomingTokenType"`
 	TokenProtection      jsonDynamic[jsonTokenProtection] `json:"tokenProtectionStatusDetails"`
-	TokenProtectionOld   jsonText                         `json:"signInTokenProtectionStatus"`
-	UniqueTokenID        jsonText                         `json:"uniqueTokenIdentifier"`
-	Properties           *jsonRecord                      `json:"properties"`
+	TokenProtectionOld   T                                `json:"signInTokenProtectionStatus"`
+	UniqueTokenID        T                                `json:"uniqueTokenIdentifier"`
+	Properties           *record[T]                       `json:"properties"`
 }
+
+// jsonRecord takes any scalar where text is expected; CSV, Parquet and query rows fill it
+// through the column setters.
+type jsonRecord = record[jsonText]
+
+// fastRecord takes only strings (or null) where text is expected.
+type fastRecord = record[string]
 
 type jsonStatus struct {
 	ErrorCode         jsonText `json:"errorCode"`
@@ -185,6 +194,13 @@ func decodeJSONRecord(raw []byte, ev *Event) (err error) {
 			err = fmt.Errorf("%w: decoder panic: %v", ErrSyntax, r)
 		}
 	}()
+	var fast fastRecord
+	if gojson.Unmarshal(raw, &fast) == nil {
+		fast.event(ev)
+		return nil
+	}
+	// A number or a boolean where text was expected, or a broken record: the flexible
+	// struct takes the first and reports the second.
 	var rec jsonRecord
 	if err := gojson.Unmarshal(raw, &rec); err != nil {
 		return fmt.Errorf("%w: %v", ErrSyntax, err)
@@ -194,10 +210,10 @@ func decodeJSONRecord(raw []byte, ev *Event) (err error) {
 }
 
 // event fills ev from the record: properties first (Azure Monitor), then the top level.
-func (r *jsonRecord) event(ev *Event) {
+func (r *record[T]) event(ev *Event) {
 	p := r.Properties
 	if p == nil {
-		p = &jsonRecord{}
+		p = &record[T]{}
 	}
 	ev.Time = firstTime(string(p.CreatedDateTime), string(r.CreatedDateTime), string(r.Time), string(r.TimeGenerated))
 	ev.ID = first(p.ID, r.ID)
@@ -238,12 +254,12 @@ func (r *jsonRecord) event(ev *Event) {
 	if !tp.OK {
 		tp = r.TokenProtection
 	}
-	ev.TokenProtection = first(tp.V.SignInSessionStatus, p.TokenProtectionOld, r.TokenProtectionOld)
+	ev.TokenProtection = first(string(tp.V.SignInSessionStatus), string(p.TokenProtectionOld), string(r.TokenProtectionOld))
 	ev.TokenProtectionCode, _ = strconv.Atoi(strings.TrimSpace(string(tp.V.SignInSessionStatusCode)))
 	ev.UniqueTokenID = first(p.UniqueTokenID, r.UniqueTokenID)
 }
 
-func first(vals ...jsonText) string {
+func first[T ~string](vals ...T) string {
 	for _, v := range vals {
 		if v != "" {
 			return string(v)
@@ -261,7 +277,7 @@ func firstLoc(vals ...jsonLocation) jsonLocation {
 	return ""
 }
 
-func notPath(v jsonText) jsonText {
+func notPath[T ~string](v T) T {
 	if strings.HasPrefix(string(v), "/") {
 		return ""
 	}
