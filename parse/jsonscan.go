@@ -775,6 +775,10 @@ func wholeLineRecord(line []byte) bool {
 		bytes.Count(line, []byte{'{'}) != bytes.Count(line, []byte{'}'}) {
 		return false
 	}
+	// A wrapper's array opens near its start ({"records":[, {"@odata.context":...,"value":[).
 	head := line[:min(len(line), 200)]
+	if bytes.IndexByte(head, '[') < 0 {
+		return true
+	}
 	return !bytes.Contains(head, []byte(`records":`)) && !bytes.Contains(head, []byte(`value":`))
 }
