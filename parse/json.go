@@ -112,8 +112,12 @@ func lightJSON(raw []byte, filter func(int) bool, ev *Event) bool {
 		if v, found := memberValue(raw, keyFailureReason); found {
 			ev.FailureReason = string(v)
 		}
-		if v, found := memberValue(raw, keyResultDescription); found {
-			ev.ResultDescription = string(v)
+		// The summary describes a code by its failure reason, by the result description
+		// only where the reason says nothing (report.describeCode): search for it then.
+		if ev.FailureReason == "" || ev.FailureReason == "Other." {
+			if v, found := memberValue(raw, keyResultDescription); found {
+				ev.ResultDescription = string(v)
+			}
 		}
 	}
 	return true
