@@ -50,6 +50,7 @@ type Set struct {
 
 	byCode   map[int][]int // code -> indexes of the rules with a clause naming it, in order
 	textOnly []int         // indexes of rules with a clause that names no code
+	zero     bool          // some rule names code 0 (successes: most records)
 }
 
 //go:embed default.yaml
@@ -111,6 +112,7 @@ func (s *Set) index() {
 				if l := s.byCode[code]; len(l) == 0 || l[len(l)-1] != i {
 					s.byCode[code] = append(l, i)
 				}
+				s.zero = s.zero || code == 0
 			}
 		}
 	}
@@ -130,6 +132,9 @@ func (s *Set) Codes() []int {
 // named by a rule, or a text-only rule could match it. Decoders use it to skip work on
 // the other records.
 func (s *Set) MayMatch(code int) bool {
+	if code == 0 {
+		return s.zero
+	}
 	if _, ok := s.byCode[code]; ok {
 		return true
 	}

@@ -259,3 +259,22 @@ func TestNormalize(t *testing.T) {
 		}
 	}
 }
+
+// TestMayMatch: the codes a decoder may skip work on, successes included.
+func TestMayMatch(t *testing.T) {
+	def := Default()
+	if def.MayMatch(0) || !def.MayMatch(70000) || def.MayMatch(50126) {
+		t.Errorf("default: MayMatch(0, 70000, 50126) = %v %v %v, want false true false", def.MayMatch(0), def.MayMatch(70000), def.MayMatch(50126))
+	}
+	set, err := Parse([]byte(`
+families: [{id: f}]
+rules:
+  - {id: ok, family: f, when: [{codes: [0]}]}
+`), "t.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !set.MayMatch(0) || set.MayMatch(70000) {
+		t.Errorf("a rule naming code 0: MayMatch(0, 70000) = %v %v, want true false", set.MayMatch(0), set.MayMatch(70000))
+	}
+}
