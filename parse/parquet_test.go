@@ -27,7 +27,7 @@ type flatRow struct {
 	DurationIgnored int64  `parquet:"DurationMs"`
 }
 
-func flatParquet(t *testing.T, groups, perGroup int) ([]byte, []flatRow) {
+func flatParquet(t testing.TB, groups, perGroup int) ([]byte, []flatRow) {
 	t.Helper()
 	var buf bytes.Buffer
 	w := parquet.NewGenericWriter[flatRow](&buf, parquet.MaxRowsPerRowGroup(int64(perGroup)), parquet.Compression(&parquet.Snappy))
