@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -94,5 +95,45 @@ func TestTruncatedGzip(t *testing.T) {
 	}
 	if fatal == nil || !strings.Contains(fatal.Error(), "cut.json.gz") || !strings.Contains(fatal.Error(), "gzip stream broken after") {
 		t.Errorf("error %v, want one naming cut.json.gz and where the gzip stream broke", fatal)
+	}
+}
+
+// TestInputFormatForced: an input detection cannot place is read when its format is
+// given; gzip is still peeled off; a wrong format is an error naming the input.
+func TestInputFormatForced(t *testing.T) {
+	data := []byte("ResultType,Operator\n70000,alice\n0,bob\n") // one known column: not detected
+	if _, err := NewInput(io.NopCloser(bytes.NewReader(data)), "x.csv"); !errors.Is(err, ErrUnknownFormat) {
+		t.Fatalf("auto: %v, want ErrUnknownFormat", err)
+	}
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write(data)
+	zw.Close()
+	for name, in := range map[string][]byte{"x.csv": data, "x.csv.gz": z.Bytes()} {
+		input, err := NewInputAs(io.NopCloser(bytes.NewReader(in)), name, "csv")
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var codes []int
+		for ev, err := range input.Events() {
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			codes = append(codes, ev.ErrorCode)
+		}
+		if len(codes) != 2 || codes[0] != 70000 || codes[1] != 0 {
+			t.Errorf("%s as csv: codes %v, want [70000 0]", name, codes)
+		}
+	}
+	input, err := NewInputAs(io.NopCloser(bytes.NewReader(data)), "x.csv", "parquet")
+	if err == nil {
+		for _, err = range input.Events() {
+			if err != nil {
+				break
+			}
+		}
+	}
+	if err == nil || !strings.Contains(err.Error(), "x.csv") {
+		t.Errorf("csv read as parquet: %v, want an error naming the input", err)
 	}
 }

@@ -37,18 +37,24 @@ type decoder interface {
 // Stdin is the path that names standard input.
 const Stdin = "-"
 
+// InputFormats are the formats an input can be taken to be (--input-format); "auto"
+// detects each input's from its first bytes. Layers of encoding (gzip, UTF-16) are
+// recognised by their bytes whatever the format.
+var InputFormats = []string{"auto", "json", "csv", "parquet"}
+
 // Open opens the file at path (or standard input for "-", read through stdin) and detects
 // its format.
-func Open(path string, stdin io.Reader) (*Input, error) { return OpenCounting(path, stdin, nil) }
+func Open(path string, stdin io.Reader) (*Input, error) { return OpenCounting(path, stdin, nil, "") }
 
 // OpenCounting is Open that adds every byte read from the file (or stdin) to n, for
-// progress reports; n may be nil.
-func OpenCounting(path string, stdin io.Reader, n *atomic.Int64) (*Input, error) {
+// progress reports (n may be nil), and takes the input to be in format, one of
+// InputFormats ("" is "auto").
+func OpenCounting(path string, stdin io.Reader, n *atomic.Int64, format string) (*Input, error) {
 	if path == Stdin {
 		if n != nil {
 			stdin = &countingReader{r: stdin, n: n}
 		}
-		return NewInput(io.NopCloser(stdin), "(stdin)")
+		return NewInputAs(io.NopCloser(stdin), "(stdin)", format)
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -58,7 +64,7 @@ func OpenCounting(path string, stdin io.Reader, n *atomic.Int64) (*Input, error)
 	if n != nil {
 		rc = &countingFile{File: f, n: n}
 	}
-	in, err := NewInput(rc, path)
+	in, err := NewInputAs(rc, path, format)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -67,7 +73,10 @@ func OpenCounting(path string, stdin io.Reader, n *atomic.Int64) (*Input, error)
 }
 
 // NewInput detects the format of r from its first bytes. Closing the Input closes r.
-func NewInput(r io.ReadCloser, name string) (*Input, error) {
+func NewInput(r io.ReadCloser, name string) (*Input, error) { return NewInputAs(r, name, "") }
+
+// NewInputAs is NewInput that takes r to be in format, one of InputFormats ("" is "auto").
+func NewInputAs(r io.ReadCloser, name, format string) (*Input, error) {
 	in := &Input{Name: name, closers: []io.Closer{r}}
 	var src io.Reader = r
 	for range 3 { // at most: gzip, then UTF-16, then the format itself
@@ -78,7 +87,7 @@ func NewInput(r io.ReadCloser, name string) (*Input, error) {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		switch {
-		case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
+		case isGzip(head):
 			zr, err := gzip.NewReader(br)
 			if err != nil {
 				in.Close()
@@ -90,13 +99,13 @@ func NewInput(r io.ReadCloser, name string) (*Input, error) {
 			in.wrap += "gzip+"
 			src = &layerReader{r: ra, layer: "gzip"}
 			continue
-		case bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		case isUTF16(head):
 			// Windows PowerShell's Out-File and > write UTF-16.
 			src = &layerReader{r: transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()), layer: "UTF-16"}
 			in.wrap += "utf16+"
 			continue
 		}
-		switch sniff(head) {
+		switch formatOf(head, format) {
 		case "json":
 			in.dec = newJSONDecoder(br)
 			return in, nil
@@ -127,6 +136,21 @@ func NewInput(r io.ReadCloser, name string) (*Input, error) {
 	}
 	in.Close()
 	return nil, fmt.Errorf("%s: %w: too many layers of encoding", name, ErrUnknownFormat)
+}
+
+func isGzip(head []byte) bool { return bytes.HasPrefix(head, []byte{0x1f, 0x8b}) }
+
+// isUTF16 reports a UTF-16 byte-order mark, as Windows PowerShell's Out-File writes.
+func isUTF16(head []byte) bool {
+	return bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF})
+}
+
+// formatOf is the format given, or when it is "auto" or "", the one sniff detects.
+func formatOf(head []byte, format string) string {
+	if format == "" || format == "auto" {
+		return sniff(head)
+	}
+	return format
 }
 
 // sniffLen is how much of an input format detection looks at: enough for the portal's

@@ -21,7 +21,9 @@ const splitProbe = 1 << 20
 // size that each start at a line opening a record, so that they can be read in parallel
 // (see OpenSection). It returns nil when the file is not JSON Lines as far as its first
 // line shows, or too small to be worth it.
-func Split(path string, n int, minSize int64) ([]Section, error) {
+//
+// format is the input's, one of InputFormats ("" is "auto").
+func Split(path string, n int, minSize int64, format string) ([]Section, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -34,10 +36,14 @@ func Split(path string, n int, minSize int64) ([]Section, error) {
 	head := make([]byte, splitProbe)
 	k, _ := io.ReadFull(f, head)
 	head = head[:k]
-	if sniff(head) == "parquet" {
+	if isGzip(head) || isUTF16(head) {
+		return nil, nil // a layer of encoding: read whole
+	}
+	kind := formatOf(head, format)
+	if kind == "parquet" {
 		return splitParquet(f, fi.Size(), n)
 	}
-	if sniff(head) != "json" || bytes.HasPrefix(head, utf8BOM) {
+	if kind != "json" || bytes.HasPrefix(head, utf8BOM) {
 		return nil, nil
 	}
 	nl := bytes.IndexByte(head, '\n')

@@ -39,7 +39,7 @@ The flags of sweep and merge (a merge's result is a summary like any other):
 	--rules FILE             a YAML rule file; --rules-mode extend (default) or replace
 	--color auto|always|never
 
-and of sweep only (the filters and --redact also apply to events):
+and of sweep only (the filters, --redact and --input-format also apply to events):
 
 	--since TIME, --until TIME  RFC 3339, a date, or relative: 24h, 7d, 2w
 	--user U, --app A, --ip IP  users, apps, addresses or CIDR blocks (* and ? match)
@@ -48,6 +48,7 @@ and of sweep only (the filters and --redact also apply to events):
 	--no-dedupe              keep in-scope events whose id was already seen
 	--strict                 exit 4 when a record was skipped or an input failed
 	--workers N              inputs read at once (default: the number of cores)
+	--input-format F         take every input to be json, csv or parquet (default auto: detect each)
 	--no-prefilter           decode every record (slower; the result is the same)
 	--progress[=auto|always|never]  a progress line on stderr, on a terminal only by default
 	--cpuprofile FILE, --memprofile FILE

@@ -26,6 +26,7 @@ type eventsOptions struct {
 	noDedupe bool
 	rules    string
 	mode     string
+	input    string
 }
 
 // eventColumns are the columns of grantsweep events, in order.
@@ -46,6 +47,7 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.StringVar(&o.rules, "rules", "", "rule `FILE` (YAML) that extends or replaces the default rules")
 	fs.StringVar(&o.mode, "rules-mode", "extend", "extend or replace")
 	o.filterOptions.addFlags(fs)
+	addInputFormatFlag(fs, &o.input)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: grantsweep events [flags] PATH...\n\nList the in-scope events with their cause and the evidence that decided it.\n\nFlags:\n%s", fs.FlagUsages())
 	}
@@ -57,6 +59,9 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	if o.format != "csv" && o.format != "jsonl" {
 		return usageError("events: --format must be csv or jsonl, not %q", o.format)
+	}
+	if err := checkInputFormat(o.input); err != nil {
+		return err
 	}
 	set, err := loadRules(o.rules, o.mode)
 	if err != nil {
@@ -82,7 +87,7 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			in, err := parse.Open(path, stdin)
+			in, err := parse.OpenCounting(path, stdin, nil, o.input)
 			if err != nil {
 				fmt.Fprintf(stderr, "grantsweep: %v (skipped)\n", err)
 				continue

@@ -387,7 +387,7 @@ func TestSplitSections(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "big.jsonl")
 	os.WriteFile(path, []byte(b.String()), 0o644)
-	if secs, err := parse.Split(path, 4, splitAbove); len(secs) != 4 || err != nil {
+	if secs, err := parse.Split(path, 4, splitAbove, "auto"); len(secs) != 4 || err != nil {
 		t.Fatalf("Split: %v, %v; want 4 sections", secs, err)
 	}
 	whole := mustRun(t, "sweep", "--format", "json", "--workers", "1", "--no-dedupe", path)
@@ -425,7 +425,7 @@ func TestSplitParquet(t *testing.T) {
 	w.Close()
 	path := filepath.Join(t.TempDir(), "rows.parquet")
 	os.WriteFile(path, buf.Bytes(), 0o644)
-	if secs, err := parse.Split(path, 4, splitAbove); len(secs) != 4 || err != nil {
+	if secs, err := parse.Split(path, 4, splitAbove, "auto"); len(secs) != 4 || err != nil {
 		t.Fatalf("Split: %v, %v; want 4 row-group ranges", secs, err)
 	}
 	whole := mustRun(t, "sweep", "--format", "json", "--workers", "1", path)

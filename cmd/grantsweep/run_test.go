@@ -254,6 +254,8 @@ func TestExitCodes(t *testing.T) {
 		{"bad flag", []string{"sweep", "--bogus", one}, 2, "unknown flag: --bogus", ""},
 		{"bad format", []string{"sweep", "--format", "xml", one}, 2, `unknown format "xml"`, ""},
 		{"bad top", []string{"sweep", "--top", "-1", one}, 2, "--top", ""},
+		{"bad input format", []string{"sweep", "--input-format", "xml", one}, 2, `--input-format must be auto, json, csv, parquet, not "xml"`, ""},
+		{"events: bad input format", []string{"events", "--input-format", "xml", one}, 2, "--input-format", ""},
 		{"help", []string{"help"}, 0, "", "Usage:"},
 		{"sweep help", []string{"sweep", "--help"}, 0, "Usage: grantsweep sweep", ""},
 		{"version", []string{"version"}, 0, "", "grantsweep dev\n"},
@@ -320,5 +322,31 @@ func TestStdin(t *testing.T) {
 	s = validate(t, out)
 	if s.Inputs[0].Records != 50 || s.Inputs[0].Format != "parquet/nested" || s.Totals.InScope == 0 {
 		t.Errorf("parquet on stdin: inputs %+v", s.Inputs)
+	}
+}
+
+// TestInputFormat: --input-format reads what detection cannot place (a CSV with one
+// known column), in sweep and events alike, from a file or standard input.
+func TestInputFormat(t *testing.T) {
+	data := "ResultType,Operator\n70000,alice\n0,bob\n"
+	path := filepath.Join(t.TempDir(), "export.csv")
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errs, code := runCLI(t, "", "sweep", path); code != 1 || !strings.Contains(errs, "unknown") {
+		t.Errorf("detected: exit %d, %s; want exit 1 naming an unknown format", code, errs)
+	}
+	for _, args := range [][]string{{"sweep", "--format", "json", "--input-format", "csv", path}, {"sweep", "--format", "json", "--input-format", "csv", "-"}} {
+		out, errs, code := runCLI(t, data, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errs)
+		}
+		if s := validate(t, out); s.Totals.Records != 2 || s.Totals.InScope != 1 || s.Inputs[0].Format != "csv/log-analytics" {
+			t.Errorf("%v: totals %+v, inputs %+v; want 2 records, 1 in scope, as CSV", args, s.Totals, s.Inputs)
+		}
+	}
+	out, errs, code := runCLI(t, "", "events", "--input-format", "csv", path)
+	if code != 0 || strings.Count(out, "\n") != 2 {
+		t.Errorf("events: exit %d, %q, %s; want a header and one event", code, out, errs)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 	_ "time/tzdata" // --tz works on machines without a zone database
@@ -54,6 +55,7 @@ type sweepOptions struct {
 	strict   bool
 	workers  int
 	noFilter bool
+	input    string
 	progress string
 	cpuProf  string
 	memProf  string
@@ -65,6 +67,7 @@ func (o *sweepOptions) addFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.noDedupe, "no-dedupe", false, "count every copy of an in-scope event, even with an id seen before")
 	fs.BoolVar(&o.strict, "strict", false, "exit 4 when any record was skipped or any input could not be read")
 	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "inputs read at once")
+	addInputFormatFlag(fs, &o.input)
 	fs.BoolVar(&o.noFilter, "no-prefilter", false, "decode every record instead of counting out-of-scope ones from their bytes (slower; the result is the same)")
 	fs.StringVar(&o.progress, "progress", "auto", "a progress line on stderr: auto (on a terminal only), always or never")
 	fs.Lookup("progress").NoOptDefVal = "always"
@@ -170,6 +173,9 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if fs.NArg() == 0 {
 		return usageError("sweep: give at least one PATH (a file, directory, glob, or - for standard input)")
 	}
+	if err := checkInputFormat(o.input); err != nil {
+		return err
+	}
 	if o.workers < 1 {
 		return usageError("sweep: --workers must be 1 or more, not %d", o.workers)
 	}
@@ -203,7 +209,8 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return err
 	}
-	sum, read, bad, err := readInputs(ctx, inputs, stdin, newSummary, o.workers, prog, stderr)
+	src := sources{stdin: stdin, format: o.input, workers: o.workers, prog: prog}
+	sum, read, bad, err := readInputs(ctx, inputs, src, newSummary, stderr)
 	prog.finish()
 	if err != nil {
 		return err
@@ -242,6 +249,27 @@ func inputPaths(paths []string) []string {
 // parallel.
 var splitAbove int64 = 64 << 20
 
+// sources says how to read the inputs: standard input, their format (--input-format),
+// how many at once, and where progress goes.
+type sources struct {
+	stdin   io.Reader
+	format  string
+	workers int
+	prog    *progress
+}
+
+// addInputFormatFlag adds --input-format; checkInputFormat checks its value.
+func addInputFormatFlag(fs *pflag.FlagSet, p *string) {
+	fs.StringVar(p, "input-format", "auto", "take every input to be `FORMAT`: auto (detect each), json, csv or parquet; gzip and UTF-16 are recognised either way")
+}
+
+func checkInputFormat(f string) error {
+	if !slices.Contains(parse.InputFormats, f) {
+		return usageError("--input-format must be %s, not %q", strings.Join(parse.InputFormats, ", "), f)
+	}
+	return nil
+}
+
 // job is one input, or one section of a large JSON Lines input.
 type job struct {
 	path    string
@@ -253,11 +281,12 @@ type job struct {
 // a large JSON Lines file) into its own summary, and merges them in input order, so that
 // the result is the same whatever the worker count. Messages about inputs go to stderr in
 // input order too.
-func readInputs(ctx context.Context, paths []string, stdin io.Reader, newSummary func() *report.Summary, workers int, prog *progress, stderr io.Writer) (sum *report.Summary, read, failed int, err error) {
+func readInputs(ctx context.Context, paths []string, src sources, newSummary func() *report.Summary, stderr io.Writer) (sum *report.Summary, read, failed int, err error) {
+	workers, prog := src.workers, src.prog
 	var jobs []job
 	for _, p := range paths {
 		if workers > 1 && p != parse.Stdin {
-			if secs, _ := parse.Split(p, workers, splitAbove); len(secs) > 1 {
+			if secs, _ := parse.Split(p, workers, splitAbove, src.format); len(secs) > 1 {
 				for i := range secs {
 					jobs = append(jobs, job{path: p, section: &secs[i], first: i == 0})
 				}
@@ -287,7 +316,7 @@ func readInputs(ctx context.Context, paths []string, stdin io.Reader, newSummary
 				if j.section != nil {
 					in, err = parse.OpenSection(j.path, *j.section, prog.counter())
 				} else {
-					in, err = parse.OpenCounting(j.path, stdin, prog.counter())
+					in, err = parse.OpenCounting(j.path, src.stdin, prog.counter(), src.format)
 				}
 				if err != nil {
 					r.msg = fmt.Sprintf("%v (skipped)", err)
