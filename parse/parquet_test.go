@@ -195,3 +195,54 @@ func TestParquetSummaryFields(t *testing.T) {
 		t.Errorf("summary fields: %+v, want %+v", some, all)
 	}
 }
+
+// TestParquetSparseRows: a few selected rows in many pages (plain and dictionary pages,
+// with nulls) come out as when every row is decoded.
+func TestParquetSparseRows(t *testing.T) {
+	type sparseRow struct {
+		ResultType string  `parquet:"ResultType,dict"`
+		Id         string  `parquet:"Id"`
+		UPN        *string `parquet:"UserPrincipalName,optional,dict"`
+		App        *string `parquet:"AppDisplayName,optional"`
+		IP         string  `parquet:"IPAddress"`
+	}
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[sparseRow](&buf, parquet.MaxRowsPerRowGroup(3000), parquet.PageBufferSize(4096))
+	for i := range 7000 {
+		r := sparseRow{ResultType: "0", Id: fmt.Sprintf("id-%d", i), IP: fmt.Sprintf("10.0.%d.%d", i/256%256, i%256)}
+		if i%37 == 5 {
+			r.ResultType = "700082"
+		}
+		if i%3 != 0 {
+			u, a := fmt.Sprintf("user%d@x.example", i%11), fmt.Sprintf("app %d", i)
+			r.UPN, r.App = &u, &a
+		}
+		w.Write([]sparseRow{r})
+	}
+	w.Close()
+	all, errs, _, fatal := read(t, "s.parquet", buf.Bytes())
+	if fatal != nil || len(errs) > 0 || len(all) != 7000 {
+		t.Fatalf("%d events, %v %v", len(all), errs, fatal)
+	}
+	in, err := NewInput(io.NopCloser(bytes.NewReader(buf.Bytes())), "s.parquet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.SetCodeFilter(func(code int) bool { return code == 700082 })
+	i, selected := 0, 0
+	for ev, err := range in.Events() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.ErrorCode == 700082 {
+			selected++
+			if !reflect.DeepEqual(ev, all[i]) {
+				t.Fatalf("row %d: %+v, want %+v", i+1, ev, all[i])
+			}
+		}
+		i++
+	}
+	if i != 7000 || selected != 190 {
+		t.Errorf("%d rows, %d selected; want 7000 and 190", i, selected)
+	}
+}
