@@ -140,3 +140,42 @@ func FuzzGzip(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParquet damages Parquet files: the footer scan (which parquet-go never sees whole)
+// and the decoder never panic, every row group found lies within the footer, in order,
+// and rows come out in order with any error naming the file.
+func FuzzParquet(f *testing.F) {
+	data, _ := flatParquet(f, 3, 7)
+	f.Add(data)
+	if nested, err := os.ReadFile("../samples/databricks/signinlogs/part-00000.snappy.parquet"); err == nil {
+		f.Add(nested)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if foot, err := readParquetFooter(bytes.NewReader(data), int64(len(data))); err == nil {
+			at := foot.metaStart
+			for _, g := range foot.groups {
+				if g.start < at || g.end < g.start || g.end > foot.metaEnd || g.ordTo != 0 && (g.ordFrom < g.start || g.ordTo > g.end) {
+					t.Fatalf("row group entry %+v outside the footer %d-%d or out of order", g, foot.metaStart, foot.metaEnd)
+				}
+				at = g.end
+			}
+		}
+		in, err := NewInput(io.NopCloser(bytes.NewReader(data)), "fuzz.parquet")
+		if err != nil {
+			return
+		}
+		last := 0
+		for ev, err := range in.Events() {
+			if err != nil {
+				if !strings.Contains(err.Error(), "fuzz.parquet") {
+					t.Fatalf("error %v does not name the file", err)
+				}
+				continue
+			}
+			if ev.Pos.Line <= last {
+				t.Fatalf("row %d after row %d", ev.Pos.Line, last)
+			}
+			last = ev.Pos.Line
+		}
+	})
+}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,8 +29,9 @@ type parquetDecoder struct {
 	ra          io.ReaderAt
 	size        int64
 	filter      func(code int) bool
-	summaryOnly bool         // leave the detail columns unread (Input.SetSummaryFields)
-	recs        []jsonRecord // a window of rows being assembled, reused
+	summaryOnly bool      // leave the detail columns unread (Input.SetSummaryFields)
+	dataEnd     int64     // where the footer starts: every page lies before it
+	win         rowWindow // the rows being read, reused from window to window
 	kind        string
 
 	groupFrom, groupTo int // the row groups to read (OpenSection); groupTo 0: all
@@ -120,6 +120,7 @@ func (d *parquetDecoder) read(name string, yield func(Event, error) bool) (err e
 	if err != nil {
 		return err
 	}
+	d.dataEnd = foot.metaStart
 	from, to := d.groupFrom, d.groupTo
 	if to == 0 {
 		from, to = 0, len(foot.groups)
@@ -180,150 +181,223 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 		offset = md.RowGroups[gi].Columns[0].MetaData.DataPageOffset
 	}
 
-	// First the error code and the time of every row: the preferred column of each, then
-	// the next one only for the rows it left without a value.
-	codes := make([]int32, n)
-	codeRank := make([]int8, n)
-	times := make([]int64, n)
-	timeRank := make([]int8, n)
-	byRank := slices.Clone(leaves)
-	slices.SortStableFunc(byRank, func(a, b parquetLeaf) int {
-		return cmp.Compare(max(a.codeRank, a.timeRank), max(b.codeRank, b.timeRank))
-	})
-	missing := func(rank []int8) []bool {
-		var want []bool
-		for i, r := range rank {
-			if r == 0 {
-				if want == nil {
-					want = make([]bool, n)
-				}
-				want[i] = true
-			}
-		}
-		return want
-	}
-	for _, l := range byRank {
-		if l.codeRank == 0 && l.timeRank == 0 {
-			continue
-		}
-		var want []bool
-		if l.codeRank > 0 && l.codeRank != bestRank(leaves, true) {
-			if want = missing(codeRank); want == nil {
-				continue
-			}
-		}
-		if l.timeRank > 0 && l.timeRank != bestRank(leaves, false) {
-			if want = missing(timeRank); want == nil {
-				continue
-			}
-		}
-		err := readColumn(chunks[l.index], want, func(i int64, v parquet.Value) {
-			if v.IsNull() {
-				return
-			}
-			if l.codeRank > 0 && (codeRank[i] == 0 || int(codeRank[i]) > l.codeRank) {
-				if c, ok := valueInt(v); ok {
-					codes[i], codeRank[i] = int32(c), int8(l.codeRank)
-				}
-			}
-			if l.timeRank > 0 && (timeRank[i] == 0 || int(timeRank[i]) > l.timeRank) {
-				if l.unit > 0 && v.Kind() == parquet.Int64 {
-					times[i], timeRank[i] = v.Int64()*int64(l.unit), int8(l.timeRank)
-				} else if t, ok := ParseTime(valueText(v, l.unit)); ok {
-					times[i], timeRank[i] = t.UnixNano(), int8(l.timeRank)
-				}
-			}
-		})
-		if err != nil {
-			return fmt.Errorf("column %s: %w", l.path, err)
-		}
-	}
-
-	// Then every column, only where rows are selected; and for the failures left out, the
-	// columns that hold their text, which describes their code (as JSON failures are).
-	want := make([]bool, n)
-	textWant := make([]bool, n)
-	selected, failures := 0, 0
-	for i := range n {
-		switch {
-		case d.filter == nil || d.filter(int(codes[i])):
-			want[i], textWant[i] = true, true
-			selected++
-		case codes[i] != 0:
-			textWant[i] = true
-			failures++
-		}
-	}
+	// A cursor per column read: the error-code and time columns, preferred ones first,
+	// for every row; the others (and the code and time columns again, as fields) for the
+	// rows selected, and the columns of a failure's text for the failures left out.
 	type reading struct {
 		leaf  *parquetLeaf
-		want  []bool
 		cur   *columnCursor
+		text  bool // read for every failure, not only for the selected rows
 		light bool // a Status column as JSON text: for rows not selected, only the failure reason
 	}
-	var reads []reading
+	var keys, reads []reading
 	defer func() {
-		for _, r := range reads {
+		for _, r := range append(keys, reads...) {
 			r.cur.close()
 		}
 	}()
-	if selected+failures > 0 {
-		for i := range leaves {
-			l := &leaves[i]
-			name := strings.TrimPrefix(l.key, "properties.")
-			if d.summaryOnly && detailColumns[name] {
-				continue
-			}
-			w := want
-			if textColumns[name] {
-				w = textWant
-			} else if selected == 0 {
-				continue
-			}
-			reads = append(reads, reading{leaf: l, want: w, cur: newColumnCursor(chunks[l.index]), light: name == "status"})
+	for i := range leaves {
+		l := &leaves[i]
+		name := strings.TrimPrefix(l.key, "properties.")
+		key, read := l.codeRank > 0 || l.timeRank > 0, !d.summaryOnly || !detailColumns[name]
+		if !key && !read {
+			continue
+		}
+		if err := d.checkChunk(f, gi, l.index); err != nil {
+			return fmt.Errorf("column %s: %w", l.path, err)
+		}
+		if key {
+			keys = append(keys, reading{leaf: l, cur: newColumnCursor(chunks[l.index])})
+		}
+		if read {
+			reads = append(reads, reading{leaf: l, cur: newColumnCursor(chunks[l.index]), text: textColumns[name], light: name == "status"})
 		}
 	}
+	slices.SortStableFunc(keys, func(a, b reading) int {
+		return cmp.Compare(max(a.leaf.codeRank, a.leaf.timeRank), max(b.leaf.codeRank, b.leaf.timeRank))
+	})
+	bestCode, bestTime := bestRank(leaves, true), bestRank(leaves, false)
 
-	// Rows are assembled a window at a time, so that memory holds one window's records
-	// whatever the row group's size; the records are reused from window to window.
-	if len(d.recs) < int(min(n, parquetWindow)) {
-		d.recs = make([]jsonRecord, min(n, parquetWindow))
-	}
-	recs := d.recs // zero: each record used is cleared once its row is out
+	// The row group is read a window of rows at a time, whatever its size (its row count
+	// is only trusted as far as its columns hold rows), with the window's state reused.
+	w := &d.win
+	w.reset(int(min(n, parquetWindow)))
 	for from := int64(0); from < n; from += parquetWindow {
 		to := min(from+parquetWindow, n)
-		for _, r := range reads {
-			set, unit, light := r.leaf.set, r.leaf.unit, r.light
-			err := r.cur.each(to, r.want, func(i int64, v parquet.Value) {
-				if light && !want[i] {
-					setFailureReason(&recs[i-from], v)
+		size := int(to - from)
+		w.clear(size)
+
+		// The code and the time of every row: the preferred column of each, then the
+		// next one only for the rows it left without a value.
+		for _, r := range keys {
+			l := r.leaf
+			var want []bool
+			if l.codeRank > 0 && l.codeRank != bestCode {
+				if want = w.missing(w.codeRank[:size]); want == nil {
+					continue
+				}
+			}
+			if l.timeRank > 0 && l.timeRank != bestTime {
+				if want = w.missing(w.timeRank[:size]); want == nil {
+					continue
+				}
+			}
+			err := r.cur.each(to, want, from, func(row int64, v parquet.Value) {
+				if v.IsNull() {
 					return
 				}
-				set(&recs[i-from], valueText(v, unit))
+				i := row - from
+				if l.codeRank > 0 && (w.codeRank[i] == 0 || int(w.codeRank[i]) > l.codeRank) {
+					if c, ok := valueInt(v); ok {
+						w.codes[i], w.codeRank[i] = int32(c), int8(l.codeRank)
+					}
+				}
+				if l.timeRank > 0 && (w.timeRank[i] == 0 || int(w.timeRank[i]) > l.timeRank) {
+					if l.unit > 0 && v.Kind() == parquet.Int64 {
+						w.times[i], w.timeRank[i] = v.Int64()*int64(l.unit), int8(l.timeRank)
+					} else if t, ok := ParseTime(valueText(v, l.unit)); ok {
+						w.times[i], w.timeRank[i] = t.UnixNano(), int8(l.timeRank)
+					}
+				}
 			})
+			if err == nil {
+				err = r.cur.short(to, n)
+			}
+			if err != nil {
+				return fmt.Errorf("column %s: %w", l.path, err)
+			}
+		}
+
+		// Then every column, only where rows are selected; and for the failures left out,
+		// the columns that hold their text, which describes their code (as JSON failures
+		// are).
+		selected, failures := 0, 0
+		for i := range size {
+			switch {
+			case d.filter == nil || d.filter(int(w.codes[i])):
+				w.want[i], w.textWant[i] = true, true
+				selected++
+			case w.codes[i] != 0:
+				w.textWant[i] = true
+				failures++
+			}
+		}
+		for _, r := range reads {
+			want := w.want[:size]
+			if r.text {
+				want = w.textWant[:size]
+			}
+			if selected == 0 && (!r.text || failures == 0) {
+				continue
+			}
+			set, unit, light := r.leaf.set, r.leaf.unit, r.light
+			err := r.cur.each(to, want, from, func(row int64, v parquet.Value) {
+				i := row - from
+				if light && !w.want[i] {
+					setFailureReason(&w.recs[i], v)
+					return
+				}
+				set(&w.recs[i], valueText(v, unit))
+			})
+			if err == nil {
+				err = r.cur.short(to, n)
+			}
 			if err != nil {
 				return fmt.Errorf("column %s: %w", r.leaf.path, err)
 			}
 		}
-		for i := from; i < to; i++ {
+
+		for i := range size {
 			var ev Event
-			if textWant[i] {
-				recs[i-from].event(&ev)
-				recs[i-from] = jsonRecord{}
+			if w.textWant[i] {
+				w.recs[i].event(&ev)
+				w.recs[i] = jsonRecord{}
 			}
-			if !want[i] {
+			if !w.want[i] {
 				// Not selected: the code and time of the first pass, and a failure's text.
-				ev = Event{ErrorCode: int(codes[i]), FailureReason: ev.FailureReason, ResultDescription: ev.ResultDescription}
-				if timeRank[i] > 0 {
-					ev.Time = time.Unix(0, times[i]).UTC()
+				ev = Event{ErrorCode: int(w.codes[i]), FailureReason: ev.FailureReason, ResultDescription: ev.ResultDescription}
+				if w.timeRank[i] > 0 {
+					ev.Time = time.Unix(0, w.times[i]).UTC()
 				}
 			}
-			ev.Pos = Position{Line: int(first + i + 1), Offset: offset}
+			ev.Pos = Position{Line: int(first + from + int64(i) + 1), Offset: offset}
 			if !yield(ev, nil) {
 				return errStopped
 			}
 		}
 	}
+	// A column read to the end must end there too.
+	for _, r := range append(keys, reads...) {
+		if err := r.cur.beyond(n); err != nil {
+			return fmt.Errorf("column %s: %w", r.leaf.path, err)
+		}
+	}
 	return nil
+}
+
+// checkChunk checks the pages of column col of row group gi (see checkPages) before
+// parquet-go reads them, at the place parquet-go will read them from.
+func (d *parquetDecoder) checkChunk(f *parquet.File, gi, col int) error {
+	md := f.Metadata()
+	if gi >= len(md.RowGroups) || col >= len(md.RowGroups[gi].Columns) {
+		return fmt.Errorf("no metadata for the column chunk: %w", errFooter)
+	}
+	cm := &md.RowGroups[gi].Columns[col].MetaData
+	from := cm.DataPageOffset
+	if cm.DictionaryPageOffset != 0 {
+		from = cm.DictionaryPageOffset
+	}
+	to := from + cm.TotalCompressedSize
+	if from < 4 || cm.TotalCompressedSize < 0 || to < from || to > d.dataEnd {
+		return fmt.Errorf("pages at %d-%d, outside the data (4-%d): %w", from, to, d.dataEnd, errFooter)
+	}
+	return checkPages(d.ra, from, to, cm.Codec == format.Snappy)
+}
+
+// parquetWindow is the rows read at a time.
+const parquetWindow = 4096
+
+// rowWindow is what a window of rows needs, kept by the decoder and reused: the code and
+// time of each row with the rank of the column each came from, which rows are selected
+// (want) or are failures whose text is read (textWant), and their records.
+type rowWindow struct {
+	codes              []int32
+	times              []int64
+	codeRank, timeRank []int8
+	want, textWant     []bool
+	missingRows        []bool
+	recs               []jsonRecord // zero: each record used is cleared once its row is out
+}
+
+func (w *rowWindow) reset(size int) {
+	if len(w.codes) < size {
+		*w = rowWindow{codes: make([]int32, size), times: make([]int64, size), codeRank: make([]int8, size),
+			timeRank: make([]int8, size), want: make([]bool, size), textWant: make([]bool, size),
+			missingRows: make([]bool, size), recs: make([]jsonRecord, size)}
+	}
+}
+
+// clear readies the first size rows for a new window.
+func (w *rowWindow) clear(size int) {
+	clear(w.codes[:size])
+	clear(w.times[:size])
+	clear(w.codeRank[:size])
+	clear(w.timeRank[:size])
+	clear(w.want[:size])
+	clear(w.textWant[:size])
+}
+
+// missing marks the rows whose rank is 0 (no value yet), or returns nil when there is none.
+func (w *rowWindow) missing(rank []int8) []bool {
+	any := false
+	for i, r := range rank {
+		w.missingRows[i] = r == 0
+		any = any || r == 0
+	}
+	if !any {
+		return nil
+	}
+	return w.missingRows[:len(rank)]
 }
 
 // setFailureReason sets a record's failure reason from its Status column, JSON text,
@@ -338,18 +412,7 @@ func setFailureReason(r *jsonRecord, v parquet.Value) {
 	}
 }
 
-// parquetWindow is the rows assembled at a time.
-const parquetWindow = 4096
-
-// readColumn calls fn for the value of each row of a non-repeated column chunk, for the
-// rows marked in want (every row when want is nil).
-func readColumn(chunk parquet.ColumnChunk, want []bool, fn func(row int64, v parquet.Value)) error {
-	c := newColumnCursor(chunk)
-	defer c.close()
-	return c.each(math.MaxInt64, want, fn)
-}
-
-// columnCursor reads a non-repeated column chunk's values in row order, a range of rows
+// columnCursor reads a non-repeated column chunk's values in row order, a window of rows
 // at a time. Pages without a wanted row are skipped without decoding their values.
 type columnCursor struct {
 	pages  parquet.Pages
@@ -366,12 +429,16 @@ func newColumnCursor(chunk parquet.ColumnChunk) *columnCursor {
 	return &columnCursor{pages: chunk.Pages(), buf: make([]parquet.Value, 0, 512)}
 }
 
-// each calls fn for the wanted rows before row to (want nil: every row), from where the
-// previous call stopped.
-func (c *columnCursor) each(to int64, want []bool, fn func(row int64, v parquet.Value)) error {
+// each calls fn for the wanted rows before row to, from where the previous call stopped.
+// want[i] says whether row base+i is wanted; want nil: every row from base. Rows before
+// base are passed over.
+func (c *columnCursor) each(to int64, want []bool, base int64, fn func(row int64, v parquet.Value)) error {
+	wanted := func(row int64) bool {
+		return row >= base && (want == nil || row-base < int64(len(want)) && want[row-base])
+	}
 	for c.row < to && !c.done {
 		if c.next < len(c.buf) {
-			if want == nil || c.row < int64(len(want)) && want[c.row] {
+			if wanted(c.row) {
 				fn(c.row, c.buf[c.next])
 			}
 			c.next++
@@ -400,12 +467,51 @@ func (c *columnCursor) each(to int64, want []bool, fn func(row int64, v parquet.
 		}
 		c.row = c.end
 		c.end += p.NumRows()
-		if want != nil && !anyWanted(want, c.row, c.end) {
+		// A page that ends within the window and holds no wanted row is passed over.
+		if c.end <= to && !anyRow(c.row, c.end, wanted) {
 			parquet.Release(p)
 			c.row = c.end
 			continue
 		}
 		c.page, c.values = p, p.Values()
+	}
+	return nil
+}
+
+func anyRow(from, to int64, wanted func(int64) bool) bool {
+	for r := from; r < to; r++ {
+		if wanted(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// short reports a column that ended before row to of a row group of n rows: its pages
+// hold fewer rows than the row group says (a corrupt file).
+func (c *columnCursor) short(to, n int64) error {
+	if c.done && c.row < to {
+		return fmt.Errorf("corrupt file: the row group says %d rows, the column's pages end at row %d", n, c.row)
+	}
+	return nil
+}
+
+// beyond reports a column read to row n, the row group's end, whose pages hold more rows.
+func (c *columnCursor) beyond(n int64) error {
+	if c.row != n || c.done {
+		return nil
+	}
+	more := c.end > n
+	if !more {
+		c.release()
+		p, err := c.pages.ReadPage()
+		if err == nil {
+			parquet.Release(p)
+		}
+		more = err != io.EOF
+	}
+	if more {
+		return fmt.Errorf("corrupt file: the row group says %d rows, the column's pages hold more", n)
 	}
 	return nil
 }
@@ -421,15 +527,6 @@ func (c *columnCursor) release() {
 func (c *columnCursor) close() {
 	c.release()
 	c.pages.Close()
-}
-
-func anyWanted(want []bool, from, to int64) bool {
-	for i := max(from, 0); i < to && i < int64(len(want)); i++ {
-		if want[i] {
-			return true
-		}
-	}
-	return false
 }
 
 // valueText renders a Parquet value as the text a setter takes. Byte arrays are copied:

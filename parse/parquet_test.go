@@ -1,12 +1,14 @@
 package parse
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -244,5 +246,91 @@ func TestParquetSparseRows(t *testing.T) {
 	}
 	if i != 7000 || selected != 190 {
 		t.Errorf("%d rows, %d selected; want 7000 and 190", i, selected)
+	}
+}
+
+// rowCountLie rewrites the footer of a flat file (2 row groups of 5 rows) so that its
+// first row group says it has rows rows.
+func rowCountLie(t testing.TB, rows uint64) []byte {
+	data, _ := flatParquet(t, 2, 5)
+	foot, err := readParquetFooter(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := foot.groups[0]
+	ts := &thriftScanner{r: bufio.NewReader(bytes.NewReader(data[g.start:g.end])), pos: g.start, end: g.end}
+	var from, to int64
+	for last := int16(0); ; {
+		typ, id := ts.field(&last)
+		if typ == tStop {
+			break
+		}
+		if id == 3 { // RowGroup.num_rows
+			from = ts.pos
+			ts.varint()
+			to = ts.pos
+			continue
+		}
+		ts.skip(typ, 1)
+	}
+	if to == 0 {
+		t.Fatal("no num_rows in the first row group")
+	}
+	out := append(append(slices.Clone(data[:from]), binary.AppendUvarint(nil, rows<<1)...), data[to:foot.metaEnd]...)
+	out = binary.LittleEndian.AppendUint32(out, uint32(int64(len(out))-foot.metaStart))
+	return append(out, "PAR1"...)
+}
+
+// TestParquetRowCountLies: a row group that says it has more rows than its pages hold
+// (by a few or by 268 million) or fewer, is one error naming the file, the row group and
+// the column, at once and without memory for the rows it claims.
+func TestParquetRowCountLies(t *testing.T) {
+	for _, rows := range []uint64{3, 6, 1 << 28} {
+		evs, recErrs, _, fatal := read(t, "lie.parquet", rowCountLie(t, rows))
+		if fatal == nil || len(recErrs) > 0 || !strings.Contains(fatal.Error(), "lie.parquet: row group 1") ||
+			!strings.Contains(fatal.Error(), "column resulttype: corrupt file") {
+			t.Errorf("%d rows claimed: %d events, %v, %v; want one error naming the row group and column", rows, len(evs), recErrs, fatal)
+		}
+	}
+}
+
+// page is one page in Thrift compact form: its header (type, sizes, a data page header
+// with its count of values) and data bytes of data.
+func page(uncompressed, compressed, values int32, data []byte) []byte {
+	zz := func(v int32) []byte { return binary.AppendUvarint(nil, uint64(uint32(v<<1)^uint32(v>>31))) }
+	b := []byte{0x15, 0x00}                          // 1: type DATA_PAGE
+	b = append(append(b, 0x15), zz(uncompressed)...) // 2: uncompressed_page_size
+	b = append(append(b, 0x15), zz(compressed)...)   // 3: compressed_page_size
+	b = append(append(b, 0x2c, 0x15), zz(values)...) // 5: data_page_header {1: num_values}
+	b = append(b, 0x00, 0x00)                        // end of both structs
+	return append(b, data...)
+}
+
+// TestCheckPages: page headers that would have parquet-go allocate what the file cannot
+// hold are errors before it reads them.
+func TestCheckPages(t *testing.T) {
+	ten := bytes.Repeat([]byte{'x'}, 10)
+	snappyTen := append(binary.AppendUvarint(nil, 10), ten[:9]...) // says 10 bytes decoded
+	snappyHuge := append(binary.AppendUvarint(nil, 1<<31), ten[:5]...)
+	tests := []struct {
+		name   string
+		chunk  []byte
+		snappy bool
+		want   string // in the error; "" for none
+	}{
+		{"two good pages", append(page(10, 10, 3, ten), page(10, 10, 3, ten)...), false, ""},
+		{"snappy, decoded size as said", page(10, int32(len(snappyTen)), 3, snappyTen), true, ""},
+		{"beyond the chunk", page(10, 1<<30, 3, ten), false, "column chunk has 10 left"},
+		{"huge uncompressed", page(1<<30, 10, 3, ten), false, "uncompressed"},
+		{"huge count", page(10, 10, 1<<30, ten), false, "values"},
+		{"negative size", page(-5, 10, 3, ten), false, "uncompressed"},
+		{"snappy says more", page(10, int32(len(snappyHuge)), 3, snappyHuge), true, "snappy data"},
+		{"cut header", page(10, 10, 3, ten)[:5], false, "page header"},
+	}
+	for _, tt := range tests {
+		err := checkPages(bytes.NewReader(tt.chunk), 0, int64(len(tt.chunk)), tt.snappy)
+		if (tt.want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: checkPages = %v, want %q", tt.name, err, tt.want)
+		}
 	}
 }

@@ -265,6 +265,15 @@ func (t *thriftScanner) discard(n uint64) {
 	t.pos += int64(n)
 }
 
+// i32 reads a zigzag varint that must fit 32 bits.
+func (t *thriftScanner) i32() int32 {
+	v := t.zigzag()
+	if v != int64(int32(v)) {
+		t.err = errFooter
+	}
+	return int32(v)
+}
+
 // field reads a field header: its type (tStop at the end of a struct) and id.
 func (t *thriftScanner) field(last *int16) (typ byte, id int16) {
 	b := t.byte()
@@ -326,10 +335,21 @@ func (t *thriftScanner) skip(typ byte, depth int) {
 		if size == 0 {
 			return
 		}
+		if size > uint64(t.end-t.pos) { // every entry takes a byte at least
+			t.err = errFooter
+			return
+		}
 		kv := t.byte()
+		ktyp, vtyp := kv>>4, kv&0x0f
+		if ktyp == tTrue || ktyp == tFalse {
+			ktyp = tListBool // a map's booleans take a byte, as a list's do
+		}
+		if vtyp == tTrue || vtyp == tFalse {
+			vtyp = tListBool
+		}
 		for i := uint64(0); i < size && t.err == nil; i++ {
-			t.skip(kv>>4, depth+1)
-			t.skip(kv&0x0f, depth+1)
+			t.skip(ktyp, depth+1)
+			t.skip(vtyp, depth+1)
 		}
 	case tStruct:
 		last := int16(0)
@@ -347,3 +367,103 @@ func (t *thriftScanner) skip(typ byte, depth int) {
 
 // tListBool stands for a boolean element of a list, which takes a byte.
 const tListBool = 0x10
+
+// maxPageBytes and maxPageValues bound what a page may say of itself before parquet-go
+// allocates for it (writers make pages of about 1 MB and 20,000 rows): a corrupt page
+// header claiming gigabytes is an error, not an allocation.
+const (
+	maxPageBytes  = 256 << 20
+	maxPageValues = 1 << 24
+)
+
+// checkPages reads the headers of the pages of the column chunk at [from, to) of ra and
+// checks the sizes and counts they give against the chunk and the bounds above; for a
+// snappy chunk, also the decoded length that starts each page's compressed data.
+func checkPages(ra io.ReaderAt, from, to int64, snappy bool) error {
+	for pos := from; pos < to; {
+		t := &thriftScanner{r: bufio.NewReaderSize(io.NewSectionReader(ra, pos, to-pos), 512), pos: pos, end: to}
+		h := scanPageHeader(t)
+		if t.err != nil {
+			return fmt.Errorf("page header at offset %d: %w", pos, t.err)
+		}
+		data := t.pos
+		switch {
+		case h.compressed < 0 || int64(h.compressed) > to-data:
+			return fmt.Errorf("page at offset %d says %d bytes, its column chunk has %d left: %w", pos, h.compressed, to-data, errFooter)
+		case h.uncompressed < 0 || h.uncompressed > maxPageBytes:
+			return fmt.Errorf("page at offset %d says %d bytes uncompressed: %w", pos, h.uncompressed, errFooter)
+		case h.values < 0 || h.values > maxPageValues || h.rows < 0 || h.rows > maxPageValues:
+			return fmt.Errorf("page at offset %d says %d values, %d rows: %w", pos, h.values, h.rows, errFooter)
+		case h.levels < 0 || h.levels > h.compressed:
+			return fmt.Errorf("page at offset %d says %d bytes of levels in %d: %w", pos, h.levels, h.compressed, errFooter)
+		}
+		if snappy && h.compressed > h.levels && h.compressedValues {
+			var b [binary.MaxVarintLen32]byte
+			n, _ := ra.ReadAt(b[:min(int64(len(b)), int64(h.compressed-h.levels))], data+int64(h.levels))
+			if v, k := binary.Uvarint(b[:n]); k > 0 && v > uint64(h.uncompressed) {
+				return fmt.Errorf("page at offset %d: snappy data of %d bytes in a page of %d: %w", pos, v, h.uncompressed, errFooter)
+			}
+		}
+		pos = data + int64(h.compressed)
+	}
+	return nil
+}
+
+// pageHeader is what checkPages reads of a PageHeader.
+type pageHeader struct {
+	uncompressed, compressed int32
+	values, rows             int32
+	levels                   int32 // bytes of levels before the values (v2 pages: uncompressed)
+	compressedValues         bool
+}
+
+func scanPageHeader(t *thriftScanner) pageHeader {
+	h := pageHeader{compressedValues: true}
+	last := int16(0)
+	for t.err == nil {
+		typ, id := t.field(&last)
+		switch {
+		case typ == tStop:
+			return h
+		case id == 2 && typ == tI32:
+			h.uncompressed = t.i32()
+		case id == 3 && typ == tI32:
+			h.compressed = t.i32()
+		case (id == 5 || id == 7 || id == 8) && typ == tStruct: // data, dictionary, data v2
+			h.scanSizes(t, id == 8)
+		default:
+			t.skip(typ, 0)
+		}
+	}
+	return h
+}
+
+// scanSizes reads the counts of a data, dictionary or (v2) data page header.
+func (h *pageHeader) scanSizes(t *thriftScanner, v2 bool) {
+	var defs, reps int32
+	last := int16(0)
+	for t.err == nil {
+		typ, id := t.field(&last)
+		switch {
+		case typ == tStop:
+			if defs < 0 || reps < 0 {
+				h.levels = -1
+			} else {
+				h.levels = defs + reps
+			}
+			return
+		case id == 1 && typ == tI32:
+			h.values = t.i32()
+		case v2 && id == 3 && typ == tI32:
+			h.rows = t.i32()
+		case v2 && id == 5 && typ == tI32:
+			defs = t.i32()
+		case v2 && id == 6 && typ == tI32:
+			reps = t.i32()
+		case v2 && id == 7 && (typ == tTrue || typ == tFalse):
+			h.compressedValues = typ == tTrue
+		default:
+			t.skip(typ, 1)
+		}
+	}
+}
