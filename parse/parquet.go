@@ -135,7 +135,7 @@ func (d *parquetDecoder) read(name string, yield func(Event, error) bool) (err e
 	// The file is opened a batch of row groups at a time, so that memory holds only their
 	// metadata (see parquetFooter); the first batch is opened even when empty, to check
 	// the schema.
-	for a := from; a == from || a < to; {
+	for a := from; ; {
 		b, meta := a, int64(0)
 		for b < to && (b == a || meta < parquetBatchMeta) {
 			meta += foot.groups[b].end - foot.groups[b].start
@@ -162,12 +162,11 @@ func (d *parquetDecoder) read(name string, yield func(Event, error) bool) (err e
 			}
 			first += n
 		}
-		if b == a {
-			break
+		if b >= to {
+			return nil
 		}
 		a = b
 	}
-	return nil
 }
 
 // parquetBatchMeta is about the footer bytes of the row groups opened at a time.
