@@ -745,11 +745,10 @@ func (s *jsonScanner) nextInTables() (raw []byte, pos Position, err error, done 
 	return nil, Position{}, nil, false
 }
 
-// wholeLineRecord reports whether a line that starts with '{' holds one whole record: it
-// ends with '}', its braces balance, and it does not look like a Graph or Event Hub wrapper.
 // opensWrapper reports whether a line holds the start of a wrapper's array ("value": [,
 // "records": [ or "tables": [, names in any case), as a line that ends one page and starts
-// the next would.
+// the next would. It looks at every '[' of the line, so it is asked only of array elements;
+// a top-level line gets wholeLineRecord's cheaper look at its head.
 func opensWrapper(line []byte) bool {
 	for rest := line; ; {
 		i := bytes.IndexByte(rest, '[')
@@ -770,6 +769,8 @@ func opensWrapper(line []byte) bool {
 	}
 }
 
+// wholeLineRecord reports whether a line that starts with '{' holds one whole record: it
+// ends with '}', its braces balance, and it does not look like a Graph or Event Hub wrapper.
 func wholeLineRecord(line []byte) bool {
 	if len(line) < 2 || line[len(line)-1] != '}' ||
 		bytes.Count(line, []byte{'{'}) != bytes.Count(line, []byte{'}'}) {
