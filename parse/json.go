@@ -43,27 +43,14 @@ func (d *jsonDecoder) events(name string) iter.Seq2[Event, error] {
 				return
 			}
 			var ev Event
-			if d.sc.row {
-				if err := decodeRow(raw, d.sc.columns, &ev); err != nil {
-					if !yield(Event{}, &RecordError{File: name, Line: pos.Line, Offset: pos.Offset, Err: err}) {
-						return
-					}
-					continue
-				}
-				ev.Pos = pos
-				if !yield(ev, nil) {
-					return
-				}
-				continue
+			switch {
+			case d.sc.row: // a query result's row
+				err = decodeRow(raw, d.sc.columns, &ev)
+			case d.filter != nil && lightJSON(raw, d.filter, &ev): // counted from its bytes
+			default:
+				err = decodeJSONRecord(raw, &ev)
 			}
-			if d.filter != nil && lightJSON(raw, d.filter, &ev) {
-				ev.Pos = pos
-				if !yield(ev, nil) {
-					return
-				}
-				continue
-			}
-			if err := decodeJSONRecord(raw, &ev); err != nil {
+			if err != nil {
 				if !yield(Event{}, &RecordError{File: name, Line: pos.Line, Offset: pos.Offset, Err: err}) {
 					return
 				}
