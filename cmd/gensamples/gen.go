@@ -188,3 +188,20 @@ func (e *event) signInType() string {
 }
 
 func (e *event) success() bool { return e.code == 0 }
+
+// logNames are the Log Analytics table and the diagnostic-settings category of the
+// event's log.
+func (e *event) logNames() (table, category string) {
+	if e.nonInteractive {
+		return "AADNonInteractiveUserSignInLogs", "NonInteractiveUserSignInLogs"
+	}
+	return "SigninLogs", "SignInLogs"
+}
+
+// signature is the event's resultSignature.
+func (e *event) signature() string {
+	if e.success() {
+		return "SUCCESS"
+	}
+	return "FAILURE"
+}

@@ -42,14 +42,8 @@ type laParquet struct {
 }
 
 func laParquetRow(e *event) laParquet {
-	table, category := "SigninLogs", "SignInLogs"
-	if e.nonInteractive {
-		table, category = "AADNonInteractiveUserSignInLogs", "NonInteractiveUserSignInLogs"
-	}
-	sig := "SUCCESS"
-	if !e.success() {
-		sig = "FAILURE"
-	}
+	table, category := e.logNames()
+	sig := e.signature()
 	var desc *string
 	if d, ok := failureReason(e).(string); ok {
 		desc = &d

@@ -424,14 +424,8 @@ func psRecord(e *event) obj {
 // durationMs as a number or a string, resultDescription absent when there is no text,
 // createdDateTime with a +00:00 offset (or absent), and an emit time 33-182 s later.
 func monitorRecord(e *event) obj {
-	category := "SignInLogs"
-	if e.nonInteractive {
-		category = "NonInteractiveUserSignInLogs"
-	}
-	sig := "SUCCESS"
-	if !e.success() {
-		sig = "FAILURE"
-	}
+	_, category := e.logNames()
+	sig := e.signature()
 	variant := int(e.time.UnixNano()/1e7) % 3
 	emit := e.time.Add(time.Duration(33+int(e.time.UnixNano()/1e6)%150) * time.Second)
 	topCorr := e.correlationID
@@ -510,14 +504,8 @@ func laRecord(e *event, dynText bool) obj {
 		}
 		return v
 	}
-	table, category := "SigninLogs", "SignInLogs"
-	if e.nonInteractive {
-		table, category = "AADNonInteractiveUserSignInLogs", "NonInteractiveUserSignInLogs"
-	}
-	sig := "SUCCESS"
-	if !e.success() {
-		sig = "FAILURE"
-	}
+	table, category := e.logNames()
+	sig := e.signature()
 	created := e.time.Format("2006-01-02T15:04:05.0000000Z")
 	return obj{
 		{"TenantId", tenantID},
