@@ -50,19 +50,13 @@ func positions(t *testing.T, data []byte, r io.Reader) []string {
 			if n > len(data)+1 {
 				t.Fatalf("more items (%d) than bytes (%d)", n, len(data))
 			}
-			var pos Position
-			var re *RecordError
-			switch {
-			case errors.As(err, &re):
-				pos = Position{Line: re.Line, Offset: re.Offset}
-			case err != nil:
+			pos, ok := itemPos(ev, err)
+			if !ok {
 				if errors.Is(err, io.ErrUnexpectedEOF) {
 					t.Fatalf("unexpected I/O error %v", err)
 				}
 				out = append(out, "end")
 				continue // an error that ends the input
-			default:
-				pos = ev.Pos
 			}
 			if pos.Offset < 0 || pos.Offset >= int64(len(data)) {
 				t.Fatalf("offset %d outside the %d-byte input", pos.Offset, len(data))
@@ -80,6 +74,19 @@ func positions(t *testing.T, data []byte, r io.Reader) []string {
 	return out
 }
 
+// itemPos is where an item a decoder yields starts: the event's, or the skipped record's;
+// false for an error that ends the input.
+func itemPos(ev Event, err error) (Position, bool) {
+	var re *RecordError
+	switch {
+	case errors.As(err, &re):
+		return Position{Line: re.Line, Offset: re.Offset}, true
+	case err != nil:
+		return Position{}, false
+	}
+	return ev.Pos, true
+}
+
 // FuzzCSV: a header the decoder knows, then arbitrary bytes: no panic, and every position
 // inside the input, increasing, on the line of its offset.
 func FuzzCSV(f *testing.F) {
@@ -95,15 +102,9 @@ func FuzzCSV(f *testing.F) {
 		}
 		last := int64(-1)
 		for ev, err := range in.Events() {
-			var pos Position
-			var re *RecordError
-			switch {
-			case errors.As(err, &re):
-				pos = Position{Line: re.Line, Offset: re.Offset}
-			case err != nil:
+			pos, ok := itemPos(ev, err)
+			if !ok {
 				continue
-			default:
-				pos = ev.Pos
 			}
 			if pos.Offset < int64(len(header)) || pos.Offset >= int64(len(data)) || pos.Offset <= last {
 				t.Fatalf("offset %d (previous %d) outside the rows of a %d-byte input", pos.Offset, last, len(data))
