@@ -388,12 +388,12 @@ func (w *rowWindow) clear(size int) {
 
 // missing marks the rows whose rank is 0 (no value yet), or returns nil when there is none.
 func (w *rowWindow) missing(rank []int8) []bool {
-	any := false
+	some := false
 	for i, r := range rank {
 		w.missingRows[i] = r == 0
-		any = any || r == 0
+		some = some || r == 0
 	}
-	if !any {
+	if !some {
 		return nil
 	}
 	return w.missingRows[:len(rank)]

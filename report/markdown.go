@@ -2,7 +2,6 @@ package report
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -127,8 +126,4 @@ func spanIn(first, last time.Time, loc *time.Location) string {
 	return displayTime(first, loc) + " to " + displayTime(last, loc)
 }
 
-func jsonQuote(s string) string {
-	var b bytes.Buffer
-	writeString(&b, s)
-	return b.String()
-}
+func jsonQuote(s string) string { return string(appendString(nil, s)) }
