@@ -44,6 +44,19 @@ type Event struct {
 	Pos Position // where the record starts in its input
 }
 
+// HasReason reports whether the failure reason says something: it is neither empty nor
+// Graph's "Other.", which successes and many failures carry.
+func (ev *Event) HasReason() bool { return ev.FailureReason != "" && ev.FailureReason != "Other." }
+
+// Wording is what the record says of its outcome: the failure reason, or where that says
+// nothing, the result description.
+func (ev *Event) Wording() string {
+	if ev.HasReason() {
+		return ev.FailureReason
+	}
+	return ev.ResultDescription
+}
+
 // Position locates a record in its input: Line is 1-based (for Parquet, the 1-based row),
 // Offset is the byte offset of the record's first byte in the decoded stream (0-based).
 type Position struct {

@@ -260,9 +260,8 @@ func (f closerFunc) Close() error { return f() }
 // SetCodeFilter tells decoders that can skip work which error codes may be in scope:
 // Parquet then reads every column only for the rows it selects, and JSON counts records
 // from their bytes without decoding them (see lightJSON). Records whose code fails the
-// filter still come out, with their code, time and, for a failure, the failure reason and
-// (JSON: where the reason is empty or "Other.") the result description, which describe the
-// code: the summary is the same either way.
+// filter still come out, with their code, time and, for a failure, its Wording, which
+// describes the code: the summary is the same either way.
 func (in *Input) SetCodeFilter(f func(code int) bool) {
 	switch d := in.dec.(type) {
 	case *parquetDecoder:

@@ -99,9 +99,9 @@ func lightJSON(raw []byte, filter func(int) bool, ev *Event) bool {
 		if v, found := memberValue(raw, keyFailureReason); found {
 			ev.FailureReason = string(v)
 		}
-		// The summary describes a code by its failure reason, by the result description
-		// only where the reason says nothing (report.describeCode): search for it then.
-		if ev.FailureReason == "" || ev.FailureReason == "Other." {
+		// The result description is part of the record's wording only where the reason
+		// says nothing (Event.Wording): search for it then.
+		if !ev.HasReason() {
 			if v, found := memberValue(raw, keyResultDescription); found {
 				ev.ResultDescription = string(v)
 			}

@@ -118,9 +118,9 @@ func (s *Summary) Add(ev *parse.Event, m rules.Match, inScope bool) {
 	cs.inScope = cs.inScope || inScope
 	if ev.ErrorCode != 0 {
 		d, ok := s.described[ev.FailureReason]
-		if !ok || ev.FailureReason == "" || ev.FailureReason == "Other." {
+		if !ok || !ev.HasReason() {
 			d = describeCode(ev)
-			if ev.FailureReason != "" && ev.FailureReason != "Other." && len(s.described) < 4096 {
+			if ev.HasReason() && len(s.described) < 4096 {
 				s.described[strings.Clone(ev.FailureReason)] = d
 			}
 		}
@@ -139,11 +139,7 @@ func (s *Summary) Add(ev *parse.Event, m rules.Match, inScope bool) {
 
 // describeCode is the text a code's row shows: the record's own wording, shortened.
 func describeCode(ev *parse.Event) string {
-	d := ev.FailureReason
-	if d == "" || d == "Other." {
-		d = ev.ResultDescription
-	}
-	d = strings.Join(strings.Fields(d), " ")
+	d := strings.Join(strings.Fields(ev.Wording()), " ")
 	if r := []rune(d); len(r) > 160 {
 		d = string(r[:159]) + "…"
 	}
