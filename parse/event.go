@@ -41,6 +41,12 @@ type Event struct {
 	TokenProtectionCode int    // signInSessionStatusCode (1002-1008 explain "unbound")
 	UniqueTokenID       string
 
+	// Other is the diagnostic category of a record that is not a sign-in (AuditLogs,
+	// ProvisioningLogs, RiskyUsers, ...), or "unknown" for a record that carries no
+	// sign-in field and names no category; "" for a sign-in. Such records are counted
+	// apart, never as sign-ins; only Other, Pos and (where the record has one) Time are set.
+	Other string
+
 	Pos Position // where the record starts in its input
 }
 
