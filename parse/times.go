@@ -38,9 +38,12 @@ func ParseTime(s string) (time.Time, bool) {
 	if ms, ok := strings.CutPrefix(s, "/Date("); ok {
 		// .NET's JSON date, as Windows PowerShell's ConvertTo-Json writes it:
 		// /Date(1764000000000)/ or /Date(1764000000000+0100)/; the number is UTC.
+		// The sign of the number itself is not an offset: the search starts after it.
 		ms, _, _ = strings.Cut(ms, ")")
-		if i := strings.IndexAny(ms[1:], "+-"); i >= 0 {
-			ms = ms[:i+1]
+		if len(ms) > 1 {
+			if i := strings.IndexAny(ms[1:], "+-"); i >= 0 {
+				ms = ms[:i+1]
+			}
 		}
 		if n, err := strconv.ParseInt(ms, 10, 64); err == nil {
 			return time.UnixMilli(n).UTC(), true
