@@ -4,7 +4,6 @@ package report
 
 import (
 	_ "embed"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -40,6 +39,7 @@ type Summary struct {
 	Samples     []Skip
 
 	codes     map[int]*codeStat
+	others    map[string]int64 // records that are not sign-ins, by category (parse.Event.Other)
 	events    eventList
 	strs      []string          // the string table of events' dimensions; strs[0] is ""
 	strIndex  map[string]uint32 // a string's index in strs
@@ -150,46 +150,43 @@ func describeCode(ev *parse.Event) string {
 func (s *Summary) Skip(e *parse.RecordError) {
 	s.Skipped++
 	if len(s.Samples) < maxSkipSamples {
-		s.Samples = append(s.Samples, Skip{Path: e.File, Line: e.Line, Offset: e.Offset, Reason: e.Err.Error()})
+		s.Samples = append(s.Samples, NewSkip(e))
 	}
 }
 
-// Read classifies and counts every record of in, and records what it contributed. A
-// record error is counted and the rest goes on; an error that ends the input early is
-// kept on its Input and returned, after whatever was read before it was counted.
+// Read classifies and counts every record of in, and records what it contributed: the
+// records are those [Select] hands on, with the summary's rules, filter, redactor and
+// prefilter choice. A record error is counted and the rest goes on; an error that ends
+// the input early is kept on its Input and returned, after whatever was read before it
+// was counted.
 func (s *Summary) Read(in *parse.Input) error {
-	var rec, skipped, filtered int64
-	var fatal error
-	if !s.Decode && !s.Filter.NeedsAllFields() {
-		in.SetCodeFilter(s.Rules.MayMatch)
-	}
 	in.SetSummaryFields() // the summary keeps none of the detail fields
-	for ev, err := range in.Events() {
-		if err != nil {
-			var re *parse.RecordError
-			if errors.As(err, &re) {
-				skipped++
-				s.Skip(re)
-				continue
-			}
-			fatal = err
-			break
-		}
-		m, ok := s.Rules.Classify(&ev)
-		if !s.Filter.Selects(&ev, s.Rules, m, ok) {
-			filtered++
-			continue
-		}
-		rec++
-		s.Redactor.Apply(&ev)
-		s.Add(&ev, m, ok)
-	}
-	input := Input{Path: in.Name, Format: in.Format(), Records: rec, Skipped: skipped, Filtered: filtered}
-	if fatal != nil {
-		input.Error = fatal.Error()
+	sel := Selection{Rules: s.Rules, Filter: s.Filter, Redactor: s.Redactor, Decode: s.Decode}
+	n, err := Select(in, &sel, Sink{Record: s.record, Skip: s.Skip, Other: s.addOther})
+	input := Input{Path: in.Name, Format: in.Format(), Records: n.Records, Skipped: n.Skipped, Filtered: n.Filtered}
+	if err != nil {
+		input.Error = err.Error()
 	}
 	s.Inputs = append(s.Inputs, input)
-	return fatal
+	return err
+}
+
+// record is Add as a [Sink] Record.
+func (s *Summary) record(ev *parse.Event, m rules.Match, inScope bool) error {
+	s.Add(ev, m, inScope)
+	return nil
+}
+
+// addOther counts one record of the input being read that is not a sign-in.
+// TODO(record kinds): the JSON summary's other_records, and the partial, show these.
+func (s *Summary) addOther(category string) {
+	if s.others == nil {
+		s.others = map[string]int64{}
+	}
+	if _, ok := s.others[category]; !ok {
+		category = strings.Clone(category)
+	}
+	s.others[category]++
 }
 
 // Failed records an input that could not be read at all.
@@ -312,6 +309,12 @@ func (s *Summary) mergeCounts(o *Summary) {
 		if len(s.Samples) < maxSkipSamples {
 			s.Samples = append(s.Samples, sk)
 		}
+	}
+	for c, n := range o.others {
+		if s.others == nil {
+			s.others = map[string]int64{}
+		}
+		s.others[c] += n
 	}
 	for code, oc := range o.codes {
 		cs := s.codes[code]
