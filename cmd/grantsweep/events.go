@@ -24,6 +24,8 @@ type eventsOptions struct {
 	output   string
 	tz       string
 	noDedupe bool
+	strict   bool
+	noFilter bool
 	rules    string
 	mode     string
 	input    string
@@ -35,8 +37,9 @@ var eventColumns = []string{"time", "event_id", "correlation_id", "user", "user_
 	"error_code", "family", "cause", "rule", "evidence", "file", "line", "offset"}
 
 // runEvents lists the in-scope events behind the numbers, one per row, with the rule and
-// the evidence that decided each: the same events, after the same filters and
-// de-duplication, that sweep counts in in_scope.
+// the evidence that decided each: the same events that sweep counts in in_scope, because
+// both read every input through report.Select, in the same order, and de-duplicate by
+// the same rule (report.Deduper).
 func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var o eventsOptions
 	fs := newFlagSet("events", stderr)
@@ -44,10 +47,12 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.StringVarP(&o.output, "output", "o", "", "write to `FILE` (atomically) instead of standard output")
 	fs.StringVar(&o.tz, "tz", "UTC", "time `ZONE` for the time column (JSON Lines stays RFC 3339 in this zone)")
 	fs.BoolVar(&o.noDedupe, "no-dedupe", false, "list every copy of an event, even with an id seen before")
+	fs.BoolVar(&o.strict, "strict", false, "exit 4 when any record was skipped or any input could not be read (the rows are still written)")
 	fs.StringVar(&o.rules, "rules", "", "rule `FILE` (YAML) that extends or replaces the default rules")
 	fs.StringVar(&o.mode, "rules-mode", "extend", "extend or replace")
 	o.filterOptions.addFlags(fs)
 	addInputFormatFlag(fs, &o.input)
+	fs.BoolVar(&o.noFilter, "no-prefilter", false, "decode every record instead of counting out-of-scope ones from their bytes (slower; the result is the same)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: grantsweep events [flags] PATH...\n\nList the in-scope events with their cause and the evidence that decided it.\n\nFlags:\n%s", fs.FlagUsages())
 	}
@@ -76,13 +81,26 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return err
 	}
 	paths, errs := parse.Expand(fs.Args())
+	failed := 0
 	for _, err := range errs {
 		fmt.Fprintf(stderr, "grantsweep: %v\n", err)
+		failed++
 	}
+	sel := &report.Selection{Rules: set, Filter: filter, Redactor: redactor, Decode: o.noFilter}
+	var dedupe *report.Deduper
+	if !o.noDedupe {
+		dedupe = report.NewDeduper()
+	}
+	var skipped int64
+	var firstSkip report.Skip
+	sink := report.Sink{Skip: func(e *parse.RecordError) {
+		if skipped++; skipped == 1 {
+			firstSkip = report.NewSkip(e)
+		}
+	}}
 	read := 0
 	err = writeOutput(o.output, stdout, func(w io.Writer) error {
 		out := newEventWriter(w, o.format, loc)
-		seen := map[string]struct{}{}
 		for _, path := range inputPaths(paths) {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -90,47 +108,58 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			in, err := parse.OpenCounting(path, stdin, nil, o.input)
 			if err != nil {
 				fmt.Fprintf(stderr, "grantsweep: %v (skipped)\n", err)
+				failed++
 				continue
 			}
-			read++
-			if !filter.NeedsAllFields() {
-				in.SetCodeFilter(set.MayMatch)
+			if read++; read == 1 {
+				out.header()
 			}
-			for ev, err := range in.Events() {
-				if err != nil {
-					var re *parse.RecordError
-					if !errors.As(err, &re) {
-						fmt.Fprintf(stderr, "grantsweep: %v (what was read before counts)\n", err)
-					}
-					continue
+			var werr error // from writing a row, which ends the command
+			sink.Record = func(ev *parse.Event, m rules.Match, inScope bool) error {
+				if !inScope || !dedupe.First(ev.ID) {
+					return nil
 				}
-				m, ok := set.Classify(&ev)
-				if !ok || !filter.Selects(&ev, set, m, ok) {
-					continue
-				}
-				if !o.noDedupe && ev.ID != "" {
-					if _, dup := seen[ev.ID]; dup {
-						continue
-					}
-					seen[ev.ID] = struct{}{}
-				}
-				redactor.Apply(&ev)
-				if err := out.write(&ev, set, m, in.Name); err != nil {
-					in.Close()
-					return err
-				}
+				werr = out.write(ev, set, m, in.Name)
+				return werr
 			}
+			_, err = report.Select(in, sel, sink)
 			in.Close()
+			if werr != nil {
+				return werr
+			}
+			if err != nil {
+				fmt.Fprintf(stderr, "grantsweep: %v (what was read before counts)\n", err)
+				failed++
+			}
+		}
+		if read == 0 {
+			return errNothingRead // nothing is written: a file given with -o keeps what it held
 		}
 		return out.flush()
 	})
+	if errors.Is(err, errNothingRead) {
+		return errNothingRead // as sweep says it, whatever the output
+	}
 	if err != nil {
 		return err
 	}
-	if read == 0 {
-		return errors.New("nothing could be read")
+	if skipped > 0 {
+		reportSkipped(stderr, skipped, firstSkip)
+	}
+	if o.strict && (skipped > 0 || failed > 0) {
+		return fmt.Errorf("%w: %d records skipped, %d inputs failed", errStrict, skipped, failed)
 	}
 	return nil
+}
+
+// errNothingRead: no input could be opened.
+var errNothingRead = errors.New("nothing could be read")
+
+// reportSkipped says on stderr how many records were skipped as undecodable, and where
+// the first was, in the words sweep uses.
+func reportSkipped(stderr io.Writer, n int64, first report.Skip) {
+	fmt.Fprintf(stderr, "grantsweep: %d records skipped as undecodable; first at %s:%d (offset %d): %s\n",
+		n, first.Path, first.Line, first.Offset, first.Reason)
 }
 
 type eventWriter struct {
@@ -144,9 +173,15 @@ func newEventWriter(w io.Writer, format string, loc *time.Location) *eventWriter
 	e := &eventWriter{bw: bufio.NewWriter(w), format: format, loc: loc}
 	if format == "csv" {
 		e.cw = csv.NewWriter(e.bw)
-		e.cw.Write(eventColumns)
 	}
 	return e
+}
+
+// header writes the CSV header, once an input could be opened.
+func (e *eventWriter) header() {
+	if e.cw != nil {
+		e.cw.Write(eventColumns)
+	}
 }
 
 func (e *eventWriter) write(ev *parse.Event, set *rules.Set, m rules.Match, file string) error {
