@@ -142,7 +142,44 @@ func (s *Summary) htmlModel(opts Options) htmlPage {
 		}
 	}
 	p.Apps = hbars(al, av, []string{"#4e79a7"})
+	p.escape()
 	return p
+}
+
+// escape passes every text of the page through [Escape]: html/template makes values
+// inert as markup, not as terminal control (a saved report is also read with cat or less)
+// or bidirectional overrides that reorder what a reader sees.
+func (p *htmlPage) escape() {
+	p.Title, p.Summary, p.GeneratedBy = Escape(p.Title), Escape(p.Summary), Escape(p.GeneratedBy)
+	tables := make([]Table, len(p.Tables))
+	for i, t := range p.Tables {
+		t.Name, t.Title = Escape(t.Name), Escape(t.Title)
+		t.Columns = slices.Clone(t.Columns)
+		for j := range t.Columns {
+			t.Columns[j].Name = Escape(t.Columns[j].Name)
+		}
+		rows := make([][]string, len(t.Rows))
+		for j, r := range t.Rows {
+			rows[j] = make([]string, len(r))
+			for k, c := range r {
+				rows[j][k] = Escape(c)
+			}
+		}
+		t.Rows = rows
+		tables[i] = t
+	}
+	p.Tables = tables
+	for i := range p.Legend {
+		p.Legend[i].Name = Escape(p.Legend[i].Name)
+	}
+	for _, c := range []*htmlChart{&p.Timeline, &p.Families, &p.Apps} {
+		for i := range c.Bars {
+			c.Bars[i].Title = Escape(c.Bars[i].Title)
+		}
+		for i := range c.Labels {
+			c.Labels[i].Text = Escape(c.Labels[i].Text)
+		}
+	}
 }
 
 // fillHours adds empty rows for the hours without events between the first and the last,

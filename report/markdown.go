@@ -11,13 +11,14 @@ import (
 
 // mdEscape makes a cell safe inside a Markdown table: pipes, backslashes and the
 // characters that start inline markup are escaped; line breaks become <br>, and HTML-ish
-// angle brackets become entities so that no tag renders.
-func mdEscape(s string) string {
-	r := strings.NewReplacer(
-		`\`, `\\`, "|", `\|`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`,
-		"<", "&lt;", ">", "&gt;", "&", "&amp;", "\r\n", "<br>", "\n", "<br>", "\r", "<br>")
-	return r.Replace(s)
-}
+// angle brackets become entities so that no tag renders. Other control characters and
+// bidirectional controls are shown as escapes (see [Escape]): a ticket is read in
+// terminals and editors too.
+func mdEscape(s string) string { return Escape(mdReplacer.Replace(s)) }
+
+var mdReplacer = strings.NewReplacer(
+	`\`, `\\`, "|", `\|`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`,
+	"<", "&lt;", ">", "&gt;", "&", "&amp;", "\r\n", "<br>", "\n", "<br>", "\r", "<br>")
 
 // WriteTable writes one table in format f (csv, markdown or json).
 func WriteTable(w io.Writer, t Table, f Format) error {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -150,22 +151,34 @@ type termPrinter struct {
 	err   error
 }
 
+// line prints one line. Every string argument goes through [Escape], so that no value
+// (a file name, a user agent, a baseline's generator) writes control bytes to the
+// terminal; the printer's own styling comes as a [styled] argument, which is not escaped.
 func (p *termPrinter) line(format string, args ...any) {
-	if p.err == nil {
-		_, p.err = fmt.Fprintf(p.w, format+"\n", args...)
+	if p.err != nil {
+		return
 	}
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = Escape(s)
+		}
+	}
+	_, p.err = fmt.Fprintf(p.w, format+"\n", args...)
 }
+
+// styled is text with the printer's own escape sequences (bold), printed as it is.
+type styled string
 
 func (p *termPrinter) section(title string) {
 	p.line("")
 	p.line("%s", p.bold(title))
 }
 
-func (p *termPrinter) bold(s string) string {
+func (p *termPrinter) bold(s string) styled {
 	if !p.color {
-		return s
+		return styled(Escape(s))
 	}
-	return "\x1b[1m" + s + "\x1b[0m"
+	return styled("\x1b[1m" + Escape(s) + "\x1b[0m")
 }
 
 // numericCols are right-aligned.
@@ -174,7 +187,7 @@ var numericCols = map[string]bool{"events": true, "share": true, "users": true, 
 
 // table starts a borderless table with the given header; numeric columns align right.
 // It renders into a buffer so that render can trim the padding at line ends.
-func (p *termPrinter) table(header ...string) *tablewriter.Table {
+func (p *termPrinter) table(header ...string) termTable {
 	align := make([]tw.Align, len(header))
 	h := make([]string, len(header))
 	for i, s := range header {
@@ -202,14 +215,26 @@ func (p *termPrinter) table(header ...string) *tablewriter.Table {
 		tablewriter.WithPadding(tw.Padding{Left: "", Right: "  ", Overwrite: true}),
 	)
 	t.Header(h)
-	return t
+	return termTable{t}
 }
 
-func (p *termPrinter) render(t *tablewriter.Table) {
+// termTable is a table whose cells are escaped as they are appended (see [Escape]), so
+// that the columns are measured as they will show.
+type termTable struct{ t *tablewriter.Table }
+
+func (t termTable) Append(cells []string) {
+	esc := make([]string, len(cells))
+	for i, c := range cells {
+		esc[i] = Escape(c)
+	}
+	t.t.Append(esc)
+}
+
+func (p *termPrinter) render(t termTable) {
 	if p.err != nil {
 		return
 	}
-	if p.err = t.Render(); p.err != nil {
+	if p.err = t.t.Render(); p.err != nil {
 		return
 	}
 	for line := range strings.Lines(p.buf.String()) {
@@ -300,19 +325,14 @@ func orDash(s string) string {
 	return s
 }
 
-// clip shortens s to at most n runes so that tables stay within the terminal, and
-// replaces control characters, which could move the cursor or recolour the terminal.
+// clip escapes s (see [Escape]: control characters could move the cursor or recolour the
+// terminal) and shortens it to at most n runes, so that tables stay within the terminal.
 func clip(s string, n int) string {
-	r := []rune(s)
-	for i, c := range r {
-		if c < 0x20 || (c >= 0x7f && c < 0xa0) {
-			r[i] = '?'
-		}
-	}
-	s = string(r)
-	if len(r) <= n {
+	s = Escape(s)
+	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
+	r := []rune(s)
 	return string(r[:n-1]) + "…"
 }
 
