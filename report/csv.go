@@ -48,19 +48,29 @@ func csvTime(t time.Time) string {
 }
 
 // SafeCells neutralises, in place, cells a spreadsheet would run as a formula: values
-// starting with =, +, -, @, tab or carriage return get a leading apostrophe. User agents,
-// UPNs and app names are attacker-controlled. Plain numbers (such as -1) are left alone.
+// starting with =, +, -, @, tab or carriage return, also after leading blanks (spaces,
+// tabs, line breaks: spreadsheets skip them before a formula), get a leading apostrophe.
+// User agents, UPNs and app names are attacker-controlled. Plain numbers (such as -1, or
+// " -1") are left alone.
 func SafeCells(cells ...string) []string {
 	for i, c := range cells {
-		if c == "" || !strings.ContainsRune("=+-@\t\r", rune(c[0])) {
-			continue
+		if formula(c) {
+			cells[i] = "'" + c
 		}
-		if isNumber(c) {
-			continue
-		}
-		cells[i] = "'" + c
 	}
 	return cells
+}
+
+// formula reports whether a spreadsheet could run cell c as a formula.
+func formula(c string) bool {
+	if c == "" {
+		return false
+	}
+	if strings.IndexByte("=+-@\t\r", c[0]) >= 0 {
+		return !isNumber(c)
+	}
+	t := strings.TrimLeft(c, " \t\r\n")
+	return len(t) < len(c) && t != "" && strings.IndexByte("=+-@", t[0]) >= 0 && !isNumber(t)
 }
 
 func isNumber(s string) bool {
