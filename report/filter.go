@@ -4,9 +4,11 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"hash"
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/grantsweep/grantsweep/parse"
@@ -117,30 +119,288 @@ func firstRune(s string) (rune, int) {
 
 // Redactor pseudonymizes users and IP addresses with a keyed hash, so that a summary can
 // be shared: the same key gives the same pseudonyms, run after run. A UPN keeps its domain.
-type Redactor struct{ key []byte }
+// The failure texts are redacted too (see [Redactor.Apply]).
+type Redactor struct {
+	key  []byte
+	macs sync.Pool // of *mac: keyed HMAC states, reset for each pseudonym
+}
+
+type mac struct {
+	h   hash.Hash
+	buf []byte
+}
 
 // NewRedactor returns a Redactor for key.
 func NewRedactor(key string) *Redactor { return &Redactor{key: []byte(key)} }
 
+// pseudonym is kind-HEX, HEX the first 12 hex digits of HMAC-SHA256(key, kind:v) with v
+// lower-cased.
 func (r *Redactor) pseudonym(kind, v string) string {
 	if v == "" {
 		return ""
 	}
-	h := hmac.New(sha256.New, r.key)
-	h.Write([]byte(kind + ":" + strings.ToLower(v)))
-	return kind + "-" + hex.EncodeToString(h.Sum(nil))[:12]
+	m, _ := r.macs.Get().(*mac)
+	if m == nil {
+		m = &mac{h: hmac.New(sha256.New, r.key)}
+	}
+	m.h.Reset()
+	m.buf = append(append(append(m.buf[:0], kind...), ':'), strings.ToLower(v)...)
+	m.h.Write(m.buf)
+	var sum [sha256.Size]byte
+	m.h.Sum(sum[:0])
+	r.macs.Put(m)
+	out := make([]byte, 0, len(kind)+13)
+	return string(hex.AppendEncode(append(append(out, kind...), '-'), sum[:6]))
 }
 
-// Apply pseudonymizes ev's user, user id and IP address in place.
+// user pseudonymizes a UPN's local part and keeps its domain; a user name without one is
+// pseudonymized whole.
+func (r *Redactor) user(v string) string {
+	if local, domain, ok := strings.Cut(v, "@"); ok {
+		return r.pseudonym("user", local) + "@" + domain
+	}
+	return r.pseudonym("user", v)
+}
+
+// ip pseudonymizes an address by its canonical form, so that 2001:DB8::1, 2001:db8:0::1
+// and ::ffff:192.0.2.1 beside 192.0.2.1 get one pseudonym, in the ip column and in texts
+// alike. A value that is not an address is pseudonymized as it is.
+func (r *Redactor) ip(v string) string {
+	if v == "" {
+		return ""
+	}
+	if a, err := netip.ParseAddr(v); err == nil {
+		v = a.Unmap().String()
+	}
+	return r.pseudonym("ip", v)
+}
+
+// Apply pseudonymizes ev's user, user id and IP address in place, and the same in its
+// failure texts (failure reason, result description, additional details), which quote
+// them: every UPN or e-mail address (its local part, as the user column), every IPv4 and
+// IPv6 address, and the record's user id. Classification reads the original texts, so
+// call Apply after it (and see [Redactor.ApplyMatch] for the evidence it keeps).
 func (r *Redactor) Apply(ev *parse.Event) {
 	if r == nil {
 		return
 	}
-	if local, domain, ok := strings.Cut(ev.User, "@"); ok {
-		ev.User = r.pseudonym("user", local) + "@" + domain
-	} else {
-		ev.User = r.pseudonym("user", ev.User)
-	}
+	// The record's own identifiers, as its texts may quote them. A device id belongs
+	// here too once parse.Event carries one.
+	ids := [...]secret{{"uid", ev.UserID}}
+	ev.FailureReason = r.text(ev.FailureReason, ids[:])
+	ev.ResultDescription = r.text(ev.ResultDescription, ids[:])
+	ev.AdditionalDetails = r.text(ev.AdditionalDetails, ids[:])
+	ev.User = r.user(ev.User)
 	ev.UserID = r.pseudonym("uid", ev.UserID)
-	ev.IP = r.pseudonym("ip", ev.IP)
+	ev.IP = r.ip(ev.IP)
+}
+
+// ApplyMatch is [Redactor.Apply] for a classified event: the evidence of m quotes the
+// texts of ev as they were before redaction, and is redacted the same way.
+func (r *Redactor) ApplyMatch(ev *parse.Event, m *rules.Match) {
+	if r == nil {
+		return
+	}
+	ids := [...]secret{{"uid", ev.UserID}}
+	for i := range m.Evidence {
+		m.Evidence[i].Value = r.text(m.Evidence[i].Value, ids[:])
+	}
+	r.Apply(ev)
+}
+
+// secret is an identifier of the record that its texts may quote: kind names its
+// pseudonym, as in the column that holds it.
+type secret struct{ kind, v string }
+
+// text returns s with what [Redactor.Apply] redacts in texts replaced by pseudonyms. It
+// reads s once; a text that holds no '@', no run of hex digits, colons and dots that
+// could be an address, and none of ids, is returned as it is, without allocating.
+func (r *Redactor) text(s string, ids []secret) string {
+	t := textRedaction{r: r, s: s}
+	run, colons, dots := -1, 0, 0 // the run of [0-9A-Fa-f:.] being read
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && addrByte(s[i]) {
+			if run < 0 {
+				run, colons, dots = i, 0, 0
+			}
+			switch s[i] {
+			case ':':
+				colons++
+			case '.':
+				dots++
+			}
+		} else if run >= 0 {
+			if colons >= 2 || dots >= 3 {
+				t.addresses(run, i)
+			}
+			run = -1
+		}
+		if i == len(s) {
+			break
+		}
+		if s[i] == '@' {
+			if end := t.email(i); end > i {
+				i, run = end-1, -1
+				continue
+			}
+		}
+		for _, id := range ids {
+			if n := len(id.v); n > 0 && i+n <= len(s) && lower(s[i]) == lower(id.v[0]) && i >= t.done && strings.EqualFold(s[i:i+n], id.v) {
+				t.replace(i, i+n, r.pseudonym(id.kind, id.v))
+				i, run = i+n-1, -1
+				break
+			}
+		}
+	}
+	return t.result()
+}
+
+// textRedaction builds a redacted text: s[:done] is in out (once out is needed at all).
+type textRedaction struct {
+	r    *Redactor
+	s    string
+	out  []byte
+	done int
+}
+
+func (t *textRedaction) replace(from, to int, with string) {
+	if t.out == nil {
+		t.out = make([]byte, 0, len(t.s)+32)
+	}
+	t.out = append(append(t.out, t.s[t.done:from]...), with...)
+	t.done = to
+}
+
+func (t *textRedaction) result() string {
+	if t.out == nil {
+		return t.s
+	}
+	return string(append(t.out, t.s[t.done:]...))
+}
+
+// email replaces the e-mail address or UPN around the '@' at at, and returns where it
+// ends; it returns at when there is none.
+func (t *textRedaction) email(at int) int {
+	s := t.s
+	from := at
+	for from > t.done && localByte(s[from-1]) {
+		from--
+	}
+	for from < at && (s[from] == '.' || s[from] == '\'') { // quotes and sentence dots around it
+		from++
+	}
+	to := at + 1
+	for to < len(s) && domainByte(s[to]) {
+		to++
+	}
+	for to > at+1 && (s[to-1] == '.' || s[to-1] == '-') {
+		to--
+	}
+	if from == at || to == at+1 {
+		return at
+	}
+	t.replace(from, to, t.r.user(s[from:to]))
+	return to
+}
+
+// addresses replaces the IP addresses in s[from:to], a run of hex digits, colons and
+// dots with at least two colons or three dots: the run itself trimmed of the punctuation
+// around it ("203.0.113.5." at the end of a sentence, ":2001:db8::1" after a label), or
+// else the dotted quads between its colons ("203.0.113.5:443", "de:203.0.113.5" after
+// "code").
+func (t *textRedaction) addresses(from, to int) {
+	if from < t.done {
+		return
+	}
+	s := t.s
+	a, b := from, to
+	for a < b && s[a] == '.' {
+		a++
+	}
+	for b > a && s[b-1] == '.' {
+		b--
+	}
+	if b-a > 1 && s[a] == ':' && s[a+1] != ':' {
+		a++
+	}
+	if b-a > 1 && s[b-1] == ':' && s[b-2] != ':' {
+		b--
+	}
+	if maybeAddr(s[a:b]) {
+		if _, err := netip.ParseAddr(s[a:b]); err == nil {
+			t.replace(a, b, t.r.ip(s[a:b]))
+			return
+		}
+	}
+	for p := from; p < to; {
+		q := p
+		for q < to && s[q] != ':' {
+			q++
+		}
+		a, b := p, q
+		for a < b && s[a] == '.' {
+			a++
+		}
+		for b > a && s[b-1] == '.' {
+			b--
+		}
+		if isDottedQuad(s[a:b]) {
+			if _, err := netip.ParseAddr(s[a:b]); err == nil {
+				t.replace(a, b, t.r.ip(s[a:b]))
+			}
+		}
+		p = q + 1
+	}
+}
+
+// maybeAddr is a cheap test that netip.ParseAddr may accept v (whose errors allocate): a
+// dotted quad, or hex groups with "::" or with seven colons.
+func maybeAddr(v string) bool {
+	if isDottedQuad(v) {
+		return true
+	}
+	colons := strings.Count(v, ":")
+	return colons >= 2 && (colons == 7 || strings.Contains(v, "::"))
+}
+
+// isDottedQuad reports whether v is four runs of 1-3 decimal digits joined by dots.
+func isDottedQuad(v string) bool {
+	dots, digits := 0, 0
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c >= '0' && c <= '9':
+			if digits++; digits > 3 {
+				return false
+			}
+		case c == '.' && digits > 0:
+			dots, digits = dots+1, 0
+		default:
+			return false
+		}
+	}
+	return dots == 3 && digits > 0
+}
+
+// addrByte reports whether c may be part of an IPv4 or IPv6 address as text writes it.
+func addrByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == ':' || c == '.'
+}
+
+// localByte reports whether c may be part of a UPN's local part: letters, digits and
+// the punctuation Entra allows there (' . - _ ! # ^ ~) and + and %, which e-mail
+// addresses use.
+func localByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(".-_!#^~+%'", c) >= 0
+}
+
+// domainByte reports whether c may be part of a domain name.
+func domainByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-'
+}
+
+func lower(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + ('a' - 'A')
+	}
+	return c
 }
