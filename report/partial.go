@@ -3,6 +3,7 @@ package report
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -94,7 +95,7 @@ func (s *Summary) partial() *jsonPartial {
 	for code, cs := range s.codes {
 		p.Codes = append(p.Codes, jsonPartialCode{Code: code, Records: cs.records, InScope: cs.inScope, Texts: cs.texts})
 	}
-	slices.SortFunc(p.Codes, func(a, b jsonPartialCode) int { return a.Code - b.Code })
+	slices.SortFunc(p.Codes, func(a, b jsonPartialCode) int { return cmp.Compare(a.Code, b.Code) })
 	if p.Codes == nil {
 		p.Codes = []jsonPartialCode{}
 	}
