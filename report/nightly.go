@@ -148,8 +148,8 @@ func ReadBaseline(r io.Reader, name string, set *rules.Set) (*Baseline, error) {
 	b := &Baseline{Name: name, st: st}
 	if st.Partial != nil && st.Partial.Rules == set.Fingerprint() {
 		b.sameRules = true
-		if sum, err := fromStored(st, name, set); err == nil {
-			b.sum = sum
+		if b.sum, err = fromStored(st, name, set); err != nil {
+			return nil, err // checked as merge checks it: its tables are rebuilt from it
 		}
 	}
 	return b, nil
@@ -228,7 +228,7 @@ func (s *Summary) delta(v *view, b *Baseline) *delta {
 		bv := b.sum.compute()
 		beforeApps, beforeUsers = counts(bv, "by_app"), counts(bv, "by_user")
 	} else {
-		beforeApps, beforeUsers = storedCounts(st.Tables.ByApp, "app"), storedCounts(st.Tables.ByUser, "user")
+		beforeApps, beforeUsers = storedCounts(st.ByApp), storedCounts(st.ByUser)
 	}
 	d.appMovers, d.userMovers = movers(beforeApps, afterApps), movers(beforeUsers, afterUsers)
 	return d
@@ -246,12 +246,10 @@ func counts(v *view, table string) map[string]int64 {
 	return out
 }
 
-func storedCounts(rows []map[string]any, key string) map[string]int64 {
+func storedCounts(rows []storedRow) map[string]int64 {
 	out := map[string]int64{}
 	for _, r := range rows {
-		k, _ := r[key].(string)
-		n, _ := r["events"].(float64)
-		out[k] += int64(n)
+		out[r.key] += r.events
 	}
 	return out
 }

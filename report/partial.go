@@ -8,8 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"math"
+	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/grantsweep/grantsweep/rules"
@@ -105,43 +109,357 @@ func (s *Summary) partial() *jsonPartial {
 // ErrRuleSet reports a summary made with another rule set than the active one.
 var ErrRuleSet = errors.New("made with another rule set")
 
-// stored is a JSON summary as read back.
+// InvalidError reports a JSON summary that sweep or merge cannot have written: a member of
+// the wrong type, a negative count, counts that do not add up, an index out of range, a
+// time that does not parse. Member is its path, such as partial.codes[2].records (indexes
+// from 0); "" for the document as a whole.
+type InvalidError struct {
+	File   string
+	Member string
+	Err    error
+}
+
+func (e *InvalidError) Error() string {
+	if e.Member == "" {
+		return e.File + ": " + e.Err.Error()
+	}
+	return e.File + ": " + e.Member + ": " + e.Err.Error()
+}
+
+func (e *InvalidError) Unwrap() error { return e.Err }
+
+// stored is a JSON summary as read back, its members checked by readStored.
 type stored struct {
-	Schema      string     `json:"schema"`
-	GeneratedBy string     `json:"generated_by"`
-	Totals      jsonTotals `json:"totals"`
-	Window      jsonWindow `json:"window"`
-	Inputs      []Input    `json:"inputs"`
-	Families    []jsonFamily
-	Causes      []jsonCause
+	GeneratedBy    string
+	Totals         jsonTotals
+	Window         jsonWindow // as written, for the baseline to show
+	first, last    time.Time  // Window parsed; zero for null
+	Inputs         []Input
+	Families       []jsonFamily
+	Causes         []jsonCause
+	ByApp, ByUser  []storedRow // tables.by_app and by_user: the rows the run kept
+	SkippedSamples []Skip
+	Partial        *storedPartial // nil: the summary has none
+}
+
+// storedRow is a row of a stored breakdown table: its first key column and its events.
+type storedRow struct {
+	key    string
+	events int64
+}
+
+// storedPartial is the partial member as decoded; fromStored checks what readStored does
+// not (a baseline of another rule set reads only Rules).
+type storedPartial struct {
+	Rules        string            `json:"rules"`
+	Dedupe       *bool             `json:"dedupe"`
+	Codes        []json.RawMessage `json:"codes"`
+	EventColumns []string          `json:"event_columns"`
+	Events       []json.RawMessage `json:"events"`
+}
+
+// rawSummary is the first decoding of a summary: arrays are decoded element by element
+// afterwards, so that an error can say which element.
+type rawSummary struct {
+	Schema      string            `json:"schema"`
+	GeneratedBy string            `json:"generated_by"`
+	Totals      *rawTotals        `json:"totals"`
+	Window      *jsonWindow       `json:"window"`
+	Inputs      []json.RawMessage `json:"inputs"`
+	Families    []json.RawMessage `json:"families"`
+	Causes      []json.RawMessage `json:"causes"`
 	Tables      struct {
-		ByApp  []map[string]any `json:"by_app"`
-		ByUser []map[string]any `json:"by_user"`
+		ByApp  []json.RawMessage `json:"by_app"`
+		ByUser []json.RawMessage `json:"by_user"`
 	} `json:"tables"`
-	SkippedSamples []Skip `json:"skipped_samples"`
-	Partial        *struct {
-		Rules        string            `json:"rules"`
-		Dedupe       bool              `json:"dedupe"`
-		Codes        []jsonPartialCode `json:"codes"`
-		EventColumns []string          `json:"event_columns"`
-		Events       []json.RawMessage `json:"events"`
-	} `json:"partial"`
+	SkippedSamples []json.RawMessage `json:"skipped_samples"`
+	Partial        *storedPartial    `json:"partial"`
+}
+
+type rawTotals struct {
+	Records    *int64 `json:"records"`
+	InScope    *int64 `json:"in_scope"`
+	Skipped    *int64 `json:"skipped"`
+	Duplicates *int64 `json:"duplicates"`
+}
+
+// checker reads one summary's members and says what is wrong with them, naming the file.
+type checker struct{ file string }
+
+func (c checker) errorf(member, format string, args ...any) error {
+	return &InvalidError{File: c.file, Member: member, Err: fmt.Errorf(format, args...)}
+}
+
+// decode decodes raw, the member at path, into v; a type error names the member inside it.
+func (c checker) decode(raw []byte, path string, v any) error {
+	err := json.Unmarshal(raw, v)
+	if err == nil {
+		return nil
+	}
+	return c.decodeError(path, err)
+}
+
+func (c checker) decodeError(path string, err error) error {
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) {
+		return &InvalidError{File: c.file, Member: path, Err: err}
+	}
+	member := path
+	if te.Field != "" {
+		member = strings.TrimPrefix(path+"."+te.Field, ".")
+	}
+	return c.errorf(member, "want %s, got %s", kindName(te.Type), te.Value)
+}
+
+// kindName names the JSON type that t is decoded from.
+func kindName(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer in range"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	}
+	return "an object"
+}
+
+// count checks that n, the member at path, is not negative.
+func (c checker) count(path string, n int64) error {
+	if n < 0 {
+		return c.errorf(path, "%d is negative", n)
+	}
+	return nil
+}
+
+// add adds n, the member at path, to *sum, refusing a negative n and a sum past MaxInt64.
+func (c checker) add(sum *int64, path string, n int64) error {
+	if err := c.count(path, n); err != nil {
+		return err
+	}
+	if n > math.MaxInt64-*sum {
+		return c.errorf(path, "%d makes the sum more than %d", n, int64(math.MaxInt64))
+	}
+	*sum += n
+	return nil
+}
+
+// time parses v, the member at path: RFC 3339; nil is no time.
+func (c checker) time(path string, v *string) (time.Time, error) {
+	if v == nil {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, *v)
+	if err != nil {
+		return t, c.errorf(path, "%q is not an RFC 3339 time", *v)
+	}
+	return t, nil
 }
 
 func readStored(r io.Reader, name string) (*stored, error) {
-	var st stored
+	c := checker{file: name}
+	var raw rawSummary
 	dec := json.NewDecoder(r)
-	if err := dec.Decode(&st); err != nil {
-		return nil, fmt.Errorf("%s: not a JSON summary: %w", name, err)
+	if err := dec.Decode(&raw); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return nil, c.decodeError("", err)
+		}
+		return nil, &InvalidError{File: name, Err: fmt.Errorf("not a JSON summary: %w", err)}
 	}
-	if st.Schema != Schema {
-		return nil, fmt.Errorf("%s: schema %q, want %q", name, st.Schema, Schema)
+	if raw.Schema != Schema {
+		return nil, &InvalidError{File: name, Err: fmt.Errorf("schema %q, want %q", raw.Schema, Schema)}
 	}
-	return &st, nil
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, &InvalidError{File: name, Err: errors.New("more than one JSON value: want one summary")}
+	}
+	st := &stored{GeneratedBy: raw.GeneratedBy, Partial: raw.Partial}
+
+	// Totals: every count present and not negative.
+	if raw.Totals == nil {
+		return nil, c.errorf("totals", "missing")
+	}
+	for _, m := range []struct {
+		name string
+		v    *int64
+		to   *int64
+	}{{"records", raw.Totals.Records, &st.Totals.Records}, {"in_scope", raw.Totals.InScope, &st.Totals.InScope},
+		{"skipped", raw.Totals.Skipped, &st.Totals.Skipped}, {"duplicates", raw.Totals.Duplicates, &st.Totals.Duplicates}} {
+		if m.v == nil {
+			return nil, c.errorf("totals."+m.name, "missing")
+		}
+		if err := c.count("totals."+m.name, *m.v); err != nil {
+			return nil, err
+		}
+		*m.to = *m.v
+	}
+	if read := st.Totals.Records; st.Totals.Skipped > math.MaxInt64-read {
+		return nil, c.errorf("totals.skipped", "%d and the %d records make more than %d read", st.Totals.Skipped, read, int64(math.MaxInt64))
+	}
+
+	// The window spans the records' times: none without records.
+	if raw.Window != nil {
+		st.Window = *raw.Window
+	}
+	var err error
+	if st.first, err = c.time("window.first", st.Window.First); err != nil {
+		return nil, err
+	}
+	if st.last, err = c.time("window.last", st.Window.Last); err != nil {
+		return nil, err
+	}
+	switch {
+	case st.first.IsZero() != st.last.IsZero():
+		return nil, c.errorf("window", "first %s and last %s: want both times or neither", orNull(st.Window.First), orNull(st.Window.Last))
+	case st.last.Before(st.first):
+		return nil, c.errorf("window", "last %s is before first %s", *st.Window.Last, *st.Window.First)
+	case !st.first.IsZero() && st.Totals.Records == 0:
+		return nil, c.errorf("window", "a window without records (totals.records is 0)")
+	}
+
+	// Inputs: their records and skipped records are the totals'.
+	var records, skipped int64
+	for i, b := range raw.Inputs {
+		path := fmt.Sprintf("inputs[%d]", i)
+		var in Input
+		if err := c.decode(b, path, &in); err != nil {
+			return nil, err
+		}
+		if err := c.add(&records, path+".records", in.Records); err != nil {
+			return nil, err
+		}
+		if err := c.add(&skipped, path+".skipped", in.Skipped); err != nil {
+			return nil, err
+		}
+		if err := c.count(path+".filtered", in.Filtered); err != nil {
+			return nil, err
+		}
+		st.Inputs = append(st.Inputs, in)
+	}
+	if records != st.Totals.Records {
+		return nil, c.errorf("inputs", "records add up to %d, totals.records is %d", records, st.Totals.Records)
+	}
+	if skipped != st.Totals.Skipped {
+		return nil, c.errorf("inputs", "skipped records add up to %d, totals.skipped is %d", skipped, st.Totals.Skipped)
+	}
+
+	// Causes: their events are the in-scope events; families hold no more than those.
+	var events int64
+	for i, b := range raw.Causes {
+		path := fmt.Sprintf("causes[%d]", i)
+		var cs jsonCause
+		if err := c.decode(b, path, &cs); err != nil {
+			return nil, err
+		}
+		if err := c.add(&events, path+".events", cs.Events); err != nil {
+			return nil, err
+		}
+		for _, n := range []struct {
+			name string
+			v    int
+		}{{"users", cs.Users}, {"apps", cs.Apps}, {"ips", cs.IPs}} {
+			if err := c.count(path+"."+n.name, int64(n.v)); err != nil {
+				return nil, err
+			}
+		}
+		if _, err := c.time(path+".first_seen", cs.FirstSeen); err != nil {
+			return nil, err
+		}
+		if _, err := c.time(path+".last_seen", cs.LastSeen); err != nil {
+			return nil, err
+		}
+		st.Causes = append(st.Causes, cs)
+	}
+	if events != st.Totals.InScope {
+		return nil, c.errorf("causes", "events add up to %d, totals.in_scope is %d", events, st.Totals.InScope)
+	}
+	events = 0
+	for i, b := range raw.Families {
+		path := fmt.Sprintf("families[%d]", i)
+		var f jsonFamily
+		if err := c.decode(b, path, &f); err != nil {
+			return nil, err
+		}
+		if err := c.add(&events, path+".events", f.Events); err != nil {
+			return nil, err
+		}
+		if err := c.count(path+".users", int64(f.Users)); err != nil {
+			return nil, err
+		}
+		st.Families = append(st.Families, f)
+	}
+	if events > st.Totals.InScope {
+		return nil, c.errorf("families", "events add up to %d, more than totals.in_scope, %d", events, st.Totals.InScope)
+	}
+
+	// The two tables a baseline compares when it cannot rebuild them from its partial.
+	for _, t := range []struct {
+		name, key string
+		raw       []json.RawMessage
+		to        *[]storedRow
+	}{{"by_app", "app", raw.Tables.ByApp, &st.ByApp}, {"by_user", "user", raw.Tables.ByUser, &st.ByUser}} {
+		var events int64
+		for i, b := range t.raw {
+			path := fmt.Sprintf("tables.%s[%d]", t.name, i)
+			var r struct {
+				App    string `json:"app"`
+				User   string `json:"user"`
+				Events int64  `json:"events"`
+			}
+			if err := c.decode(b, path, &r); err != nil {
+				return nil, err
+			}
+			if err := c.add(&events, path+".events", r.Events); err != nil {
+				return nil, err
+			}
+			key := r.App
+			if t.key == "user" {
+				key = r.User
+			}
+			*t.to = append(*t.to, storedRow{key: key, events: r.Events})
+		}
+		if events > st.Totals.InScope {
+			return nil, c.errorf("tables."+t.name, "events add up to %d, more than totals.in_scope, %d", events, st.Totals.InScope)
+		}
+	}
+
+	for i, b := range raw.SkippedSamples {
+		path := fmt.Sprintf("skipped_samples[%d]", i)
+		var sk Skip
+		if err := c.decode(b, path, &sk); err != nil {
+			return nil, err
+		}
+		if err := c.count(path+".line", int64(sk.Line)); err != nil {
+			return nil, err
+		}
+		if err := c.count(path+".offset", sk.Offset); err != nil {
+			return nil, err
+		}
+		st.SkippedSamples = append(st.SkippedSamples, sk)
+	}
+	if n := int64(len(st.SkippedSamples)); n > st.Totals.Skipped {
+		return nil, c.errorf("skipped_samples", "%d samples of %d skipped records", n, st.Totals.Skipped)
+	}
+	return st, nil
+}
+
+func orNull(v *string) string {
+	if v == nil {
+		return "null"
+	}
+	return strconv.Quote(*v)
 }
 
 // ReadSummary reads a JSON summary written by sweep or merge back into a Summary over set,
 // so that it can be merged with others. It must have been made with the same rule set.
+// A summary that sweep or merge cannot have written is refused with an [*InvalidError]
+// naming the member.
 func ReadSummary(r io.Reader, name string, set *rules.Set) (*Summary, error) {
 	st, err := readStored(r, name)
 	if err != nil {
@@ -150,54 +468,261 @@ func ReadSummary(r io.Reader, name string, set *rules.Set) (*Summary, error) {
 	return fromStored(st, name, set)
 }
 
+// fromStored rebuilds the Summary from its partial and checks that it gives the numbers
+// the summary shows: a partial whose totals, causes or families differ from what its
+// own events and codes make is refused.
 func fromStored(st *stored, name string, set *rules.Set) (*Summary, error) {
-	var err error
+	c := checker{file: name}
 	p := st.Partial
 	if p == nil {
-		return nil, fmt.Errorf("%s: no partial member: write it with grantsweep sweep --format json", name)
+		return nil, &InvalidError{File: name, Member: "partial", Err: errors.New("missing: write it with grantsweep sweep --format json")}
 	}
 	if p.Rules != set.Fingerprint() {
 		return nil, fmt.Errorf("%s: %w (%s; the active rules are %s): use the same --rules", name, ErrRuleSet, p.Rules, set.Fingerprint())
 	}
 	if !slices.Equal(p.EventColumns, eventColumns) {
-		return nil, fmt.Errorf("%s: event columns %v, want %v", name, p.EventColumns, eventColumns)
+		return nil, c.errorf("partial.event_columns", "%v, want %v", p.EventColumns, eventColumns)
+	}
+	if p.Dedupe == nil {
+		return nil, c.errorf("partial.dedupe", "missing")
 	}
 	s := New(set)
-	s.Dedupe = p.Dedupe
+	s.Dedupe = *p.Dedupe
 	s.Records, s.Skipped = st.Totals.Records, st.Totals.Skipped
 	s.Inputs = st.Inputs
 	s.Samples = st.SkippedSamples
-	if st.Window.First != nil {
-		s.First, _ = time.Parse(time.RFC3339Nano, *st.Window.First)
-	}
-	if st.Window.Last != nil {
-		s.Last, _ = time.Parse(time.RFC3339Nano, *st.Window.Last)
-	}
-	for _, c := range p.Codes {
-		s.codes[c.Code] = &codeStat{records: c.Records, inScope: c.InScope, texts: c.Texts}
-	}
-	for i, raw := range p.Events {
-		var row []any
-		if err := json.Unmarshal(raw, &row); err != nil || len(row) != len(eventColumns) {
-			return nil, fmt.Errorf("%s: partial event %d: want an array of %d values", name, i+1, len(eventColumns))
+	s.First, s.Last = st.first, st.last
+
+	// Codes: distinct, their records the totals'.
+	var records, inScopeRecords int64
+	for i, b := range p.Codes {
+		path := fmt.Sprintf("partial.codes[%d]", i)
+		var pc struct {
+			Code    *int             `json:"code"`
+			Records *int64           `json:"records"`
+			InScope *bool            `json:"in_scope"`
+			Texts   map[string]int64 `json:"texts"`
 		}
-		str := func(j int) string { v, _ := row[j].(string); return v }
-		num := func(j int) int64 { v, _ := row[j].(float64); return int64(v) }
-		rule := set.RuleIndex(str(2))
-		if rule < 0 {
-			return nil, fmt.Errorf("%s: partial event %d: unknown cause %q", name, i+1, str(2))
+		if err := c.decode(b, path, &pc); err != nil {
+			return nil, err
 		}
-		var t time.Time
-		if v := str(0); v != "" {
-			if t, err = time.Parse(time.RFC3339Nano, v); err != nil {
-				return nil, fmt.Errorf("%s: partial event %d: %w", name, i+1, err)
+		switch {
+		case pc.Code == nil:
+			return nil, c.errorf(path+".code", "missing")
+		case pc.Records == nil:
+			return nil, c.errorf(path+".records", "missing")
+		case pc.InScope == nil:
+			return nil, c.errorf(path+".in_scope", "missing")
+		case s.codes[*pc.Code] != nil:
+			return nil, c.errorf(path+".code", "%d appears twice", *pc.Code)
+		}
+		if err := c.add(&records, path+".records", *pc.Records); err != nil {
+			return nil, err
+		}
+		if *pc.InScope {
+			inScopeRecords += *pc.Records // no more than records
+		}
+		var texts int64
+		for _, t := range slices.Sorted(maps.Keys(pc.Texts)) {
+			if err := c.add(&texts, fmt.Sprintf("%s.texts[%q]", path, t), pc.Texts[t]); err != nil {
+				return nil, err
 			}
 		}
-		var dims [nDims]string
-		for d := range dims {
-			dims[d] = str(5 + d)
+		if texts > *pc.Records {
+			return nil, c.errorf(path+".texts", "counts add up to %d, more than the code's %d records", texts, *pc.Records)
 		}
-		s.events.add(s.pack(t, str(1), &dims, int(num(16)), rule, int(num(3)), num(4)))
+		s.codes[*pc.Code] = &codeStat{records: *pc.Records, inScope: *pc.InScope, texts: pc.Texts}
+	}
+	if records != s.Records {
+		return nil, c.errorf("partial.codes", "records add up to %d, totals.records is %d", records, s.Records)
+	}
+
+	// Events: each from an input that read it, of an in-scope code, in the window.
+	ruleIndex := make(map[string]int, len(set.Rules))
+	for i, r := range set.Rules {
+		ruleIndex[r.ID] = i
+	}
+	perInput := make([]int64, len(s.Inputs))
+	var row []json.RawMessage
+	for i, raw := range p.Events {
+		row = row[:0]
+		if err := json.Unmarshal(raw, &row); err != nil || len(row) != len(eventColumns) {
+			return nil, c.errorf(fmt.Sprintf("partial.events[%d]", i), "want an array of %d values (event_columns), got %s", len(eventColumns), valueKind(raw, err == nil, len(row)))
+		}
+		at := func(j int) string { return fmt.Sprintf("partial.events[%d][%d] (%s)", i, j, eventColumns[j]) }
+		var strs [5 + nDims]string // time, id, cause, input, offset, then the dimensions
+		for j := range strs {
+			if j == 3 || j == 4 {
+				continue
+			}
+			v, err := jsonString(row[j])
+			if err != nil {
+				return nil, c.errorf(at(j), "%v", err)
+			}
+			strs[j] = v
+		}
+		var t time.Time
+		if v := strs[0]; v != "" {
+			var err error
+			if t, err = c.time(at(0), &v); err != nil {
+				return nil, err
+			}
+			if !t.IsZero() && (t.Before(s.First) || t.After(s.Last)) {
+				return nil, c.errorf(at(0), "%s is outside the window %s to %s", v, orNull(st.Window.First), orNull(st.Window.Last))
+			}
+		}
+		rule, ok := ruleIndex[strs[2]]
+		if !ok {
+			return nil, c.errorf(at(2), "unknown cause %q", strs[2])
+		}
+		input, err := jsonInt(row[3], 0, int64(len(s.Inputs)-1))
+		if err != nil {
+			return nil, c.errorf(at(3), "%v (the summary has %d inputs)", err, len(s.Inputs))
+		}
+		offset, err := jsonInt(row[4], 0, math.MaxInt64)
+		if err != nil {
+			return nil, c.errorf(at(4), "%v", err)
+		}
+		tpCode, err := jsonInt(row[16], math.MinInt32, math.MaxInt32)
+		if err != nil {
+			return nil, c.errorf(at(16), "%v", err)
+		}
+		if perInput[input]++; perInput[input] > s.Inputs[input].Records {
+			return nil, c.errorf(at(3), "input %d read %d records, fewer than its in-scope events", input, s.Inputs[input].Records)
+		}
+		var dims [nDims]string
+		copy(dims[:], strs[5:])
+		s.events.add(s.pack(t, strs[1], &dims, int(tpCode), rule, int(input), offset))
+	}
+	if n := int64(len(p.Events)); n > inScopeRecords {
+		return nil, c.errorf("partial.events", "%d events, but the in-scope codes have %d records", n, inScopeRecords)
+	}
+
+	// What the events give: the totals, causes and families the summary shows.
+	v := s.compute()
+	if v.inScope != st.Totals.InScope {
+		return nil, c.errorf("totals.in_scope", "%d, but the partial's events give %d", st.Totals.InScope, v.inScope)
+	}
+	if v.duplicates != st.Totals.Duplicates {
+		return nil, c.errorf("totals.duplicates", "%d, but the partial's events give %d", st.Totals.Duplicates, v.duplicates)
+	}
+	if len(st.Causes) != len(v.causes) {
+		return nil, c.errorf("causes", "%d causes, want the rule set's %d", len(st.Causes), len(v.causes))
+	}
+	for i, cv := range v.causes {
+		if err := c.sameCause(fmt.Sprintf("causes[%d]", i), st.Causes[i], cv); err != nil {
+			return nil, err
+		}
+	}
+	if len(st.Families) != len(v.families) {
+		return nil, c.errorf("families", "%d families, want the rule set's %d", len(st.Families), len(v.families))
+	}
+	for i, fv := range v.families {
+		f, path := st.Families[i], fmt.Sprintf("families[%d]", i)
+		switch {
+		case f.Family != fv.id:
+			return nil, c.errorf(path+".family", "%q, want %q", f.Family, fv.id)
+		case f.Events != fv.events:
+			return nil, c.errorf(path+".events", "%d, but the partial's events give %d", f.Events, fv.events)
+		case f.Users != fv.users:
+			return nil, c.errorf(path+".users", "%d, but the partial's events give %d", f.Users, fv.users)
+		}
 	}
 	return s, nil
+}
+
+// sameCause checks a stored cause against the one its events give.
+func (c checker) sameCause(path string, cs jsonCause, cv causeView) error {
+	for _, n := range []struct {
+		name      string
+		got, want int64
+	}{{"events", cs.Events, cv.events}, {"users", int64(cs.Users), int64(cv.users)},
+		{"apps", int64(cs.Apps), int64(cv.apps)}, {"ips", int64(cs.IPs), int64(cv.ips)}} {
+		if n.got != n.want {
+			return c.errorf(path+"."+n.name, "%d, but the partial's events give %d", n.got, n.want)
+		}
+	}
+	if cs.Cause != cv.id {
+		return c.errorf(path+".cause", "%q, want %q", cs.Cause, cv.id)
+	}
+	for _, tm := range []struct {
+		name string
+		got  *string
+		want time.Time
+	}{{"first_seen", cs.FirstSeen, cv.first}, {"last_seen", cs.LastSeen, cv.last}} {
+		got, _ := c.time("", tm.got) // readStored parsed it
+		if !got.Equal(tm.want) {
+			return c.errorf(path+"."+tm.name, "%s, but the partial's events give %s", orNull(tm.got), orNull(timePtr(tm.want)))
+		}
+	}
+	return nil
+}
+
+// valueKind describes a JSON value for an error message: its type, or how many values an
+// array has.
+func valueKind(raw json.RawMessage, isArray bool, n int) string {
+	if isArray {
+		return fmt.Sprintf("%d values", n)
+	}
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return "nothing"
+	}
+	switch raw[0] {
+	case '"':
+		return "a string"
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "the number " + string(raw)
+}
+
+// jsonString decodes a JSON string, and refuses any other value.
+func jsonString(raw json.RawMessage) (string, error) {
+	if len(raw) < 2 || raw[0] != '"' {
+		return "", fmt.Errorf("want a string, got %s", valueKind(raw, false, 0))
+	}
+	plain := true // printable ASCII without escapes: the bytes are the string
+	for _, c := range raw[1 : len(raw)-1] {
+		if c < 0x20 || c >= 0x7f || c == '\\' {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return string(raw[1 : len(raw)-1]), nil
+	}
+	var v string
+	err := json.Unmarshal(raw, &v)
+	return v, err
+}
+
+// jsonInt decodes a JSON integer in [lo, hi], and refuses any other value: a string, a
+// fraction, an exponent.
+func jsonInt(raw json.RawMessage, lo, hi int64) (int64, error) {
+	if len(raw) == 0 || raw[0] != '-' && (raw[0] < '0' || raw[0] > '9') {
+		return 0, fmt.Errorf("want an integer, got %s", valueKind(raw, false, 0))
+	}
+	n, err := strconv.ParseInt(string(raw), 10, 64)
+	var ne *strconv.NumError
+	switch {
+	case errors.As(err, &ne) && ne.Err == strconv.ErrRange:
+		return 0, fmt.Errorf("%s is out of range", raw)
+	case err != nil:
+		return 0, fmt.Errorf("want an integer, got %s", raw)
+	case n < lo:
+		if lo == 0 {
+			return 0, fmt.Errorf("%d is negative", n)
+		}
+		return 0, fmt.Errorf("%d is out of range [%d, %d]", n, lo, hi)
+	case n > hi:
+		return 0, fmt.Errorf("%d is out of range [%d, %d]", n, lo, hi)
+	}
+	return n, nil
 }
