@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 
 	"github.com/grantsweep/grantsweep/report"
@@ -39,6 +41,10 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		part, err := report.ReadSummary(f, path, p.set)
 		f.Close()
+		var invalid *report.InvalidError
+		if errors.As(err, &invalid) {
+			return usageError("merge: %w", err) // a summary sweep cannot have written
+		}
 		if err != nil {
 			return err
 		}
@@ -48,6 +54,12 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		if part.Dedupe != sum.Dedupe {
 			return fmt.Errorf("%s: made with de-duplication %v, the others with %v", path, part.Dedupe, sum.Dedupe)
+		}
+		// Each summary's counts were checked against MaxInt64; so is their sum. The
+		// records and skipped records bound every other count that merging adds up.
+		if sum.Records > math.MaxInt64-part.Records || sum.Skipped > math.MaxInt64-part.Skipped ||
+			sum.Records+part.Records > math.MaxInt64-sum.Skipped-part.Skipped {
+			return usageError("merge: %s: totals: its records and skipped records and those of the summaries before it add up to more than %d", path, int64(math.MaxInt64))
 		}
 		sum.Merge(part)
 	}
