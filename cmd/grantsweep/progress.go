@@ -24,8 +24,14 @@ type progress struct {
 	wg     sync.WaitGroup
 }
 
-// startProgress starts drawing when mode asks for it; it returns nil otherwise.
+// startProgress starts drawing when mode asks for it; it returns nil otherwise. The line
+// draws with control bytes of its own ('\r', erase to the end of the line), so it writes
+// to the standard error under the message writer that run wraps it in (see
+// messageWriter); anything it shows from the inputs goes through report.Escape.
 func startProgress(mode string, stderr io.Writer, paths []string) (*progress, error) {
+	if u, ok := stderr.(interface{ Unwrap() io.Writer }); ok {
+		stderr = u.Unwrap()
+	}
 	switch mode {
 	case "never":
 		return nil, nil

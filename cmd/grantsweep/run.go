@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+
+	"github.com/grantsweep/grantsweep/report"
 )
 
 // Exit codes, a public contract (README, doc.go).
@@ -79,6 +82,7 @@ Run "grantsweep help sweep" for the flags of a command.
 // run is the whole program: it parses args, runs a subcommand and returns the exit code.
 // Nothing below it prints or exits.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	stderr = &messageWriter{w: stderr}
 	err := dispatch(ctx, args, stdin, stdout, stderr)
 	if err != nil && !errors.Is(err, pflag.ErrHelp) && !errors.Is(err, errReported) {
 		fmt.Fprintf(stderr, "grantsweep: %s\n", strings.TrimPrefix(err.Error(), "usage: "))
@@ -88,6 +92,33 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	return exitCode(err)
 }
+
+// messageWriter is standard error as every subcommand gets it: each line written is
+// shown through report.Escape (its line ends kept), so that a file name or any other
+// value a message quotes cannot drive the terminal (an OSC 52 clipboard write, a
+// right-to-left override). The progress line, which draws with escape sequences of its
+// own, writes to what Unwrap returns.
+type messageWriter struct{ w io.Writer }
+
+func (m *messageWriter) Write(p []byte) (int, error) {
+	out := make([]byte, 0, len(p))
+	for rest := p; ; {
+		line, after, more := bytes.Cut(rest, []byte{'\n'})
+		out = append(out, report.Escape(string(line))...)
+		if !more {
+			break
+		}
+		out = append(out, '\n')
+		rest = after
+	}
+	if _, err := m.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// Unwrap returns the standard error underneath, for the progress line.
+func (m *messageWriter) Unwrap() io.Writer { return m.w }
 
 // errReported wraps an error whose message has already been printed.
 var errReported = errors.New("reported")
