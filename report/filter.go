@@ -177,16 +177,15 @@ func (r *Redactor) ip(v string) string {
 
 // Apply pseudonymizes ev's user, user id and IP address in place, and the same in its
 // failure texts (failure reason, result description, additional details), which quote
-// them: every UPN or e-mail address (its local part, as the user column), every IPv4 and
-// IPv6 address, and the record's user id. Classification reads the original texts, so
-// call Apply after it (and see [Redactor.ApplyMatch] for the evidence it keeps).
+// them: the record's own UPN, user id and address wherever they appear, and every other
+// UPN or e-mail address (its local part, as in the user column), IPv4 and IPv6 address.
+// Classification reads the original texts, so call Apply after it (and see
+// [Redactor.ApplyMatch] for the evidence it keeps).
 func (r *Redactor) Apply(ev *parse.Event) {
 	if r == nil {
 		return
 	}
-	// The record's own identifiers, as its texts may quote them. A device id belongs
-	// here too once parse.Event carries one.
-	ids := [...]secret{{"uid", ev.UserID}}
+	ids := recordSecrets(ev)
 	ev.FailureReason = r.text(ev.FailureReason, ids[:])
 	ev.ResultDescription = r.text(ev.ResultDescription, ids[:])
 	ev.AdditionalDetails = r.text(ev.AdditionalDetails, ids[:])
@@ -201,16 +200,38 @@ func (r *Redactor) ApplyMatch(ev *parse.Event, m *rules.Match) {
 	if r == nil {
 		return
 	}
-	ids := [...]secret{{"uid", ev.UserID}}
+	ids := recordSecrets(ev)
 	for i := range m.Evidence {
 		m.Evidence[i].Value = r.text(m.Evidence[i].Value, ids[:])
 	}
 	r.Apply(ev)
 }
 
-// secret is an identifier of the record that its texts may quote: kind names its
-// pseudonym, as in the column that holds it.
+// secret is an identifier of the record that its texts may quote, to be replaced by the
+// pseudonym of its column (kind: user, uid or ip) wherever it appears as a whole word,
+// however the scan for addresses and e-mail addresses would cut it.
 type secret struct{ kind, v string }
+
+// recordSecrets are ev's own identifiers: its UPN (a user name without '@' is no UPN,
+// and may be a word of any text), user id and IP address. A device id belongs here too
+// once parse.Event carries one.
+func recordSecrets(ev *parse.Event) [3]secret {
+	ids := [3]secret{{"uid", ev.UserID}, {"ip", ev.IP}}
+	if strings.Contains(ev.User, "@") {
+		ids[2] = secret{"user", ev.User}
+	}
+	return ids
+}
+
+func (r *Redactor) of(kind, v string) string {
+	switch kind {
+	case "user":
+		return r.user(v)
+	case "ip":
+		return r.ip(v)
+	}
+	return r.pseudonym(kind, v)
+}
 
 // text returns s with what [Redactor.Apply] redacts in texts replaced by pseudonyms. It
 // reads s once; a text that holds no '@', no run of hex digits, colons and dots that
@@ -238,21 +259,37 @@ func (r *Redactor) text(s string, ids []secret) string {
 		if i == len(s) {
 			break
 		}
+		if end := t.secret(i, ids); end > i {
+			i, run = end-1, -1
+			continue
+		}
 		if s[i] == '@' {
 			if end := t.email(i); end > i {
 				i, run = end-1, -1
-				continue
-			}
-		}
-		for _, id := range ids {
-			if n := len(id.v); n > 0 && i+n <= len(s) && lower(s[i]) == lower(id.v[0]) && i >= t.done && strings.EqualFold(s[i:i+n], id.v) {
-				t.replace(i, i+n, r.pseudonym(id.kind, id.v))
-				i, run = i+n-1, -1
-				break
 			}
 		}
 	}
 	return t.result()
+}
+
+// secret replaces the one of ids that starts at i as a whole word, and returns where it
+// ends; it returns i when none does.
+func (t *textRedaction) secret(i int, ids []secret) int {
+	s := t.s
+	if i > 0 && (alnum(s[i-1]) || strings.IndexByte(".-_+%@", s[i-1]) >= 0) {
+		return i
+	}
+	for _, id := range ids {
+		n := len(id.v)
+		if n == 0 || i+n > len(s) || lower(s[i]) != lower(id.v[0]) || !strings.EqualFold(s[i:i+n], id.v) {
+			continue
+		}
+		if end := i + n; end == len(s) || !(alnum(s[end]) || strings.IndexByte("-_@", s[end]) >= 0) {
+			t.replace(i, end, t.r.of(id.kind, id.v))
+			return end
+		}
+	}
+	return i
 }
 
 // textRedaction builds a redacted text: s[:done] is in out (once out is needed at all).
@@ -397,6 +434,8 @@ func localByte(c byte) bool {
 func domainByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-'
 }
+
+func alnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' }
 
 func lower(c byte) byte {
 	if c >= 'A' && c <= 'Z' {

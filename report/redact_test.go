@@ -69,6 +69,28 @@ func TestRedactSameAsColumns(t *testing.T) {
 	}
 }
 
+// TestRedactRecordSecrets: the record's own UPN, user id and address are replaced
+// wherever a text quotes them as a whole word, even when the scan for e-mail addresses
+// would not take them (a UPN made to inject a formula), and only as a whole word.
+func TestRedactRecordSecrets(t *testing.T) {
+	r := NewRedactor("k")
+	const upn = `=hyperlink("http://x.example")@contoso.com`
+	ev := parse.Event{User: upn, UserID: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", IP: "192.0.2.55"}
+	ids := recordSecrets(&ev)
+	tests := []struct{ name, in, want string }{
+		{"hostile upn", "User " + upn + " failed", "User " + r.user(upn) + " failed"},
+		{"hostile upn upper case", "User =HYPERLINK(\"http://x.example\")@Contoso.com.", "User " + r.user(upn) + "."},
+		{"own address", "from 192.0.2.55:443", "from " + r.ip("192.0.2.55") + ":443"},
+		{"a longer address is another", "from 192.0.2.555", "from 192.0.2.555"},
+		{"a longer upn is another", "jim=hyperlink(\"http://x.example\")@contoso.com", "jim=hyperlink(\"http://x.example\")" + "@contoso.com"},
+	}
+	for _, tt := range tests {
+		if got := r.text(tt.in, ids[:]); got != tt.want {
+			t.Errorf("%s: text(%q)\n = %q\nwant %q", tt.name, tt.in, got, tt.want)
+		}
+	}
+}
+
 // TestRedactEvidence: the evidence of a match quotes the text before redaction;
 // ApplyMatch redacts it as Apply redacts the event.
 func TestRedactEvidence(t *testing.T) {
