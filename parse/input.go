@@ -3,19 +3,21 @@ package parse
 import (
 	"bufio"
 	"bytes"
+	"compress/bzip2"
+	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"iter"
 	"os"
-	"path/filepath"
 	"slices"
-	"strings"
 	"sync/atomic"
+	"time"
+	"unicode/utf8"
 
-	"github.com/bmatcuk/doublestar/v4"
 	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 )
@@ -27,6 +29,8 @@ type Input struct {
 	wrap    string // "gzip+", "utf16+": layers peeled off before the format
 	dec     decoder
 	closers []io.Closer
+	ctx     context.Context // see SetContext; nil for none
+	ended   *atomic.Bool    // set once ctx ends
 }
 
 type decoder interface {
@@ -38,74 +42,215 @@ type decoder interface {
 const Stdin = "-"
 
 // InputFormats are the formats an input can be taken to be (--input-format); "auto"
-// detects each input's from its first bytes. Layers of encoding (gzip, UTF-16) are
-// recognised by their bytes whatever the format.
+// detects each input's from its first bytes. Layers of encoding (gzip, zstd, bzip2,
+// UTF-16) are recognised by their bytes whatever the format.
 var InputFormats = []string{"auto", "json", "csv", "parquet"}
+
+// ErrNotFormat reports an input that is plainly not in the format it was taken to be
+// (--input-format), found from its first bytes before any decoding.
+var ErrNotFormat = errors.New("not in the format given")
+
+// notFormat is an ErrNotFormat that says which format and why: "not Parquet: no PAR1
+// magic".
+type notFormat struct{ format, why string }
+
+func (e *notFormat) Error() string        { return "not " + e.format + ": " + e.why }
+func (e *notFormat) Is(target error) bool { return target == ErrNotFormat }
 
 // Open opens the file at path (or standard input for "-", read through stdin) and detects
 // its format.
-func Open(path string, stdin io.Reader) (*Input, error) { return OpenCounting(path, stdin, nil, "") }
+func Open(path string, stdin io.Reader) (*Input, error) { return OpenWith(path, stdin, OpenOptions{}) }
 
 // OpenCounting is Open that adds every byte read from the file (or stdin) to n, for
 // progress reports (n may be nil), and takes the input to be in format, one of
 // InputFormats ("" is "auto").
 func OpenCounting(path string, stdin io.Reader, n *atomic.Int64, format string) (*Input, error) {
+	return OpenWith(path, stdin, OpenOptions{Format: format, Count: n})
+}
+
+// OpenOptions say how OpenWith reads an input.
+type OpenOptions struct {
+	Format string        // one of InputFormats; "" is "auto"
+	Count  *atomic.Int64 // when set, every byte read from the file (or stdin) is added to it, for progress
+	// Context, when set, bounds the input's life: once it ends, opening a FIFO stops
+	// waiting for its writer, a read under way on a FIFO or pipe returns, every later
+	// read fails with the context's error (so any decoder stops within a buffer), and
+	// Events ends with that error (see SetContext).
+	Context context.Context
+}
+
+// OpenWith opens the file at path (or standard input for "-", read through stdin) once,
+// and detects its format. A file that is not a regular file (a FIFO, a pipe, a device)
+// is read as a stream, like standard input: Parquet from it is spooled to a temporary
+// file.
+func OpenWith(path string, stdin io.Reader, opt OpenOptions) (*Input, error) {
+	ctx := opt.Context
 	if path == Stdin {
-		if n != nil {
-			stdin = &countingReader{r: stdin, n: n}
+		in := &Input{Name: "(stdin)"}
+		r := stdin
+		if opt.Count != nil {
+			r = &countingReader{r: r, n: opt.Count}
 		}
-		return NewInputAs(io.NopCloser(stdin), "(stdin)", format)
+		if ctx != nil {
+			in.SetContext(ctx)
+			in.interruptOnEnd(stdin)
+			r = &ctxReader{r: r, ctx: ctx}
+		}
+		return in.open(io.NopCloser(r), opt.Format)
 	}
-	f, err := os.Open(path)
+	f, err := openFile(ctx, path)
 	if err != nil {
 		return nil, err
 	}
-	var rc io.ReadCloser = f
-	if n != nil {
-		rc = &countingFile{File: f, n: n}
+	in := &Input{Name: path}
+	if ctx != nil {
+		in.SetContext(ctx)
+		in.interruptOnEnd(f)
 	}
-	in, err := NewInputAs(rc, path, format)
-	if err != nil {
-		f.Close()
-		return nil, err
+	return in.open(&file{f: f, n: opt.Count, ctx: ctx}, opt.Format)
+}
+
+// openFile opens path for reading. Opening a FIFO waits for a writer; with a context, it
+// waits no longer than the context lasts (the abandoned open closes what it opens).
+func openFile(ctx context.Context, path string) (*os.File, error) {
+	if ctx == nil {
+		return os.Open(path)
 	}
-	return in, nil
+	if fi, err := os.Stat(path); err != nil || fi.Mode().IsRegular() || fi.IsDir() {
+		return os.Open(path)
+	}
+	type opened struct {
+		f   *os.File
+		err error
+	}
+	ch := make(chan opened, 1)
+	go func() {
+		f, err := os.Open(path)
+		ch <- opened{f, err}
+	}()
+	select {
+	case o := <-ch:
+		return o.f, o.err
+	case <-ctx.Done():
+		go func() {
+			if o := <-ch; o.f != nil {
+				o.f.Close()
+			}
+		}()
+		return nil, fmt.Errorf("opening %s: %w", path, context.Cause(ctx))
+	}
+}
+
+// interruptOnEnd makes a read under way on r (a FIFO, a pipe: whatever supports read
+// deadlines) return once the input's context ends; a regular file's reads end by
+// themselves.
+func (in *Input) interruptOnEnd(r io.Reader) {
+	d, ok := r.(interface{ SetReadDeadline(time.Time) error })
+	if !ok {
+		return
+	}
+	stop := context.AfterFunc(in.ctx, func() { d.SetReadDeadline(time.Now()) })
+	in.closers = append(in.closers, closerFunc(func() error { stop(); return nil }))
+}
+
+// SetContext makes Events end, with ctx's error, at the first record after ctx ends. Set
+// it before reading. OpenWith with a Context does this and more (its reads fail too); this
+// serves inputs opened otherwise, such as sections (OpenSection), whose files are regular
+// and whose reads end by themselves.
+func (in *Input) SetContext(ctx context.Context) {
+	in.ctx, in.ended = ctx, new(atomic.Bool)
+	ended := in.ended
+	stop := context.AfterFunc(ctx, func() { ended.Store(true) })
+	in.closers = append(in.closers, closerFunc(func() error { stop(); return nil }))
 }
 
 // NewInput detects the format of r from its first bytes. Closing the Input closes r.
 func NewInput(r io.ReadCloser, name string) (*Input, error) { return NewInputAs(r, name, "") }
 
 // NewInputAs is NewInput that takes r to be in format, one of InputFormats ("" is "auto").
+// An input plainly not in a format given is an ErrNotFormat.
 func NewInputAs(r io.ReadCloser, name, format string) (*Input, error) {
-	in := &Input{Name: name, closers: []io.Closer{r}}
+	return (&Input{Name: name}).open(r, format)
+}
+
+// layer is an encoding that is peeled off an input before its format, known by its first
+// bytes, in the manner of net/http's sniff signatures.
+type layer struct {
+	name  string // as errors and Format say it
+	magic []byte
+	open  func(io.Reader) (io.Reader, error) // nil: known, not supported
+}
+
+var layers = []layer{
+	{"gzip", []byte{0x1f, 0x8b}, func(r io.Reader) (io.Reader, error) { return gzip.NewReader(r) }},
+	{"zstd", []byte{0x28, 0xB5, 0x2F, 0xFD}, openZstd},
+	{"bzip2", []byte("BZh"), func(r io.Reader) (io.Reader, error) { return bzip2.NewReader(r), nil }},
+	{"xz", []byte{0xFD, '7', 'z', 'X', 'Z', 0}, nil},
+	{"zip", []byte("PK\x03\x04"), nil},
+}
+
+// zstdMaxWindow bounds the history a zstd stream may ask for (zstd --ultra -22 uses 128
+// MiB): a larger one is an error, not an allocation.
+const zstdMaxWindow = 128 << 20
+
+func openZstd(r io.Reader) (io.Reader, error) {
+	zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true), zstd.WithDecoderMaxWindow(zstdMaxWindow))
+	if err != nil {
+		return nil, err
+	}
+	return zr.IOReadCloser(), nil // closed by the readahead
+}
+
+func layerOf(head []byte) *layer {
+	for i := range layers {
+		if bytes.HasPrefix(head, layers[i].magic) {
+			return &layers[i]
+		}
+	}
+	return nil
+}
+
+// open detects the layers and the format of r, which the Input then owns.
+func (in *Input) open(r io.ReadCloser, format string) (*Input, error) {
+	in.closers = append(in.closers, r)
+	name := in.Name
+	fail := func(err error) (*Input, error) {
+		in.Close()
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
 	var src io.Reader = r
-	for range 3 { // at most: gzip, then UTF-16, then the format itself
+	for range 3 { // at most: a compression, then UTF-16, then the format itself
 		br := bufio.NewReaderSize(src, 64<<10)
 		head, err := br.Peek(sniffLen)
 		if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
-			in.Close()
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return fail(err)
 		}
-		switch {
-		case isGzip(head):
-			zr, err := gzip.NewReader(br)
+		if l := layerOf(head); l != nil {
+			if l.open == nil {
+				return fail(fmt.Errorf("unsupported compression: %s (decompress it first)", l.name))
+			}
+			zr, err := l.open(br)
 			if err != nil {
-				in.Close()
-				return nil, fmt.Errorf("%s: gzip: %w", name, err)
+				return fail(fmt.Errorf("%s: %w", l.name, err))
 			}
 			// Inflated a step ahead of decoding, on another core; the readahead closes zr.
 			ra := newReadahead(zr, 256<<10, 4)
 			in.closers = append(in.closers, ra)
-			in.wrap += "gzip+"
-			src = &layerReader{r: ra, layer: "gzip"}
+			in.wrap += l.name + "+"
+			src = &layerReader{r: ra, layer: l.name}
 			continue
-		case isUTF16(head):
+		}
+		if isUTF16(head) {
 			// Windows PowerShell's Out-File and > write UTF-16.
 			src = &layerReader{r: transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()), layer: "UTF-16"}
 			in.wrap += "utf16+"
 			continue
 		}
-		switch formatOf(head, format) {
+		kind, err := checkedFormat(head, format)
+		if err != nil {
+			return fail(err)
+		}
+		switch kind {
 		case "json":
 			in.dec = newJSONDecoder(br)
 			return in, nil
@@ -118,11 +263,10 @@ func NewInputAs(r io.ReadCloser, name, format string) (*Input, error) {
 			return in, nil
 		case "parquet":
 			// Parquet is read at random: from the file itself, or from a spooled copy of
-			// standard input or of a decompressed stream.
+			// standard input, of a FIFO or of a decompressed stream.
 			ra, size, err := in.readerAt(r, br)
 			if err != nil {
-				in.Close()
-				return nil, fmt.Errorf("%s: %w", name, err)
+				return fail(err)
 			}
 			in.dec = &parquetDecoder{ra: ra, size: size}
 			return in, nil
@@ -130,12 +274,10 @@ func NewInputAs(r io.ReadCloser, name, format string) (*Input, error) {
 			in.dec = newJSONDecoder(br) // yields nothing; an empty file is fine
 			return in, nil
 		default:
-			in.Close()
-			return nil, fmt.Errorf("%s: %w: %s", name, ErrUnknownFormat, describe(head))
+			return fail(fmt.Errorf("%w: %s", ErrUnknownFormat, describe(head)))
 		}
 	}
-	in.Close()
-	return nil, fmt.Errorf("%s: %w: too many layers of encoding", name, ErrUnknownFormat)
+	return fail(fmt.Errorf("%w: too many layers of encoding", ErrUnknownFormat))
 }
 
 func isGzip(head []byte) bool { return bytes.HasPrefix(head, []byte{0x1f, 0x8b}) }
@@ -151,6 +293,63 @@ func formatOf(head []byte, format string) string {
 		return sniff(head)
 	}
 	return format
+}
+
+// checkedFormat is formatOf, except that a format given that the first bytes plainly
+// contradict is an ErrNotFormat, so that the input fails before any decoding says
+// something less clear; an empty input is "empty" in any format.
+func checkedFormat(head []byte, format string) (string, error) {
+	detected := sniff(head)
+	if format == "" || format == "auto" || detected == "empty" {
+		return detected, nil
+	}
+	var err *notFormat
+	switch format {
+	case "parquet":
+		if !bytes.HasPrefix(head, []byte("PAR1")) {
+			err = &notFormat{"Parquet", "no PAR1 magic"}
+		}
+	case "json":
+		rest := bytes.TrimLeft(bytes.TrimPrefix(head, utf8BOM), " \t\r\n")
+		if len(rest) > 0 && rest[0] != '{' && rest[0] != '[' {
+			err = &notFormat{"JSON", "first byte " + quoteByte(rest[0])}
+		}
+	case "csv":
+		if !namesSignInColumn(head) {
+			err = &notFormat{"CSV", "no header row naming a sign-in column"}
+		}
+	}
+	if err == nil {
+		return format, nil
+	}
+	if looks := formatNames[detected]; looks != "" && detected != format {
+		err.why += " (it looks like " + looks + ")"
+	}
+	return "", err
+}
+
+var formatNames = map[string]string{"json": "JSON", "csv": "CSV", "parquet": "Parquet"}
+
+// quoteByte shows one byte: 'D' when it is printable ASCII, else 0x1B.
+func quoteByte(b byte) string {
+	if b > ' ' && b < 0x7f {
+		return fmt.Sprintf("%q", rune(b))
+	}
+	return fmt.Sprintf("0x%02X", b)
+}
+
+// namesSignInColumn reports whether the first line of head is a CSV row with at least one
+// column name a sign-in has: the least a forced CSV needs (detection asks for two).
+func namesSignInColumn(head []byte) bool {
+	line, _, _ := bytes.Cut(bytes.TrimPrefix(head, utf8BOM), []byte("\n"))
+	cr := csv.NewReader(bytes.NewReader(line))
+	cr.LazyQuotes = true
+	fields, err := cr.Read()
+	if err != nil {
+		return false
+	}
+	_, known := csvHeader(fields)
+	return known >= 1
 }
 
 // sniffLen is how much of an input format detection looks at: enough for the portal's
@@ -180,24 +379,43 @@ func sniff(head []byte) string {
 	return ""
 }
 
-// describe says briefly what unknown bytes look like.
+// describe says briefly what unknown bytes look like, never quoting them: they may be
+// personal data (which --redact promised to hide) or terminal escapes.
 func describe(head []byte) string {
-	if bytes.IndexByte(head, 0) >= 0 {
+	if looksBinary(head) {
 		return "binary data"
 	}
-	line, _, _ := bytes.Cut(bytes.TrimPrefix(head, utf8BOM), []byte("\n"))
-	line = bytes.TrimSpace(line)
+	line, _, found := bytes.Cut(bytes.TrimPrefix(head, utf8BOM), []byte("\n"))
 	if bytes.Count(line, []byte(",")) >= 3 {
 		return "CSV without a sign-in header row (export with column names: Kusto CSV has none by default)"
 	}
-	if len(line) > 40 {
-		line = append(line[:40:40], "..."...)
+	line = bytes.TrimRight(line, "\r")
+	if !found && len(head) >= sniffLen {
+		return fmt.Sprintf("text whose first line (more than %d bytes) is neither JSON nor a CSV header", len(line))
 	}
-	return fmt.Sprintf("text starting %q", line)
+	return fmt.Sprintf("text whose first line (%d bytes) is neither JSON nor a CSV header", len(line))
 }
 
-// readerAt returns random access to the whole input: the file itself when nothing was
-// peeled off it, or else a temporary copy (removed on Close) of what br yields.
+// looksBinary reports bytes that are not text: a NUL, or invalid UTF-8 (a character cut
+// off at the end of head aside).
+func looksBinary(head []byte) bool {
+	if bytes.IndexByte(head, 0) >= 0 {
+		return true
+	}
+	for i := len(head) - 1; i >= 0 && i >= len(head)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(head[i]) {
+			if !utf8.FullRune(head[i:]) {
+				head = head[:i]
+			}
+			break
+		}
+	}
+	return !utf8.Valid(head)
+}
+
+// readerAt returns random access to the whole input: the file itself when it is a regular
+// file and nothing was peeled off it, or else a temporary copy (removed on Close) of what
+// br yields.
 func (in *Input) readerAt(r io.Reader, br *bufio.Reader) (io.ReaderAt, int64, error) {
 	if f, ok := r.(statReaderAt); ok && in.wrap == "" {
 		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
@@ -216,12 +434,79 @@ func (in *Input) readerAt(r io.Reader, br *bufio.Reader) (io.ReaderAt, int64, er
 	if err != nil {
 		return nil, 0, fmt.Errorf("spooling Parquet to a temporary file: %w", err)
 	}
-	return tmp, n, nil
+	return &file{f: tmp, ctx: in.ctx}, n, nil
 }
 
 type statReaderAt interface {
 	io.ReaderAt
 	Stat() (os.FileInfo, error)
+}
+
+// file is an input file as it is read: each byte counted (n, when set, for progress), and
+// every read failing with ctx's error once ctx (when set) ends. It does not embed
+// *os.File, whose WriteTo would let io.Copy bypass both.
+type file struct {
+	f   *os.File
+	n   *atomic.Int64
+	ctx context.Context
+}
+
+func (f *file) Read(p []byte) (int, error) {
+	if err := f.ended(); err != nil {
+		return 0, err
+	}
+	n, err := f.f.Read(p)
+	f.count(n)
+	if err != nil && err != io.EOF {
+		if cerr := f.ended(); cerr != nil {
+			err = cerr // a read interrupted by the deadline that the context's end set
+		}
+	}
+	return n, err
+}
+
+func (f *file) ReadAt(p []byte, off int64) (int, error) {
+	if err := f.ended(); err != nil {
+		return 0, err
+	}
+	n, err := f.f.ReadAt(p, off)
+	f.count(n)
+	return n, err
+}
+
+func (f *file) Stat() (os.FileInfo, error) { return f.f.Stat() }
+func (f *file) Close() error               { return f.f.Close() }
+
+func (f *file) ended() error {
+	if f.ctx == nil {
+		return nil
+	}
+	return context.Cause(f.ctx)
+}
+
+func (f *file) count(n int) {
+	if f.n != nil {
+		f.n.Add(int64(n))
+	}
+}
+
+// ctxReader fails every read once ctx ends, for standard input.
+type ctxReader struct {
+	r   io.Reader
+	ctx context.Context
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := context.Cause(c.ctx); err != nil {
+		return 0, err
+	}
+	n, err := c.r.Read(p)
+	if err != nil && err != io.EOF {
+		if cerr := context.Cause(c.ctx); cerr != nil {
+			err = cerr
+		}
+	}
+	return n, err
 }
 
 // countingFile counts the bytes read from a file, sequentially or at random.
@@ -291,7 +576,28 @@ func (in *Input) Format() string { return in.wrap + in.dec.shape() }
 
 // Events yields every record of the input in order: an Event, a *RecordError for a record
 // that was skipped (decoding goes on), or a final error that ended the input early.
-func (in *Input) Events() iter.Seq2[Event, error] { return in.dec.events(in.Name) }
+//
+// After SetContext (or OpenWith with a Context), Events ends with the context's error,
+// wrapped with the input's name, at the first record after the context ends.
+func (in *Input) Events() iter.Seq2[Event, error] {
+	seq := in.dec.events(in.Name)
+	if in.ctx == nil {
+		return seq
+	}
+	return func(yield func(Event, error) bool) {
+		for ev, err := range seq {
+			// The flag is cheap per record; a decoder's error may be the context's end
+			// before the flag says so.
+			if in.ended.Load() || (err != nil && in.ctx.Err() != nil) {
+				yield(Event{}, fmt.Errorf("%s: %w", in.Name, context.Cause(in.ctx)))
+				return
+			}
+			if !yield(ev, err) {
+				return
+			}
+		}
+	}
+}
 
 // Close releases the input.
 func (in *Input) Close() error {
@@ -302,61 +608,7 @@ func (in *Input) Close() error {
 	return errors.Join(errs...)
 }
 
-// Expand turns command-line arguments into input paths: a file stands for itself, a
-// directory for every file below it (recursively, in lexical order, skipping hidden names),
-// a glob for its matches, and "-" for standard input. Arguments that name nothing are
-// returned as errors; the others are still expanded.
-func Expand(args []string) ([]string, []error) {
-	var paths []string
-	var errs []error
-	for _, arg := range args {
-		if arg == Stdin {
-			paths = append(paths, arg)
-			continue
-		}
-		fi, err := os.Stat(arg)
-		switch {
-		case err == nil && fi.IsDir():
-			werr := filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
-				if err != nil {
-					errs = append(errs, err)
-					return nil
-				}
-				if p != arg && strings.HasPrefix(d.Name(), ".") {
-					if d.IsDir() {
-						return filepath.SkipDir
-					}
-					return nil
-				}
-				if d.Type().IsRegular() {
-					paths = append(paths, p)
-				}
-				return nil
-			})
-			if werr != nil {
-				errs = append(errs, werr)
-			}
-		case err == nil:
-			paths = append(paths, arg)
-		case strings.ContainsAny(arg, "*?[{"):
-			// ** matches any number of directories: 'logs/**/PT1H.json'.
-			matches, gerr := doublestar.FilepathGlob(arg, doublestar.WithFilesOnly())
-			if gerr != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", arg, gerr))
-			} else if len(matches) == 0 {
-				errs = append(errs, fmt.Errorf("%s: no files match", arg))
-			}
-			sub, serr := Expand(matches)
-			paths = append(paths, sub...)
-			errs = append(errs, serr...)
-		default:
-			errs = append(errs, err)
-		}
-	}
-	return paths, errs
-}
-
-// layerReader names the layer (gzip, UTF-16) and the position where a stream broke, so that
+// layerReader names the layer (gzip, zstd, bzip2, UTF-16) and the position where a stream broke, so that
 // a truncated .gz file reports "gzip stream broken after 1234 bytes of content".
 type layerReader struct {
 	r     io.Reader
