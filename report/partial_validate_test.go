@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/grantsweep/grantsweep/parse"
 	"github.com/grantsweep/grantsweep/rules"
@@ -118,11 +120,13 @@ func TestReadSummaryInvalidError(t *testing.T) {
 // FuzzReadSummary: ReadSummary never panics, and what it accepts writes a summary that it
 // reads back into the same summary: written again, the same bytes.
 func FuzzReadSummary(f *testing.F) {
-	paths := samplePaths(f)
-	f.Add(sweepJSON(f, true, paths...))
-	f.Add(sweepJSON(f, false, paths[:3]...))
-	f.Add(sweepJSON(f, true, paths[len(paths)-1]))
+	// Small seeds: the fuzzer mutates, and minimizes, a few kilobytes much faster than the
+	// whole of samples/ (which TestReadSummaryRoundTrip reads back).
+	f.Add(sweepJSON(f, true, "../samples/powershell/one-signin.json"))
 	f.Add(sweepJSON(f, true))
+	for _, dedupe := range []bool{true, false} {
+		f.Add(smallSummary(f, dedupe))
+	}
 	set := rules.Default()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := ReadSummary(bytes.NewReader(data), "fuzz.json", set)
@@ -144,4 +148,34 @@ func FuzzReadSummary(f *testing.F) {
 			t.Fatalf("read back, the summary writes differently:\n%s\n----\n%s", once.Bytes(), twice.Bytes())
 		}
 	})
+}
+
+// smallSummary is the JSON summary of two inputs with a few in-scope events of several
+// causes: a repeated id, events without id or time, a string id and a UUID.
+func smallSummary(t testing.TB, dedupe bool) []byte {
+	t.Helper()
+	at := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	s := New(rules.Default())
+	s.Dedupe = dedupe
+	inputs := [][]parse.Event{{
+		{ID: "0b9f5e7c-1d2a-4c3b-9e8f-a1b2c3d4e5f6", ErrorCode: 70000, User: "u1@x.example", App: "x", IP: "1.1.1.1", Time: at},
+		{ID: "0b9f5e7c-1d2a-4c3b-9e8f-a1b2c3d4e5f6", ErrorCode: 70000, User: "u2@x.example", App: "y", Time: at.Add(time.Hour), Pos: parse.Position{Offset: 10}},
+		{ErrorCode: 50173, UserID: "id-3", Time: at.Add(-time.Minute), Pos: parse.Position{Offset: 20}, TokenProtection: "unbound", TokenProtectionCode: 1002},
+		{ID: "c", ErrorCode: 0, Time: at.Add(5 * time.Hour), Pos: parse.Position{Offset: 30}},
+	}, {
+		{ID: "c", ErrorCode: 50132, FailureReason: "Session invalid due to password expiration.", User: "u1@x.example", Pos: parse.Position{Offset: 5}},
+		{ID: "Upper", ErrorCode: 70008, App: "z", Country: "NL", OS: "Windows 10", Browser: "Edge 120", Time: at.Add(90 * time.Minute), Pos: parse.Position{Offset: 9}},
+	}}
+	for i, evs := range inputs {
+		add(s, evs...)
+		s.Inputs = append(s.Inputs, Input{Path: fmt.Sprintf("in%d.json", i), Format: "json", Records: int64(len(evs))})
+	}
+	var b bytes.Buffer
+	if err := s.Write(&b, FormatJSON, validateOpts); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadSummary(bytes.NewReader(b.Bytes()), "small.json", rules.Default()); err != nil {
+		t.Fatalf("the small summary is refused: %v", err)
+	}
+	return b.Bytes()
 }
