@@ -176,19 +176,22 @@ func (r *Redactor) ip(v string) string {
 }
 
 // Apply pseudonymizes ev's user, user id and IP address in place, and the same in its
-// failure texts (failure reason, result description, additional details), which quote
-// them: the record's own UPN, user id and address wherever they appear, and every other
-// UPN or e-mail address (its local part, as in the user column), IPv4 and IPv6 address.
-// Classification reads the original texts, so call Apply after it (and see
-// [Redactor.ApplyMatch] for the evidence it keeps).
+// failure texts (failure reason, result description, additional details), which may
+// quote them: every UPN or e-mail address (its local part, as in the user column), every
+// IPv4 and IPv6 address, and every GUID (as in the user id column: a text does not say
+// whose id it quotes, so the record's user id, device id, or a trace id all get the
+// pseudonym of a user id). Texts are redacted from what they hold alone, never from the
+// record's other fields, which the prefilter does not decode for records out of scope:
+// so the summary stays the same with and without it. Classification reads the original
+// texts, so call Apply after it (and see [Redactor.ApplyMatch] for the evidence it
+// keeps).
 func (r *Redactor) Apply(ev *parse.Event) {
 	if r == nil {
 		return
 	}
-	ids := recordSecrets(ev)
-	ev.FailureReason = r.text(ev.FailureReason, ids[:])
-	ev.ResultDescription = r.text(ev.ResultDescription, ids[:])
-	ev.AdditionalDetails = r.text(ev.AdditionalDetails, ids[:])
+	ev.FailureReason = r.text(ev.FailureReason)
+	ev.ResultDescription = r.text(ev.ResultDescription)
+	ev.AdditionalDetails = r.text(ev.AdditionalDetails)
 	ev.User = r.user(ev.User)
 	ev.UserID = r.pseudonym("uid", ev.UserID)
 	ev.IP = r.ip(ev.IP)
@@ -200,43 +203,16 @@ func (r *Redactor) ApplyMatch(ev *parse.Event, m *rules.Match) {
 	if r == nil {
 		return
 	}
-	ids := recordSecrets(ev)
 	for i := range m.Evidence {
-		m.Evidence[i].Value = r.text(m.Evidence[i].Value, ids[:])
+		m.Evidence[i].Value = r.text(m.Evidence[i].Value)
 	}
 	r.Apply(ev)
 }
 
-// secret is an identifier of the record that its texts may quote, to be replaced by the
-// pseudonym of its column (kind: user, uid or ip) wherever it appears as a whole word,
-// however the scan for addresses and e-mail addresses would cut it.
-type secret struct{ kind, v string }
-
-// recordSecrets are ev's own identifiers: its UPN (a user name without '@' is no UPN,
-// and may be a word of any text), user id and IP address. A device id belongs here too
-// once parse.Event carries one.
-func recordSecrets(ev *parse.Event) [3]secret {
-	ids := [3]secret{{"uid", ev.UserID}, {"ip", ev.IP}}
-	if strings.Contains(ev.User, "@") {
-		ids[2] = secret{"user", ev.User}
-	}
-	return ids
-}
-
-func (r *Redactor) of(kind, v string) string {
-	switch kind {
-	case "user":
-		return r.user(v)
-	case "ip":
-		return r.ip(v)
-	}
-	return r.pseudonym(kind, v)
-}
-
 // text returns s with what [Redactor.Apply] redacts in texts replaced by pseudonyms. It
 // reads s once; a text that holds no '@', no run of hex digits, colons and dots that
-// could be an address, and none of ids, is returned as it is, without allocating.
-func (r *Redactor) text(s string, ids []secret) string {
+// could be an address, and no GUID, is returned as it is, without allocating.
+func (r *Redactor) text(s string) string {
 	t := textRedaction{r: r, s: s}
 	run, colons, dots := -1, 0, 0 // the run of [0-9A-Fa-f:.] being read
 	for i := 0; i <= len(s); i++ {
@@ -259,8 +235,10 @@ func (r *Redactor) text(s string, ids []secret) string {
 		if i == len(s) {
 			break
 		}
-		if end := t.secret(i, ids); end > i {
-			i, run = end-1, -1
+		if i+36 <= len(s) && s[i+8] == '-' && (i == 0 || !alnum(s[i-1]) && s[i-1] != '-') && isGUID(s[i:i+36]) &&
+			(i+36 == len(s) || !alnum(s[i+36]) && s[i+36] != '-') {
+			t.replace(i, i+36, r.pseudonym("uid", s[i:i+36]))
+			i, run = i+35, -1
 			continue
 		}
 		if s[i] == '@' {
@@ -272,24 +250,21 @@ func (r *Redactor) text(s string, ids []secret) string {
 	return t.result()
 }
 
-// secret replaces the one of ids that starts at i as a whole word, and returns where it
-// ends; it returns i when none does.
-func (t *textRedaction) secret(i int, ids []secret) int {
-	s := t.s
-	if i > 0 && (alnum(s[i-1]) || strings.IndexByte(".-_+%@", s[i-1]) >= 0) {
-		return i
-	}
-	for _, id := range ids {
-		n := len(id.v)
-		if n == 0 || i+n > len(s) || lower(s[i]) != lower(id.v[0]) || !strings.EqualFold(s[i:i+n], id.v) {
-			continue
-		}
-		if end := i + n; end == len(s) || !(alnum(s[end]) || strings.IndexByte("-_@", s[end]) >= 0) {
-			t.replace(i, end, t.r.of(id.kind, id.v))
-			return end
+// isGUID reports whether v is a GUID as Entra writes them: 8-4-4-4-12 hex digits.
+func isGUID(v string) bool {
+	for i := 0; i < 36; i++ {
+		switch i {
+		case 8, 13, 18, 23:
+			if v[i] != '-' {
+				return false
+			}
+		default:
+			if c := v[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
 		}
 	}
-	return i
+	return true
 }
 
 // textRedaction builds a redacted text: s[:done] is in out (once out is needed at all).
@@ -436,10 +411,3 @@ func domainByte(c byte) bool {
 }
 
 func alnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' }
-
-func lower(c byte) byte {
-	if c >= 'A' && c <= 'Z' {
-		return c + ('a' - 'A')
-	}
-	return c
-}
