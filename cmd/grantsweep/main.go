@@ -15,7 +15,11 @@ func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(48 << 20)
 	}
+	// The first Ctrl-C (or SIGTERM) cancels ctx: the jobs under way stop within a buffer
+	// and nothing more is read. Handling then stops, so that a second one kills the
+	// process at once, whatever it waits for.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
