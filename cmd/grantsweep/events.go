@@ -29,6 +29,7 @@ type eventsOptions struct {
 	rules    string
 	mode     string
 	input    string
+	noFollow bool
 }
 
 // eventColumns are the columns of grantsweep events, in order.
@@ -52,6 +53,7 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.StringVar(&o.mode, "rules-mode", "extend", "extend or replace")
 	o.filterOptions.addFlags(fs)
 	addInputFormatFlag(fs, &o.input)
+	addNoFollowFlag(fs, &o.noFollow)
 	fs.BoolVar(&o.noFilter, "no-prefilter", false, "decode every record instead of counting out-of-scope ones from their bytes (slower; the result is the same)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: grantsweep events [flags] PATH...\n\nList the in-scope events with their cause and the evidence that decided it.\n\nFlags:\n%s", fs.FlagUsages())
@@ -80,12 +82,7 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err != nil {
 		return err
 	}
-	paths, errs := parse.Expand(fs.Args())
-	failed := 0
-	for _, err := range errs {
-		fmt.Fprintf(stderr, "grantsweep: %v\n", err)
-		failed++
-	}
+	paths, failed := expandPaths(fs.Args(), o.noFollow, stderr)
 	sel := &report.Selection{Rules: set, Filter: filter, Redactor: redactor, Decode: o.noFilter}
 	var dedupe *report.Deduper
 	if !o.noDedupe {

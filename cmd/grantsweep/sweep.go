@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -56,6 +57,7 @@ type sweepOptions struct {
 	workers  int
 	noFilter bool
 	input    string
+	noFollow bool
 	progress string
 	cpuProf  string
 	memProf  string
@@ -68,6 +70,7 @@ func (o *sweepOptions) addFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.strict, "strict", false, "exit 4 when any record was skipped or any input could not be read")
 	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "inputs read at once")
 	addInputFormatFlag(fs, &o.input)
+	addNoFollowFlag(fs, &o.noFollow)
 	fs.BoolVar(&o.noFilter, "no-prefilter", false, "decode every record instead of counting out-of-scope ones from their bytes (slower; the result is the same)")
 	fs.StringVar(&o.progress, "progress", "auto", "a progress line on stderr: auto (on a terminal only), always or never")
 	fs.Lookup("progress").NoOptDefVal = "always"
@@ -193,12 +196,7 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	defer stop()
 
-	paths, errs := parse.Expand(fs.Args())
-	failed := 0
-	for _, err := range errs {
-		fmt.Fprintf(stderr, "grantsweep: %v\n", err)
-		failed++
-	}
+	paths, failed := expandPaths(fs.Args(), o.noFollow, stderr)
 	newSummary := func() *report.Summary {
 		s := report.New(p.set)
 		s.Dedupe, s.Filter, s.Redactor, s.Decode = !o.noDedupe, filter, redactor, o.noFilter
@@ -270,6 +268,25 @@ func checkInputFormat(f string) error {
 	return nil
 }
 
+// addNoFollowFlag adds --no-follow (sweep, events).
+func addNoFollowFlag(fs *pflag.FlagSet, p *bool) {
+	fs.BoolVar(p, "no-follow", false, "do not follow symbolic links met inside a directory walk (each is named on stderr); a link given as PATH is followed")
+}
+
+// expandPaths turns the PATH arguments into input paths (parse.ExpandWith), naming on
+// stderr every argument that names nothing (failed counts them) and every link that
+// --no-follow skipped.
+func expandPaths(args []string, noFollow bool, stderr io.Writer) (paths []string, failed int) {
+	paths, unfollowed, errs := parse.ExpandWith(args, parse.ExpandOptions{NoFollow: noFollow})
+	for _, err := range errs {
+		fmt.Fprintf(stderr, "grantsweep: %v\n", err)
+	}
+	for _, l := range unfollowed {
+		fmt.Fprintf(stderr, "grantsweep: %s: symbolic link not followed (--no-follow)\n", l)
+	}
+	return paths, len(errs)
+}
+
 // job is one input, or one section of a large JSON Lines input.
 type job struct {
 	path    string
@@ -277,15 +294,31 @@ type job struct {
 	first   bool // the first job of its path
 }
 
+// jobHook, when set, is called at the start of every job, inside the boundary that
+// contains a panic to that job's input. Tests set it to make one input's job panic; it
+// is nil otherwise.
+var jobHook func(path string)
+
+// jobResult is what one job leaves for the merge.
+type jobResult struct {
+	sum   *report.Summary
+	read  bool   // the input yielded something, or ended without an error
+	msg   string // the input's error, for stderr
+	stack []byte // a panic's stack, shown with GRANTSWEEP_DEBUG=1
+	lines int
+}
+
 // readInputs reads the inputs with up to workers at once, each input (or each section of
 // a large JSON Lines file) into its own summary, and merges them in input order, so that
 // the result is the same whatever the worker count. Messages about inputs go to stderr in
-// input order too.
+// input order too. read counts the inputs that yielded a record or a skip, or ended
+// without an error (an empty file); an input that opened and then broke before anything
+// came out was not read. Cancelling ctx stops every job under way within a buffer.
 func readInputs(ctx context.Context, paths []string, src sources, newSummary func() *report.Summary, stderr io.Writer) (sum *report.Summary, read, failed int, err error) {
-	workers, prog := src.workers, src.prog
+	workers := src.workers
 	var jobs []job
 	for _, p := range paths {
-		if workers > 1 && p != parse.Stdin {
+		if workers > 1 && isRegular(p) { // Split opens what it probes: never a FIFO, read once
 			if secs, _ := parse.Split(p, workers, splitAbove, src.format); len(secs) > 1 {
 				for i := range secs {
 					jobs = append(jobs, job{path: p, section: &secs[i], first: i == 0})
@@ -295,13 +328,7 @@ func readInputs(ctx context.Context, paths []string, src sources, newSummary fun
 		}
 		jobs = append(jobs, job{path: p, first: true})
 	}
-	type result struct {
-		sum    *report.Summary
-		opened bool
-		msg    string
-		lines  int
-	}
-	results := make([]result, len(jobs))
+	results := make([]jobResult, len(jobs))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(workers, max(len(jobs), 1)) {
@@ -309,53 +336,40 @@ func readInputs(ctx context.Context, paths []string, src sources, newSummary fun
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				j, r := jobs[i], &results[i]
-				r.sum = newSummary()
-				var in *parse.Input
-				var err error
-				if j.section != nil {
-					in, err = parse.OpenSection(j.path, *j.section, prog.counter())
-				} else {
-					in, err = parse.OpenCounting(j.path, src.stdin, prog.counter(), src.format)
-				}
-				if err != nil {
-					r.msg = fmt.Sprintf("%v (skipped)", err)
-					r.sum.Failed(j.path, err)
-					prog.inputDone()
-					continue
-				}
-				r.opened = true
-				if err := r.sum.Read(in); err != nil {
-					r.msg = fmt.Sprintf("%v (what was read before counts)", err)
-				}
-				r.lines = in.Lines()
-				in.Close()
-				if j.section == nil || j.first {
-					prog.inputDone()
-				}
+				results[i] = runJob(ctx, jobs[i], src, newSummary)
 			}
 		}()
 	}
+dispatch:
 	for i := range jobs {
-		if ctx.Err() != nil {
-			break
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break dispatch
 		}
-		next <- i
 	}
 	close(next)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, 0, 0, err
 	}
-	lineBase := 0
+	debug := os.Getenv("GRANTSWEEP_DEBUG") == "1"
+	lineBase, pathRead := 0, false
 	for i := range results {
 		r, j := &results[i], jobs[i]
 		if r.msg != "" {
 			fmt.Fprintf(stderr, "grantsweep: %s\n", r.msg)
 			failed++
 		}
-		if r.opened && j.first {
-			read++
+		if r.stack != nil && debug {
+			fmt.Fprintf(stderr, "%s\n", r.stack)
+		}
+		if j.first {
+			pathRead = false
+		}
+		if r.read && !pathRead {
+			pathRead = true
+			read++ // a path is read when any of its sections was
 		}
 		switch {
 		case sum == nil:
@@ -375,6 +389,64 @@ func readInputs(ctx context.Context, paths []string, src sources, newSummary fun
 		sum = newSummary()
 	}
 	return sum, read, failed, nil
+}
+
+// runJob reads one input or section into a summary of its own. It is the boundary that
+// contains a panic (a decoder bug) to its input: the input fails, named, with the panic
+// as its error, and the other jobs go on. Nothing inside it recovers.
+func runJob(ctx context.Context, j job, src sources, newSummary func() *report.Summary) (r jobResult) {
+	prog := src.prog
+	r.sum = newSummary()
+	defer func() {
+		if j.section == nil || j.first {
+			prog.inputDone()
+		}
+	}()
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		err := fmt.Errorf("%s: internal error: %v", j.path, v)
+		r = jobResult{sum: newSummary(), msg: fmt.Sprintf("%v (skipped; please report it)", err), stack: debug.Stack()}
+		r.sum.Failed(j.path, err)
+	}()
+	var in *parse.Input
+	var err error
+	if j.section != nil {
+		in, err = parse.OpenSection(j.path, *j.section, prog.counter())
+		if err == nil {
+			in.SetContext(ctx)
+		}
+	} else {
+		in, err = parse.OpenWith(j.path, src.stdin, parse.OpenOptions{Format: src.format, Count: prog.counter(), Context: ctx})
+	}
+	if err != nil {
+		r.msg = fmt.Sprintf("%v (skipped)", err)
+		r.sum.Failed(j.path, err)
+		return r
+	}
+	defer in.Close()
+	if jobHook != nil {
+		jobHook(j.path)
+	}
+	err = r.sum.Read(in)
+	r.lines = in.Lines()
+	got := r.sum.Inputs[len(r.sum.Inputs)-1]
+	r.read = err == nil || got.Records+got.Skipped+got.Filtered > 0
+	if err != nil {
+		r.msg = fmt.Sprintf("%v (what was read before counts)", err)
+		if !r.read {
+			r.msg = fmt.Sprintf("%v (nothing read)", err)
+		}
+	}
+	return r
+}
+
+// isRegular reports whether path names a regular file (following links).
+func isRegular(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // wantColor decides whether the table format may use colour.
