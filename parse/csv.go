@@ -8,6 +8,7 @@ import (
 	"io"
 	"iter"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -93,6 +94,7 @@ func (d *csvDecoder) events(name string) iter.Seq2[Event, error] {
 			return
 		}
 		setters, _ := csvHeader(header)
+		table := slices.ContainsFunc(header, evidenceColumn)
 		width := len(setters)
 		d.kind = "csv/log-analytics"
 		for _, h := range header {
@@ -129,7 +131,7 @@ func (d *csvDecoder) events(name string) iter.Seq2[Event, error] {
 				}
 				continue
 			}
-			var rec jsonRecord
+			rec := jsonRecord{table: table}
 			for i, v := range row {
 				if setters[i] != nil {
 					setters[i](&rec, v)

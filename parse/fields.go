@@ -41,6 +41,7 @@ func member[T any](f func(r *jsonRecord) *jsonDynamic[T], m func(*T) *jsonText) 
 func status(r *jsonRecord) *jsonDynamic[jsonStatus]              { return &r.Status }
 func device(r *jsonRecord) *jsonDynamic[jsonDevice]              { return &r.DeviceDetail }
 func protection(r *jsonRecord) *jsonDynamic[jsonTokenProtection] { return &r.TokenProtection }
+func setStatusText(r *jsonRecord, v string)                      { dynamic(status)(r, v) }
 func setLocation(r *jsonRecord, v string)                        { r.Location = locationText(v) }
 func setLocationDetails(r *jsonRecord, v string)                 { r.LocationDetails = locationText(v) }
 func setSignInEventTypes(r *jsonRecord, v string)                { _ = r.SignInEventTypes.UnmarshalJSON(quote(v)) }
@@ -105,7 +106,7 @@ var fieldSetters = map[string]fieldSetter{
 	"location.countryorregion":        setCountry,
 	"locationdetails.countryorregion": setCountry,
 
-	"status":                   dynamic(status),
+	"status":                   setStatusText,
 	"status.errorcode":         member(status, errorCodeOf),
 	"status.failurereason":     member(status, failureReasonOf),
 	"status.additionaldetails": member(status, additionalDetailsOf),

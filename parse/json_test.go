@@ -253,7 +253,7 @@ func TestWrappers(t *testing.T) {
 		{"appended values", r1 + r2 + "[" + r1 + "]", "json/values", "1,2,1"},
 		{"UTF-8 BOM", "\xEF\xBB\xBF" + r1 + "\n", "json/object", "1"},
 		{"blank lines", "\n\n" + r1 + "\n\n\n" + r2 + "\n\n", "json/lines", "1,2"},
-		{"value member inside a record is not a wrapper", `{"id":"3","authenticationProcessingDetails":[{"key":"k","value":"v"}],"value":"x"}`, "json/object", "3"},
+		{"value member inside a record is not a wrapper", `{"id":"3","authenticationProcessingDetails":[{"key":"k","value":"v"}],"value":"x","status":{"errorCode":0}}`, "json/object", "3"},
 		{"empty", "", "json/empty", ""},
 		{"only blanks", " \n\t\n", "json/empty", ""},
 	}

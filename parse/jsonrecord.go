@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	gojson "github.com/goccy/go-json"
 )
@@ -50,6 +51,10 @@ type record[T ~string] struct {
 	TokenProtectionOld   T                                `json:"signInTokenProtectionStatus"`
 	UniqueTokenID        T                                `json:"uniqueTokenIdentifier"`
 	Properties           *record[T]                       `json:"properties"`
+
+	// table marks a row of a table (CSV, Parquet, a query result) whose columns include
+	// a sign-in field (evidenceColumn): the table is a sign-in log, whatever a row holds.
+	table bool
 }
 
 // jsonRecord takes any scalar where text is expected; CSV, Parquet and query rows fill it
@@ -82,7 +87,10 @@ func (t *jsonText) UnmarshalJSON(b []byte) error {
 	switch {
 	case len(b) >= 2 && b[0] == '"':
 		inner := b[1 : len(b)-1]
-		if bytes.IndexByte(inner, '\\') < 0 {
+		// Taken as it is when there is nothing to unescape or replace; otherwise decoded
+		// as the JSON library decodes a string (invalid UTF-8 becomes U+FFFD), so that a
+		// text reads the same whichever struct decoded it.
+		if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
 			*t = jsonText(inner)
 			return nil
 		}
@@ -186,21 +194,18 @@ func (l *jsonStrings) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// decodeJSONRecord decodes one raw record. The fast decoder has panicked on malformed
-// input upstream; a panic becomes an error for this record alone.
-func decodeJSONRecord(raw []byte, ev *Event) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%w: decoder panic: %v", ErrSyntax, r)
-		}
-	}()
+// decodeJSONRecord decodes one raw record. walkRecord judges first whether it is JSON at
+// all, for this path and the prefilter alike.
+func decodeJSONRecord(raw []byte, ev *Event) error {
+	if err := validJSON(raw); err != nil {
+		return err
+	}
 	var fast fastRecord
 	if gojson.Unmarshal(raw, &fast) == nil {
 		fast.event(ev)
 		return nil
 	}
-	// A number or a boolean where text was expected, or a broken record: the flexible
-	// struct takes the first and reports the second.
+	// A number or a boolean where text was expected: the flexible struct takes it.
 	var rec jsonRecord
 	if err := gojson.Unmarshal(raw, &rec); err != nil {
 		return fmt.Errorf("%w: %v", ErrSyntax, err)
@@ -216,6 +221,9 @@ func (r *record[T]) event(ev *Event) {
 		p = &record[T]{}
 	}
 	ev.Time = firstTime(string(p.CreatedDateTime), string(r.CreatedDateTime), string(r.Time), string(r.TimeGenerated))
+	if ev.Other = r.kind(p); ev.Other != "" {
+		return // not a sign-in: counted apart by category, nothing else read
+	}
 	ev.ID = first(p.ID, r.ID)
 	ev.CorrelationID = first(p.CorrelationID, r.CorrelationID)
 	ev.User = strings.ToLower(first(p.UserPrincipalName, r.UserPrincipalName))
@@ -258,6 +266,89 @@ func (r *record[T]) event(ev *Event) {
 	ev.TokenProtectionCode, _ = strconv.Atoi(strings.TrimSpace(string(tp.V.SignInSessionStatusCode)))
 	ev.UniqueTokenID = first(p.UniqueTokenID, r.UniqueTokenID)
 }
+
+// kind is "" for a sign-in, else the category of the record (see Event.Other). A record
+// is a sign-in when its category (Azure Monitor's category, Log Analytics' Category or
+// Type) names a sign-in log, or, naming none of the other logs, it carries one of the
+// fields that only sign-ins have: an error code (status.errorCode, resultType), a
+// created time, a user principal name or an app id, at the top level or in properties.
+// The walk of the prefilter (walkRecord) reads exactly these members.
+func (r *record[T]) kind(p *record[T]) string {
+	for _, c := range []string{string(r.Category), string(r.Type)} {
+		if c == "" {
+			continue
+		}
+		if strings.Contains(strings.ToLower(c), "signin") {
+			return ""
+		}
+		if k, ok := otherCategories[strings.ToLower(c)]; ok {
+			return k
+		}
+	}
+	if r.table {
+		return ""
+	}
+	for _, x := range []*record[T]{r, p} {
+		if x.Status.V.ErrorCode != "" || x.ResultType != "" || x.CreatedDateTime != "" || x.UserPrincipalName != "" || x.AppID != "" {
+			return ""
+		}
+	}
+	// A category of its own, such as a Graph directory audit's UserManagement, keeps its
+	// name when it looks like one (a PascalCase word); anything else is "unknown".
+	if c := first(r.Category, r.Type); categoryName(c) {
+		return c
+	}
+	return "unknown"
+}
+
+func categoryName(c string) bool {
+	if c == "" || len(c) > 64 || c[0] < 'A' || c[0] > 'Z' {
+		return false
+	}
+	for _, r := range c {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// evidenceColumn reports whether a column (a CSV header, a Parquet path, a query
+// result's column name) holds one of the fields by which kind knows a sign-in.
+func evidenceColumn(name string) bool {
+	n := normalizeName(name)
+	if p, ok := portalColumns[n]; ok {
+		n = p
+	}
+	switch strings.TrimPrefix(n, "properties.") {
+	case "resulttype", "status", "status.errorcode", "createddatetime", "userprincipalname", "appid":
+		return true
+	}
+	return false
+}
+
+// categoryColumn reports whether a column names each row's log (see kind).
+func categoryColumn(name string) bool {
+	switch normalizeName(name) {
+	case "category", "type":
+		return true
+	}
+	return false
+}
+
+// otherCategories are the Entra ID diagnostic categories and Log Analytics tables that
+// arrive beside sign-ins in storage archives and Event Hub streams, lower-cased, with the
+// name they are counted under.
+var otherCategories = func() map[string]string {
+	m := map[string]string{}
+	for _, c := range []string{"AuditLogs", "ProvisioningLogs", "AADProvisioningLogs", "RiskyUsers", "AADRiskyUsers",
+		"UserRiskEvents", "AADUserRiskEvents", "RiskyServicePrincipals", "AADRiskyServicePrincipals",
+		"ServicePrincipalRiskEvents", "AADServicePrincipalRiskEvents", "NetworkAccessTrafficLogs", "NetworkAccessTraffic",
+		"EnrichedOffice365AuditLogs", "MicrosoftGraphActivityLogs", "RemoteNetworkHealthLogs", "B2CRequestLogs"} {
+		m[strings.ToLower(c)] = c
+	}
+	return m
+}()
 
 func first[T ~string](vals ...T) string {
 	for _, v := range vals {

@@ -50,6 +50,7 @@ type jsonScanner struct {
 	// and Kusto query APIs): the current table's column setters, and whether next returned
 	// a row (an array of values in column order) rather than an object.
 	columns   []fieldSetter
+	table     bool // the columns include a sign-in field (evidenceColumn)
 	row       bool
 	prevFirst bool // the previous record was read whole and started its line
 }
@@ -710,8 +711,10 @@ func (s *jsonScanner) nextInTables() (raw []byte, pos Position, err error, done 
 				return nil, Position{}, fmt.Errorf("%w: a table's columns at line %d: %v", ErrSyntax, s.line, err), true
 			}
 			s.columns = make([]fieldSetter, len(cols))
+			s.table = false
 			for i, c := range cols {
 				s.columns[i] = setterFor(c.Name + c.ColumnName)
+				s.table = s.table || evidenceColumn(c.Name+c.ColumnName)
 			}
 		default:
 			s.start = s.pos

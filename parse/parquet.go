@@ -33,6 +33,8 @@ type parquetDecoder struct {
 	dataEnd     int64     // where the footer starts: every page lies before it
 	win         rowWindow // the rows being read, reused from window to window
 	kind        string
+	table       bool // the schema has a sign-in column (evidenceColumn)
+	light       bool // and none naming each row's log: rows left out by filter need no more
 
 	groupFrom, groupTo int // the row groups to read (OpenSection); groupTo 0: all
 }
@@ -152,6 +154,10 @@ func (d *parquetDecoder) read(name string, yield func(Event, error) bool) (err e
 				d.kind = "parquet/nested"
 			}
 		}
+		// Rows are sign-ins when the schema has a sign-in column and no column naming
+		// each row's log; otherwise every row is read whole, to tell (kind).
+		d.table = slices.ContainsFunc(leaves, func(l parquetLeaf) bool { return evidenceColumn(l.path) })
+		d.light = d.table && !slices.ContainsFunc(leaves, func(l parquetLeaf) bool { return categoryColumn(l.path) })
 		for i, rg := range f.RowGroups() {
 			n := rg.NumRows()
 			if err := d.rowGroup(rg, i, first, leaves, f, yield); err != nil {
@@ -273,7 +279,7 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 		selected, failures := 0, 0
 		for i := range size {
 			switch {
-			case d.filter == nil || d.filter(int(w.codes[i])):
+			case d.filter == nil || !d.light || d.filter(int(w.codes[i])):
 				w.want[i], w.textWant[i] = true, true
 				selected++
 			case w.codes[i] != 0:
@@ -309,6 +315,7 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 		for i := range size {
 			var ev Event
 			if w.textWant[i] {
+				w.recs[i].table = d.table
 				w.recs[i].event(&ev)
 				w.recs[i] = jsonRecord{}
 			}
@@ -399,16 +406,13 @@ func (w *rowWindow) missing(rank []int8) []bool {
 	return w.missingRows[:len(rank)]
 }
 
-// setFailureReason sets a record's failure reason from its Status column, JSON text,
-// found in the bytes as the JSON prefilter finds it (see lightJSON), without decoding the
-// rest: all that a failure out of scope needs.
+// setFailureReason sets a record's status from its Status column, JSON text, as the full
+// read does (the same setter): all that a failure out of scope needs.
 func setFailureReason(r *jsonRecord, v parquet.Value) {
 	if v.IsNull() || (v.Kind() != parquet.ByteArray && v.Kind() != parquet.FixedLenByteArray) {
 		return
 	}
-	if reason, ok := memberValue(v.ByteArray(), keyFailureReason); ok {
-		r.Status.V.FailureReason, r.Status.OK = jsonText(reason), true
-	}
+	setStatusText(r, string(v.ByteArray()))
 }
 
 // columnCursor reads a non-repeated column chunk's values in row order, a window of rows

@@ -1,0 +1,494 @@
+package parse
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// walkRecord is the one judge of whether a record's bytes are JSON, for the prefilter and
+// the full decoder alike, so that a malformed record is skipped on every path. It checks
+// raw against RFC 8259 (as strictly as the decoder's JSON library: no trailing commas, no
+// leading zeros, no raw control characters in strings, nothing after the value), and,
+// when rec is not nil, reads into rec the members that decide a record's code, time,
+// wording and kind (lightMember), at the top level and in "properties", exactly as the
+// decoder would read them.
+//
+// It returns sure false when the record is valid but read in a way only the decoder can
+// settle: a member name escaped or not ASCII (the decoder folds Unicode), one of those
+// members given twice (the decoder merges or keeps the last), a dynamic member given as
+// JSON text that must itself be decoded, or "properties" that is not an object. The
+// prefilter then hands the record to the decoder; nothing it counts is decided
+// differently from the decoder.
+func walkRecord(raw []byte, rec *jsonRecord) (sure bool, err error) {
+	w := walker{b: raw, sure: true}
+	w.space()
+	if w.i == len(w.b) || w.b[w.i] != '{' {
+		return false, w.errorf("a record is an object")
+	}
+	if err := w.object(levelTop, rec); err != nil {
+		return false, err
+	}
+	w.space()
+	if w.i != len(w.b) {
+		return false, w.errorf("unexpected %q after the record", w.b[w.i])
+	}
+	return w.sure, nil
+}
+
+// validJSON checks raw as walkRecord does, reading nothing.
+func validJSON(raw []byte) error {
+	_, err := walkRecord(raw, nil)
+	return err
+}
+
+// maxDepth bounds nesting, below the decoder library's own limit, so that the two never
+// disagree on a deep record.
+const maxDepth = 512
+
+type walker struct {
+	b     []byte
+	i     int
+	depth int
+	sure  bool
+}
+
+type level int
+
+const (
+	levelTop    level = iota // the record
+	levelProps               // its "properties" (Azure Monitor)
+	levelStatus              // a status object
+	levelOther               // anything else: checked, not read
+)
+
+// lightMember names the members walkRecord reads; memberNone is any other.
+type lightMember int
+
+const (
+	memberNone lightMember = iota
+	memberCreatedDateTime
+	memberTime
+	memberTimeGenerated
+	memberResultType
+	memberResultDescription
+	memberCategory
+	memberType
+	memberUserPrincipalName
+	memberAppID
+	memberStatus
+	memberProperties
+	memberErrorCode // in a status object
+	memberFailureReason
+	memberAdditionalDetails
+	memberDynamic // decoded from JSON text when given as a string: checked, not read
+)
+
+// recordMember says what walkRecord does with a member of a record (top level or
+// properties), by its lower-case name: the names are jsonRecord's (a test checks them
+// against its struct tags). A switch, not a map: it is asked of every member.
+func recordMember(name string) lightMember {
+	switch name {
+	case "createddatetime":
+		return memberCreatedDateTime
+	case "time":
+		return memberTime
+	case "timegenerated":
+		return memberTimeGenerated
+	case "resulttype":
+		return memberResultType
+	case "resultdescription":
+		return memberResultDescription
+	case "category":
+		return memberCategory
+	case "type":
+		return memberType
+	case "userprincipalname":
+		return memberUserPrincipalName
+	case "appid":
+		return memberAppID
+	case "status":
+		return memberStatus
+	case "properties":
+		return memberProperties
+	case "devicedetail", "location", "locationdetails", "tokenprotectionstatusdetails", "signineventtypes":
+		return memberDynamic
+	}
+	return memberNone
+}
+
+// statusMember is recordMember for the members of a status object.
+func statusMember(name string) lightMember {
+	switch name {
+	case "errorcode":
+		return memberErrorCode
+	case "failurereason":
+		return memberFailureReason
+	case "additionaldetails":
+		return memberAdditionalDetails
+	}
+	return memberNone
+}
+
+func (w *walker) errorf(format string, args ...any) error {
+	return fmt.Errorf("%w: %s at byte %d of the record", ErrSyntax, fmt.Sprintf(format, args...), w.i)
+}
+
+func (w *walker) space() {
+	for w.i < len(w.b) {
+		switch w.b[w.i] {
+		case ' ', '\t', '\n', '\r':
+			w.i++
+		default:
+			return
+		}
+	}
+}
+
+// object checks the object at i ('{'), reading the members of lv into rec.
+func (w *walker) object(lv level, rec *jsonRecord) error {
+	if w.depth++; w.depth > maxDepth {
+		return w.errorf("nesting deeper than %d", maxDepth)
+	}
+	defer func() { w.depth-- }()
+	w.i++ // '{'
+	w.space()
+	if w.i < len(w.b) && w.b[w.i] == '}' {
+		w.i++
+		return nil
+	}
+	var seen uint32 // members of lv read so far: a second one is the decoder's to settle
+	var name [32]byte // longer names are none of ours
+	for {
+		if w.i == len(w.b) || w.b[w.i] != '"' {
+			return w.errorf("expected a member name")
+		}
+		start := w.i
+		plain, err := w.str()
+		if err != nil {
+			return err
+		}
+		m := memberNone
+		if lv != levelOther && rec != nil {
+			key := w.b[start+1 : w.i-1]
+			if !plain {
+				w.sure = false // escaped or not ASCII: the decoder folds it
+			} else if len(key) <= len(name) {
+				for j, c := range key {
+					if 'A' <= c && c <= 'Z' {
+						c += 'a' - 'A'
+					}
+					name[j] = c
+				}
+				if lv == levelStatus {
+					m = statusMember(string(name[:len(key)]))
+				} else {
+					m = recordMember(string(name[:len(key)]))
+				}
+				if m != memberNone && m != memberDynamic { // several names: not read, duplicates harmless
+					if seen&(1<<m) != 0 {
+						w.sure = false
+					}
+					seen |= 1 << m
+				}
+			}
+		}
+		w.space()
+		if w.i == len(w.b) || w.b[w.i] != ':' {
+			return w.errorf("expected ':' after a member name")
+		}
+		w.i++
+		w.space()
+		if err := w.member(lv, m, rec); err != nil {
+			return err
+		}
+		w.space()
+		if w.i == len(w.b) {
+			return w.errorf("object not closed")
+		}
+		switch w.b[w.i] {
+		case ',':
+			w.i++
+			w.space()
+		case '}':
+			w.i++
+			return nil
+		default:
+			return w.errorf("unexpected %q after a member", w.b[w.i])
+		}
+	}
+}
+
+// member checks the value at i of member m of an object of level lv, and reads it.
+func (w *walker) member(lv level, m lightMember, rec *jsonRecord) error {
+	start := w.i
+	switch m {
+	case memberNone:
+		return w.value()
+	case memberProperties:
+		switch {
+		case w.i < len(w.b) && w.b[w.i] == '{' && lv == levelTop:
+			if rec.Properties == nil {
+				rec.Properties = &jsonRecord{}
+			}
+			return w.object(levelProps, rec.Properties)
+		case w.i+4 <= len(w.b) && string(w.b[w.i:w.i+4]) == "null":
+		default:
+			w.sure = false // not an object (or properties within properties): the decoder says
+		}
+		return w.value()
+	case memberStatus:
+		if w.i < len(w.b) && w.b[w.i] == '{' {
+			rec.Status.OK = true
+			return w.object(levelStatus, rec) // its members go to rec.Status.V
+		}
+		fallthrough
+	case memberDynamic:
+		if err := w.value(); err != nil {
+			return err
+		}
+		if w.b[start] == '"' && jsonTextOpens(w.b[start:w.i]) {
+			w.sure = false // JSON text within a string: decoded by the decoder alone
+		}
+		return nil
+	}
+	if err := w.value(); err != nil {
+		return err
+	}
+	var t jsonText
+	t.UnmarshalJSON(w.b[start:w.i]) // valid JSON: cannot fail
+	switch m {
+	case memberCreatedDateTime:
+		rec.CreatedDateTime = t
+	case memberTime:
+		rec.Time = t
+	case memberTimeGenerated:
+		rec.TimeGenerated = t
+	case memberResultType:
+		rec.ResultType = t
+	case memberResultDescription:
+		rec.ResultDescription = t
+	case memberCategory:
+		rec.Category = t
+	case memberType:
+		rec.Type = t
+	case memberUserPrincipalName:
+		rec.UserPrincipalName = t
+	case memberAppID:
+		rec.AppID = t
+	case memberErrorCode:
+		rec.Status.V.ErrorCode = t
+	case memberFailureReason:
+		rec.Status.V.FailureReason = t
+	case memberAdditionalDetails:
+		rec.Status.V.AdditionalDetails = t
+	}
+	return nil
+}
+
+// jsonTextOpens reports whether a JSON string (quotes included) holds text that the
+// decoder's dynamic types decode in turn: it starts, after blanks, with '{' or '['.
+func jsonTextOpens(str []byte) bool {
+	inner := str[1 : len(str)-1]
+	for _, c := range inner {
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case '{', '[':
+			return true
+		case '\\':
+			// An escape first: unescape to see (rare).
+			var s string
+			if json.Unmarshal(str, &s) != nil {
+				return true
+			}
+			s = strings.TrimSpace(s)
+			return strings.HasPrefix(s, "{") || strings.HasPrefix(s, "[")
+		}
+		return false
+	}
+	return false
+}
+
+// value checks one JSON value at i and moves past it.
+func (w *walker) value() error {
+	if w.i == len(w.b) {
+		return w.errorf("expected a value")
+	}
+	switch c := w.b[w.i]; {
+	case c == '"':
+		_, err := w.str()
+		return err
+	case c == '{':
+		return w.object(levelOther, nil)
+	case c == '[':
+		return w.array()
+	case c == '-' || '0' <= c && c <= '9':
+		return w.number()
+	case c == 't':
+		return w.literal("true")
+	case c == 'f':
+		return w.literal("false")
+	case c == 'n':
+		return w.literal("null")
+	default:
+		return w.errorf("unexpected %q where a value belongs", c)
+	}
+}
+
+func (w *walker) array() error {
+	if w.depth++; w.depth > maxDepth {
+		return w.errorf("nesting deeper than %d", maxDepth)
+	}
+	defer func() { w.depth-- }()
+	w.i++ // '['
+	w.space()
+	if w.i < len(w.b) && w.b[w.i] == ']' {
+		w.i++
+		return nil
+	}
+	for {
+		if err := w.value(); err != nil {
+			return err
+		}
+		w.space()
+		if w.i == len(w.b) {
+			return w.errorf("array not closed")
+		}
+		switch w.b[w.i] {
+		case ',':
+			w.i++
+			w.space()
+		case ']':
+			w.i++
+			return nil
+		default:
+			return w.errorf("unexpected %q after an array element", w.b[w.i])
+		}
+	}
+}
+
+func (w *walker) literal(lit string) error {
+	if len(w.b)-w.i < len(lit) || string(w.b[w.i:w.i+len(lit)]) != lit {
+		return w.errorf("invalid literal")
+	}
+	w.i += len(lit)
+	return nil
+}
+
+// number checks -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func (w *walker) number() error {
+	b, i := w.b, w.i
+	if b[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case digits() == 0:
+		w.i = i
+		return w.errorf("invalid number")
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if digits() == 0 {
+			w.i = i
+			return w.errorf("invalid number")
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			w.i = i
+			return w.errorf("invalid number")
+		}
+	}
+	w.i = i
+	return nil
+}
+
+// str checks the string at i ('"') and moves past its closing quote. plain reports a
+// string of printable ASCII without escapes.
+func (w *walker) str() (plain bool, err error) {
+	b := w.b
+	i := w.i + 1
+	plain = true
+	for {
+		// The bulk of a record is string bytes: find the next quote at once, then check
+		// the bytes before it eight at a time for a backslash, a control character or
+		// a byte that is not ASCII; a string with none of them ends at that quote.
+		q := bytes.IndexByte(b[i:], '"')
+		if q < 0 {
+			w.i = len(b)
+			return false, w.errorf("string not closed")
+		}
+		end := i + q
+		for i+8 <= end && plainWord(b[i:i+8]) {
+			i += 8
+		}
+		for i < end {
+			c := b[i]
+			if c == '\\' || c < 0x20 || c >= 0x80 {
+				break
+			}
+			i++
+		}
+		if i == end {
+			w.i = end + 1
+			return plain, nil
+		}
+		// Something to look at before the quote.
+		switch c := b[i]; {
+		case c == '\\':
+			plain = false
+			if i+1 == len(b) {
+				w.i = i
+				return false, w.errorf("string not closed")
+			}
+			switch b[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(b) || !isHex(b[i+2]) || !isHex(b[i+3]) || !isHex(b[i+4]) || !isHex(b[i+5]) {
+					w.i = i
+					return false, w.errorf("invalid \\u escape")
+				}
+				i += 6
+			default:
+				w.i = i
+				return false, w.errorf("invalid escape %q", b[i+1])
+			}
+		case c < 0x20:
+			w.i = i
+			return false, w.errorf("control character in a string")
+		default: // not ASCII
+			plain = false
+			i++
+		}
+	}
+}
+
+// plainWord reports whether none of eight bytes (of a string, before its closing quote)
+// is a backslash, below 0x20 or above 0x7F.
+func plainWord(p []byte) bool {
+	x := binary.LittleEndian.Uint64(p)
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	below := (x - lo*0x20) &^ x // bytes below 0x20 (a borrow only follows a true one)
+	slash := ((x ^ lo*'\\') - lo) &^ (x ^ lo*'\\')
+	return (below|slash|x)&hi == 0
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
