@@ -79,7 +79,7 @@ func Select(in *parse.Input, sel *Selection, sink Sink) (Counts, error) {
 			continue
 		}
 		n.Records++
-		sel.Redactor.Apply(&ev)
+		sel.Redactor.ApplyMatch(&ev, &m)
 		*cur = ev
 		if err := sink.Record(cur, m, inScope); err != nil {
 			return n, err
