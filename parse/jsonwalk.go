@@ -159,7 +159,7 @@ func (w *walker) object(lv level, rec *jsonRecord) error {
 		w.i++
 		return nil
 	}
-	var seen uint32 // members of lv read so far: a second one is the decoder's to settle
+	var seen uint32   // members of lv read so far: a second one is the decoder's to settle
 	var name [32]byte // longer names are none of ours
 	for {
 		if w.i == len(w.b) || w.b[w.i] != '"' {

@@ -1,8 +1,8 @@
 package parse
 
 import (
-	"encoding/json"
 	"bufio"
+	"encoding/json"
 	"os"
 	"testing"
 )
