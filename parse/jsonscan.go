@@ -49,6 +49,14 @@ type jsonScanner struct {
 	// Query-result tables ({"tables":[{"columns":[...],"rows":[[...]]}]}, the Log Analytics
 	// and Kusto query APIs): the current table's column setters, and whether next returned
 	// a row (an array of values in column order) rather than an object.
+	// How the elements of the current array begin, learnt from its first whole element:
+	// the names of an object's first two members (a row's is its table's column count).
+	// A broken element of an array on one line is resynchronised at the next that begins
+	// so (resyncElement).
+	sig      [2][]byte
+	sigKnown bool
+	recFirst bool // the record being scanned is the first thing on its line
+
 	columns   []fieldSetter
 	table     bool // the columns include a sign-in field (evidenceColumn)
 	row       bool
@@ -226,9 +234,10 @@ func (s *jsonScanner) scanComposite(detectWrapper bool) (scanResult, error) {
 				inStr = false
 				if keyStart >= 0 {
 					name := s.buf[s.start+keyStart+1 : j]
-					wrapKey = bytes.EqualFold(name, []byte("value")) || bytes.EqualFold(name, []byte("records")) || bytes.EqualFold(name, []byte("tables"))
-					if wrapKey {
-						wrapName = strings.ToLower(string(name))
+					if w := wrapperNamed(name); w != nil {
+						wrapKey, wrapName = true, w.name
+					} else {
+						wrapKey = false
 					}
 					keyStart = -1
 				}
@@ -435,12 +444,16 @@ func (s *jsonScanner) next() ([]byte, Position, error) {
 				}
 				if s.elemLines && s.firstOnLine {
 					if raw, pos, ok := s.lineRecord(); ok {
+						s.learn(raw)
 						return raw, pos, nil
 					}
 				}
 				first := s.firstOnLine
 				raw, pos, _, err := s.record(false)
 				s.prevFirst = first && err == nil
+				if err == nil {
+					s.learn(raw)
+				}
 				return raw, pos, err
 			default:
 				// Not an object: skip the value, report it, and go on.
@@ -482,6 +495,7 @@ func (s *jsonScanner) next() ([]byte, Position, error) {
 
 func (s *jsonScanner) enterArray(wrapper bool) {
 	s.elemLines, s.prevFirst = false, false
+	s.sigKnown = false
 	s.arrayPos = s.position(s.pos)
 	s.pos++ // '['
 	s.start = s.pos
@@ -492,6 +506,7 @@ func (s *jsonScanner) enterArray(wrapper bool) {
 // record scans the object at pos. On a structural error it skips to the next record and
 // returns a *RecordError; an I/O error is returned as is.
 func (s *jsonScanner) record(detectWrapper bool) ([]byte, Position, scanResult, error) {
+	s.recFirst = s.firstOnLine
 	s.start = s.pos
 	pos := s.position(s.pos)
 	indent := s.indentOf(s.pos)
@@ -512,10 +527,186 @@ func (s *jsonScanner) recordFailure(pos Position, indent int, err error) error {
 	if !ok {
 		return err
 	}
-	if !s.resync(int(pos.Offset-s.base), pos.Line, indent) {
-		s.pos, s.start = s.end, s.end
+	// An array whose elements do not each start a line (a Graph page or an Event Hub
+	// batch on one line, a query result's rows) resynchronises at the next element that
+	// begins as the others do; anything else at the next line that starts a record.
+	compact := !s.recFirst && (s.ctx == ctxArray && s.sigKnown || s.ctx == ctxRows && len(s.columns) > 0)
+	if !compact || !s.resyncElement(int(pos.Offset-s.base), pos.Line) {
+		if !s.resync(int(pos.Offset-s.base), pos.Line, indent) {
+			s.pos, s.start = s.end, s.end
+		}
 	}
 	return &RecordError{Line: pos.Line, Offset: pos.Offset, Err: fmt.Errorf("%w (%s at offset %d)", se.err, se.msg, se.off)}
+}
+
+// learn keeps the signature of the current array's elements from its first whole one.
+func (s *jsonScanner) learn(raw []byte) {
+	if s.sigKnown {
+		return
+	}
+	if k1, k2, ok := firstTwoNames(raw); ok {
+		s.sig[0], s.sig[1] = append(s.sig[0][:0], k1...), append(s.sig[1][:0], k2...)
+		s.sigKnown = true
+	}
+}
+
+// firstTwoNames returns the raw names of an object's first two members.
+func firstTwoNames(obj []byte) (k1, k2 []byte, ok bool) {
+	w := walker{b: obj, i: 1}
+	var names [2][]byte
+	for n := range 2 {
+		w.space()
+		start := w.i
+		if w.i >= len(w.b) || w.b[w.i] != '"' {
+			return nil, nil, false
+		}
+		if _, err := w.str(); err != nil {
+			return nil, nil, false
+		}
+		names[n] = obj[start+1 : w.i-1]
+		w.space()
+		if w.i >= len(w.b) || w.b[w.i] != ':' {
+			return nil, nil, false
+		}
+		w.i++
+		w.space()
+		if n == 1 {
+			break
+		}
+		if err := w.value(); err != nil {
+			return nil, nil, false
+		}
+		w.space()
+		if w.i >= len(w.b) || w.b[w.i] != ',' {
+			return nil, nil, false
+		}
+		w.i++
+	}
+	return names[0], names[1], true
+}
+
+// resyncElement moves pos to the next element after the broken one at recStart (an index
+// in buf, on line recLine) that begins as the array's elements do: an object whose first
+// two members have the signature's names, or a row of as many values as the table has
+// columns, after a ',' (or, for an object, a '[' opening the next wrapper's array). It
+// looks no further than a record's maximum size, and returns false when it finds none;
+// pos is then unchanged.
+func (s *jsonScanner) resyncElement(recStart, recLine int) bool {
+	s.start = recStart
+	from := recStart + 1 // relative to s.start from here on (fill moves the buffer)
+	from -= s.start
+	for {
+		abs := s.start + from
+		at := -1
+		if s.ctx == ctxRows {
+			if i := bytes.IndexByte(s.buf[abs:s.end], '['); i >= 0 {
+				at = abs + i
+			}
+		} else if i := bytes.Index(s.buf[abs:s.end], s.needle()); i >= 0 {
+			at = abs + i
+		}
+		if at < 0 {
+			from = max(from, s.end-s.start-len(s.needle()))
+			if s.end-s.start > s.maxRecord || !s.fill() {
+				return false
+			}
+			continue
+		}
+		// Enough of what follows to judge the candidate: a row whole, an object's head.
+		for s.end-at < 64<<10 && s.rerr == nil {
+			off := at - s.start
+			more := s.fill() // which may move the buffer, more or not
+			at = s.start + off
+			if !more {
+				break
+			}
+		}
+		c, ok := s.elementAt(at)
+		if ok && c > s.start {
+			s.recount(s.start, recLine, c)
+			s.pos, s.start = c, c
+			return true
+		}
+		from = at - s.start + 1
+	}
+}
+
+// needle is what resyncElement searches for in an array of objects: the first name, quoted.
+func (s *jsonScanner) needle() []byte {
+	n := make([]byte, 0, len(s.sig[0])+2)
+	return append(append(append(n, '"'), s.sig[0]...), '"')
+}
+
+// elementAt reports whether an element that begins as the array's do starts at or just
+// before at (a row's '[' at at; for objects, the '{' before the first name at at), and
+// returns where it starts.
+func (s *jsonScanner) elementAt(at int) (int, bool) {
+	b := s.buf[:s.end]
+	start := at
+	if s.ctx != ctxRows {
+		start = lastNonBlank(b, at)
+		if start < 0 || b[start] != '{' {
+			return 0, false
+		}
+	}
+	if p := lastNonBlank(b, start); p < 0 || b[p] != ',' && !(s.ctx != ctxRows && b[p] == '[') {
+		return 0, false
+	}
+	if s.ctx == ctxRows {
+		w := walker{b: b, i: start}
+		if w.array() != nil || arity(b[start:w.i]) != len(s.columns) {
+			return 0, false
+		}
+		return start, true
+	}
+	k1, k2, ok := firstTwoNames(b[start:])
+	return start, ok && bytes.Equal(k1, s.sig[0]) && bytes.Equal(k2, s.sig[1])
+}
+
+// lastNonBlank is the index of the last byte before i that is not JSON whitespace, -1 if none.
+func lastNonBlank(b []byte, i int) int {
+	for i--; i >= 0; i-- {
+		switch b[i] {
+		case ' ', '\t', '\r', '\n':
+			continue
+		}
+		return i
+	}
+	return -1
+}
+
+// arity counts the values of a JSON array known to be valid.
+func arity(arr []byte) int {
+	w := walker{b: arr, i: 1}
+	w.space()
+	if w.i < len(w.b) && w.b[w.i] == ']' {
+		return 0
+	}
+	n := 0
+	for {
+		if w.value() != nil {
+			return -1
+		}
+		n++
+		w.space()
+		if w.i >= len(w.b) || w.b[w.i] != ',' {
+			return n
+		}
+		w.i++
+		w.space()
+	}
+}
+
+// recount sets the line state for pos moving from from (on line line) to to.
+func (s *jsonScanner) recount(from, line, to int) {
+	seg := s.buf[from:to]
+	s.line = line + bytes.Count(seg, []byte{'\n'})
+	if nl := bytes.LastIndexByte(seg, '\n'); nl >= 0 {
+		s.lineStart = s.base + int64(from+nl+1)
+		s.blankSoFar = len(bytes.Trim(seg[nl+1:], " \t\r")) == 0
+	} else {
+		s.blankSoFar = false
+	}
 }
 
 // garbage skips bytes that cannot start a record up to the next line that opens an object
@@ -585,13 +776,10 @@ func (s *jsonScanner) skipValue() error {
 
 // shape names the wrapper the input turned out to use.
 func (s *jsonScanner) shape() string {
+	if w := wrapperNamed([]byte(s.wrapName)); w != nil {
+		return w.shape
+	}
 	switch {
-	case s.wrapName == "value":
-		return "graph"
-	case s.wrapName == "records":
-		return "eventhub"
-	case s.wrapName == "tables":
-		return "tables"
 	case s.arrays == 1 && s.objects == 0:
 		return "array"
 	case s.objects == 1 && s.arrays == 0:
@@ -729,13 +917,23 @@ func (s *jsonScanner) nextInTables() (raw []byte, pos Position, err error, done 
 			s.ctx = ctxTable
 		case '[':
 			indent := s.indentOf(s.pos)
+			s.recFirst = s.firstOnLine
 			s.start = s.pos
 			pos := s.position(s.pos)
 			if _, err := s.scanComposite(false); err != nil {
 				return nil, pos, s.recordFailure(pos, indent, err), true
 			}
+			// A row whose brackets balance can still be broken, and then swallow the rows
+			// after it: one that is not JSON, or not as many values as the columns, is
+			// resynchronised as a broken one is.
+			raw := s.buf[s.start:s.pos]
+			if w := (walker{b: raw}); w.array() != nil || w.i != len(raw) {
+				return nil, pos, s.recordFailure(pos, indent, &scanError{ErrSyntax, "not a JSON array", pos.Offset}), true
+			} else if n := arity(raw); n != len(s.columns) {
+				return nil, pos, s.recordFailure(pos, indent, &scanError{ErrSyntax, fmt.Sprintf("%d values for %d columns", n, len(s.columns)), pos.Offset}), true
+			}
 			s.row = true
-			return s.buf[s.start:s.pos], pos, nil, true
+			return raw, pos, nil, true
 		default:
 			pos := s.position(s.pos)
 			s.start = s.pos
@@ -748,10 +946,30 @@ func (s *jsonScanner) nextInTables() (raw []byte, pos Position, err error, done 
 	return nil, Position{}, nil, false
 }
 
-// opensWrapper reports whether a line holds the start of a wrapper's array ("value": [,
-// "records": [ or "tables": [, names in any case), as a line that ends one page and starts
-// the next would. It looks at every '[' of the line, so it is asked only of array elements;
-// a top-level line gets wholeLineRecord's cheaper look at its head.
+// wrappers are the members of a top-level object whose array holds an export's records
+// (names matched case-insensitively), with the shape each names: the one list every
+// place that recognises a wrapper consults (the structural scan, the line fast path,
+// Split).
+var wrappers = []struct{ name, shape string }{
+	{"value", "graph"},      // Graph API pages
+	{"records", "eventhub"}, // Azure Monitor: Event Hub batches, storage blobs of the old format
+	{"tables", "tables"},    // query results: Log Analytics' tables, Kusto's Tables
+}
+
+// wrapperNamed returns the wrapper a member name names, nil for none.
+func wrapperNamed(name []byte) *struct{ name, shape string } {
+	for i := range wrappers {
+		if bytes.EqualFold(name, []byte(wrappers[i].name)) {
+			return &wrappers[i]
+		}
+	}
+	return nil
+}
+
+// opensWrapper reports whether a line may hold the start of a wrapper's array: a member
+// name of wrappers, a colon and '[' (blanks between), anywhere on the line. Such a line is
+// left to the structural scan, which knows whether the member is at the top level; a
+// record that merely holds such a member costs only that.
 func opensWrapper(line []byte) bool {
 	for rest := line; ; {
 		i := bytes.IndexByte(rest, '[')
@@ -764,25 +982,23 @@ func opensWrapper(line []byte) bool {
 			continue
 		}
 		head = bytes.TrimRight(head[:len(head)-1], " \t")
-		for _, name := range [][]byte{[]byte(`"value"`), []byte(`"records"`), []byte(`"tables"`)} {
-			if len(head) >= len(name) && bytes.EqualFold(head[len(head)-len(name):], name) {
-				return true
-			}
+		if !bytes.HasSuffix(head, []byte{'"'}) {
+			continue
+		}
+		head = head[:len(head)-1]
+		if q := bytes.LastIndexByte(head, '"'); q >= 0 && wrapperNamed(head[q+1:]) != nil {
+			return true
 		}
 	}
 }
 
-// wholeLineRecord reports whether a line that starts with '{' holds one whole record: it
-// ends with '}', its braces balance, and it does not look like a Graph or Event Hub wrapper.
+// wholeLineRecord reports whether a line that starts with '{' may be taken as one whole
+// record: it ends with '}', its braces balance, and it does not look like a wrapper
+// (opensWrapper). Whether it is JSON is walkRecord's to judge.
 func wholeLineRecord(line []byte) bool {
 	if len(line) < 2 || line[len(line)-1] != '}' ||
 		bytes.Count(line, []byte{'{'}) != bytes.Count(line, []byte{'}'}) {
 		return false
 	}
-	// A wrapper's array opens near its start ({"records":[, {"@odata.context":...,"value":[).
-	head := line[:min(len(line), 200)]
-	if bytes.IndexByte(head, '[') < 0 {
-		return true
-	}
-	return !bytes.Contains(head, []byte(`records":`)) && !bytes.Contains(head, []byte(`value":`))
+	return !opensWrapper(line)
 }
