@@ -525,7 +525,14 @@ func (s *jsonScanner) record(detectWrapper bool) ([]byte, Position, scanResult, 
 func (s *jsonScanner) recordFailure(pos Position, indent int, err error) error {
 	se, ok := err.(*scanError)
 	if !ok {
-		return err
+		if s.rerr == nil || s.rerr == io.EOF {
+			return err
+		}
+		// The stream broke within the record (a truncated gzip member): the record is
+		// skipped, as one cut short by the end of a plain file is, and the next call
+		// reports the break.
+		s.pos, s.start = s.end, s.end
+		return &RecordError{Line: pos.Line, Offset: pos.Offset, Err: fmt.Errorf("%w: cut short where the stream broke", ErrTruncated)}
 	}
 	// An array whose elements do not each start a line (a Graph page or an Event Hub
 	// batch on one line, a query result's rows) resynchronises at the next element that

@@ -2,7 +2,9 @@ package parse
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -144,5 +146,47 @@ func TestWrapperLineAfterLines(t *testing.T) {
 		if len(codes) != 5 || codes[2] != 70000 || codes[4] != 50126 {
 			t.Errorf("%s: codes %v, want [0 0 70000 0 50126]", name, codes)
 		}
+	}
+}
+
+// TestTruncatedGzipCountsItsLastRecord: a gzip stream cut within a record counts that
+// record as skipped, as a plain file cut there does, and then reports the break.
+func TestTruncatedGzipCountsItsLastRecord(t *testing.T) {
+	data, err := os.ReadFile("../samples/graph/signIns.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := len(data) / 2
+	for bytes.IndexByte(data[cut-3:cut+3], '\n') >= 0 {
+		cut += 7 // within a record
+	}
+	plainRecords, plainSkipped, _ := count(t, data[:cut])
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write(data[:cut])
+	zw.Close()
+	// Without its trailer and last bytes the stream breaks after the content is out.
+	in, err := NewInput(io.NopCloser(bytes.NewReader(z.Bytes()[:z.Len()-12])), "cut.json.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	var records, skipped int
+	var fatal error
+	for _, err := range in.Events() {
+		switch {
+		case err == nil:
+			records++
+		case isRecordError(err):
+			skipped++
+		default:
+			fatal = err
+		}
+	}
+	if fatal == nil {
+		t.Error("the break is not reported")
+	}
+	if records+skipped < plainRecords+plainSkipped-1 || skipped < 1 {
+		t.Errorf("gzip cut: %d records, %d skipped; plain cut at the same place: %d, %d", records, skipped, plainRecords, plainSkipped)
 	}
 }
