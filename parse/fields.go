@@ -55,6 +55,14 @@ func browserOf(d *jsonDevice) *jsonText                          { return &d.Bro
 func sessionStatusOf(t *jsonTokenProtection) *jsonText           { return &t.SignInSessionStatus }
 func sessionStatusCodeOf(t *jsonTokenProtection) *jsonText       { return &t.SignInSessionStatusCode }
 
+// setResource reads a Resource column: the portal's resource display name, or in Log
+// Analytics the constant resource provider of the log, which names no resource.
+func setResource(r *jsonRecord, v string) {
+	if !strings.EqualFold(strings.TrimSpace(v), "Microsoft.aadiam") {
+		r.ResourceDisplayName = jsonText(v)
+	}
+}
+
 // locationText reads a location column: JSON text of a location object, a two-letter
 // code, or the portal's "City, State, CC".
 func locationText(v string) jsonLocation {
@@ -86,6 +94,7 @@ var fieldSetters = map[string]fieldSetter{
 	"appdisplayname":                  text(func(r *jsonRecord) *jsonText { return &r.AppDisplayName }),
 	"appid":                           text(func(r *jsonRecord) *jsonText { return &r.AppID }),
 	"resourcedisplayname":             text(func(r *jsonRecord) *jsonText { return &r.ResourceDisplayName }),
+	"resource":                        setResource,
 	"resourceid":                      text(func(r *jsonRecord) *jsonText { return &r.ResourceID }),
 	"resourceidentity":                text(func(r *jsonRecord) *jsonText { return &r.ResourceIdentity }),
 	"clientappused":                   text(func(r *jsonRecord) *jsonText { return &r.ClientAppUsed }),
@@ -130,7 +139,6 @@ var portalColumns = map[string]string{
 	"username":                           "userprincipalname",
 	"application":                        "appdisplayname",
 	"application id":                     "appid",
-	"resource":                           "resourcedisplayname",
 	"resource id":                        "resourceid",
 	"ip address":                         "ipaddress",
 	"location":                           "location",
@@ -156,7 +164,9 @@ func normalizeName(s string) string {
 	if i := strings.LastIndex(s, " ["); i > 0 && strings.HasSuffix(s, "]") {
 		s = s[:i]
 	}
-	return s
+	// Sentinel's exports (its training data among them) mark dynamic columns by name:
+	// DeviceDetail_dynamic, Status_dynamic.
+	return strings.TrimSuffix(s, "_dynamic")
 }
 
 // setterFor returns the setter for a column name or nested path, nil when the column is

@@ -567,7 +567,7 @@ func (in *Input) SetSummaryFields() {
 
 // detailColumns are the columns (normalized names, "properties." dropped) of the detail
 // fields only; see SetSummaryFields.
-var detailColumns = map[string]bool{"correlationid": true, "resourcedisplayname": true, "resourceid": true,
+var detailColumns = map[string]bool{"correlationid": true, "resourcedisplayname": true, "resource": true, "resourceid": true,
 	"resourceidentity": true, "useragent": true, "incomingtokentype": true, "uniquetokenidentifier": true}
 
 // Format names the detected format, such as "json/graph" or "gzip+json/lines". The JSON
