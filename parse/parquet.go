@@ -181,10 +181,19 @@ var parquetBatchMeta int64 = 1 << 20
 func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leaves []parquetLeaf, f *parquet.File, yield func(Event, error) bool) error {
 	n := rg.NumRows()
 	chunks := rg.ColumnChunks()
-	offset := int64(0)
-	if md := f.Metadata(); gi < len(md.RowGroups) && len(md.RowGroups[gi].Columns) > 0 {
-		offset = md.RowGroups[gi].Columns[0].MetaData.DataPageOffset
+	// An event's position is its row in the file (Line) and the byte offset where its
+	// row group starts: the first page, dictionary or data, of any of its columns.
+	offset := int64(-1)
+	if md := f.Metadata(); gi < len(md.RowGroups) {
+		for _, c := range md.RowGroups[gi].Columns {
+			for _, at := range []int64{c.MetaData.DictionaryPageOffset, c.MetaData.DataPageOffset} {
+				if at > 0 && (offset < 0 || at < offset) {
+					offset = at
+				}
+			}
+		}
 	}
+	offset = max(offset, 0)
 
 	// A cursor per column read: the error-code and time columns, preferred ones first,
 	// for every row; the others (and the code and time columns again, as fields) for the
