@@ -63,7 +63,7 @@ var textColumns = map[string]bool{"status": true, "status.failurereason": true, 
 // codeRanks and timeRanks order the columns that give the error code and the time, as
 // jsonRecord.event prefers them.
 var (
-	codeRanks = map[string]int{"resulttype": 1, "status.errorcode": 2, "properties.status.errorcode": 2}
+	codeRanks = map[string]int{"resulttype": 1, "properties.status.errorcode": 2, "status.errorcode": 3, "properties.resulttype": 4}
 	timeRanks = map[string]int{"properties.createddatetime": 1, "createddatetime": 2, "time": 3, "timegenerated": 4}
 )
 
