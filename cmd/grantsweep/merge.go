@@ -42,8 +42,9 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		part, err := report.ReadSummary(f, path, p.set)
 		f.Close()
 		var invalid *report.InvalidError
-		if errors.As(err, &invalid) {
-			return usageError("merge: %w", err) // a summary sweep cannot have written
+		if errors.As(err, &invalid) || errors.Is(err, report.ErrRuleSet) {
+			// A summary sweep cannot have written, or one of another rule set: refused.
+			return usageError("merge: %w", err)
 		}
 		if err != nil {
 			return err
@@ -53,7 +54,7 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			continue
 		}
 		if part.Dedupe != sum.Dedupe {
-			return fmt.Errorf("%s: made with de-duplication %v, the others with %v", path, part.Dedupe, sum.Dedupe)
+			return usageError("merge: %s: made with de-duplication %v, the others with %v", path, part.Dedupe, sum.Dedupe)
 		}
 		// Each summary's counts were checked against MaxInt64; so is their sum. The
 		// records and skipped records bound every other count that merging adds up.

@@ -211,7 +211,7 @@ func TestMerge(t *testing.T) {
 	// A partial made with other rules is refused.
 	rulesFile := filepath.Join(dir, "r.yaml")
 	os.WriteFile(rulesFile, []byte("rules:\n  - id: revoked\n    when: [{codes: [50173]}]\n"), 0o644)
-	if _, errs, code := runCLI(t, "", "merge", "--rules", rulesFile, pa, pb); code != 1 || !strings.Contains(errs, "made with another rule set") {
+	if _, errs, code := runCLI(t, "", "merge", "--rules", rulesFile, pa, pb); code != 2 || !strings.Contains(errs, "made with another rule set") {
 		t.Errorf("merge with other rules: exit %d, %q", code, errs)
 	}
 }
