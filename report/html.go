@@ -15,6 +15,7 @@ import (
 
 type htmlPage struct {
 	Title, Summary, GeneratedBy string
+	Others                      string // records of other logs counted apart; "" for none
 	Tables                      []Table
 	Timeline                    htmlChart
 	Families                    htmlChart
@@ -52,6 +53,7 @@ func (s *Summary) htmlModel(opts Options) htmlPage {
 			count(v.records), plural(int64(len(s.Inputs)), "input"), count(v.skipped), spanIn(v.first, v.last, opts.TZ),
 			count(v.inScope), share(v.inScope, v.records), count(v.duplicates)),
 		GeneratedBy: opts.GeneratedBy,
+		Others:      s.othersLine(),
 		Tables:      s.tables(v, opts),
 	}
 	fill := func(fam int) string { return familyColours[fam%len(familyColours)] }
@@ -150,7 +152,7 @@ func (s *Summary) htmlModel(opts Options) htmlPage {
 // inert as markup, not as terminal control (a saved report is also read with cat or less)
 // or bidirectional overrides that reorder what a reader sees.
 func (p *htmlPage) escape() {
-	p.Title, p.Summary, p.GeneratedBy = Escape(p.Title), Escape(p.Summary), Escape(p.GeneratedBy)
+	p.Title, p.Summary, p.GeneratedBy, p.Others = Escape(p.Title), Escape(p.Summary), Escape(p.GeneratedBy), Escape(p.Others)
 	tables := make([]Table, len(p.Tables))
 	for i, t := range p.Tables {
 		t.Name, t.Title = Escape(t.Name), Escape(t.Title)
@@ -239,6 +241,9 @@ footer { color: #777; margin-top: 3em; }
 <body>
 <h1>{{.Title}}</h1>
 <p id="summary">{{.Summary}}</p>
+{{- if .Others}}
+<p id="other_records">{{.Others}}.</p>
+{{- end}}
 
 <h2>Causes over time</h2>
 <div class="legend">{{range .Legend}}<span><i style="background: {{.Fill}}"></i>{{.Name}}</span>{{end}}</div>

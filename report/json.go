@@ -17,6 +17,7 @@ type jsonSummary struct {
 	Totals         jsonTotals    `json:"totals"`
 	Window         jsonWindow    `json:"window"`
 	Inputs         []Input       `json:"inputs"`
+	OtherRecords   []OtherCount  `json:"other_records"` // records that are not sign-ins, by category
 	Families       []jsonFamily  `json:"families"`
 	Causes         []jsonCause   `json:"causes"`
 	Tables         jsonTables    `json:"tables"`
@@ -30,6 +31,7 @@ type jsonTotals struct {
 	InScope    int64 `json:"in_scope"`
 	Skipped    int64 `json:"skipped"`
 	Duplicates int64 `json:"duplicates"`
+	Other      int64 `json:"other_records"` // records that are not sign-ins: counted apart
 }
 
 type jsonWindow struct {
@@ -162,9 +164,10 @@ func (s *Summary) jsonModel(opts Options) jsonSummary {
 	out := jsonSummary{
 		Schema:         Schema,
 		GeneratedBy:    opts.GeneratedBy,
-		Totals:         jsonTotals{Records: v.records, InScope: v.inScope, Skipped: v.skipped, Duplicates: v.duplicates},
+		Totals:         jsonTotals{Records: v.records, InScope: v.inScope, Skipped: v.skipped, Duplicates: v.duplicates, Other: s.OtherRecords()},
 		Window:         jsonWindow{First: timePtr(v.first), Last: timePtr(v.last)},
-		Inputs:         append([]Input{}, s.Inputs...),
+		Inputs:         s.shownInputs(),
+		OtherRecords:   s.Others(),
 		SkippedSamples: append([]Skip{}, s.Samples...),
 	}
 	if d := s.delta(v, opts.Baseline); d != nil {

@@ -109,6 +109,9 @@ func (s *Summary) writeMarkdown(w io.Writer, opts Options) error {
 	fmt.Fprintf(bw, "%s records from %s (%s skipped), %s. **%s** in scope (%.1f%%), %s duplicate copies dropped.\n\n",
 		count(v.records), plural(int64(len(s.Inputs)), "input"), count(v.skipped), mdEscape(spanIn(v.first, v.last, opts.TZ)),
 		count(v.inScope), share(v.inScope, v.records), count(v.duplicates))
+	if line := s.othersLine(); line != "" {
+		fmt.Fprintf(bw, "%s.\n\n", mdEscape(line))
+	}
 	for _, t := range s.tables(v, opts) {
 		if t.Name == "totals" {
 			continue

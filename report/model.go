@@ -68,6 +68,7 @@ func (s *Summary) tables(v *view, opts Options) []Table {
 		{"in_scope_pct", fmt.Sprintf("%.2f", share(v.inScope, v.records))},
 		{"skipped", fmt.Sprint(v.skipped)},
 		{"duplicates", fmt.Sprint(v.duplicates)},
+		{"other_records", fmt.Sprint(s.OtherRecords())},
 		{"inputs", fmt.Sprint(len(s.Inputs))},
 		{"first", displayTime(v.first, loc)},
 		{"last", displayTime(v.last, loc)},
@@ -133,9 +134,9 @@ func (s *Summary) tables(v *view, opts Options) []Table {
 	}
 	out = append(out, codes)
 
-	inputs := Table{Name: "inputs", Title: "Inputs", Columns: cols("path", "format", "#records", "#skipped", "error")}
+	inputs := Table{Name: "inputs", Title: "Inputs", Columns: cols("path", "format", "#records", "#skipped", "#other_records", "error")}
 	for _, in := range s.Inputs {
-		inputs.Rows = append(inputs.Rows, []string{in.Path, in.Format, fmt.Sprint(in.Records), fmt.Sprint(in.Skipped), in.Error})
+		inputs.Rows = append(inputs.Rows, []string{in.Path, in.Format, fmt.Sprint(in.Records), fmt.Sprint(in.Skipped), fmt.Sprint(in.Other), in.shownError()})
 	}
 	out = append(out, inputs)
 

@@ -135,6 +135,7 @@ type stored struct {
 	Window         jsonWindow // as written, for the baseline to show
 	first, last    time.Time  // Window parsed; zero for null
 	Inputs         []Input
+	Others         []OtherCount // other_records: absent (a summary older than record kinds) is none
 	Families       []jsonFamily
 	Causes         []jsonCause
 	ByApp, ByUser  []storedRow // tables.by_app and by_user: the rows the run kept
@@ -166,6 +167,7 @@ type rawSummary struct {
 	Totals      *rawTotals        `json:"totals"`
 	Window      *jsonWindow       `json:"window"`
 	Inputs      []json.RawMessage `json:"inputs"`
+	Others      []json.RawMessage `json:"other_records"`
 	Families    []json.RawMessage `json:"families"`
 	Causes      []json.RawMessage `json:"causes"`
 	Tables      struct {
@@ -181,6 +183,7 @@ type rawTotals struct {
 	InScope    *int64 `json:"in_scope"`
 	Skipped    *int64 `json:"skipped"`
 	Duplicates *int64 `json:"duplicates"`
+	Other      *int64 `json:"other_records"` // absent in summaries older than record kinds: 0
 }
 
 // checker reads one summary's members and says what is wrong with them, naming the file.
@@ -302,6 +305,15 @@ func readStored(r io.Reader, name string) (*stored, error) {
 	if read := st.Totals.Records; st.Totals.Skipped > math.MaxInt64-read {
 		return nil, c.errorf("totals.skipped", "%d and the %d records make more than %d read", st.Totals.Skipped, read, int64(math.MaxInt64))
 	}
+	if raw.Totals.Other != nil {
+		if err := c.count("totals.other_records", *raw.Totals.Other); err != nil {
+			return nil, err
+		}
+		st.Totals.Other = *raw.Totals.Other
+		if read := st.Totals.Records + st.Totals.Skipped; st.Totals.Other > math.MaxInt64-read {
+			return nil, c.errorf("totals.other_records", "%d and the %d records and skipped records make more than %d read", st.Totals.Other, read, int64(math.MaxInt64))
+		}
+	}
 
 	// The window spans the records' times: none without records.
 	if raw.Window != nil {
@@ -323,8 +335,8 @@ func readStored(r io.Reader, name string) (*stored, error) {
 		return nil, c.errorf("window", "a window without records (totals.records is 0)")
 	}
 
-	// Inputs: their records and skipped records are the totals'.
-	var records, skipped int64
+	// Inputs: their records, skipped records and other records are the totals'.
+	var records, skipped, other int64
 	for i, b := range raw.Inputs {
 		path := fmt.Sprintf("inputs[%d]", i)
 		var in Input
@@ -337,8 +349,19 @@ func readStored(r io.Reader, name string) (*stored, error) {
 		if err := c.add(&skipped, path+".skipped", in.Skipped); err != nil {
 			return nil, err
 		}
+		if err := c.add(&other, path+".other_records", in.Other); err != nil {
+			return nil, err
+		}
 		if err := c.count(path+".filtered", in.Filtered); err != nil {
 			return nil, err
+		}
+		// An input of other records only is named so, and only such an input is.
+		_, notSignIn := in.NotSignIn()
+		switch claims := strings.HasPrefix(in.Error, notSignInPrefix); {
+		case claims && !notSignIn:
+			return nil, c.errorf(path+".error", "%q, but the input has %d records, %d filtered and %d other records", in.Error, in.Records, in.Filtered, in.Other)
+		case !notSignIn && in.Error == "" && in.Records == 0 && in.Filtered == 0 && in.Other > 0:
+			return nil, c.errorf(path+".error", "missing: an input of %d other records and no sign-in is not a sign-in export", in.Other)
 		}
 		st.Inputs = append(st.Inputs, in)
 	}
@@ -347,6 +370,44 @@ func readStored(r io.Reader, name string) (*stored, error) {
 	}
 	if skipped != st.Totals.Skipped {
 		return nil, c.errorf("inputs", "skipped records add up to %d, totals.skipped is %d", skipped, st.Totals.Skipped)
+	}
+	if other != st.Totals.Other {
+		return nil, c.errorf("inputs", "other records add up to %d, totals.other_records is %d", other, st.Totals.Other)
+	}
+
+	// Other records by category: each category once, their records the total.
+	other = 0
+	seen := map[string]struct{}{}
+	for i, b := range raw.Others {
+		path := fmt.Sprintf("other_records[%d]", i)
+		var oc struct {
+			Category *string `json:"category"`
+			Records  *int64  `json:"records"`
+		}
+		if err := c.decode(b, path, &oc); err != nil {
+			return nil, err
+		}
+		switch {
+		case oc.Category == nil:
+			return nil, c.errorf(path+".category", "missing")
+		case *oc.Category == "":
+			return nil, c.errorf(path+".category", "empty")
+		case oc.Records == nil:
+			return nil, c.errorf(path+".records", "missing")
+		case *oc.Records == 0:
+			return nil, c.errorf(path+".records", "0: a category is listed only with records")
+		}
+		if err := c.add(&other, path+".records", *oc.Records); err != nil {
+			return nil, err
+		}
+		if _, dup := seen[*oc.Category]; dup {
+			return nil, c.errorf(path+".category", "%q appears twice", *oc.Category)
+		}
+		seen[*oc.Category] = struct{}{}
+		st.Others = append(st.Others, OtherCount{Category: *oc.Category, Records: *oc.Records})
+	}
+	if other != st.Totals.Other {
+		return nil, c.errorf("other_records", "records add up to %d, totals.other_records is %d", other, st.Totals.Other)
 	}
 
 	// Causes: their events are the in-scope events; families hold no more than those.
@@ -490,6 +551,12 @@ func fromStored(st *stored, name string, set *rules.Set) (*Summary, error) {
 	s.Dedupe = *p.Dedupe
 	s.Records, s.Skipped = st.Totals.Records, st.Totals.Skipped
 	s.Inputs = st.Inputs
+	for _, o := range st.Others {
+		if s.others == nil {
+			s.others = map[string]int64{}
+		}
+		s.others[o.Category] = o.Records
+	}
 	s.Samples = st.SkippedSamples
 	s.First, s.Last = st.first, st.last
 

@@ -3,9 +3,11 @@
 package report
 
 import (
+	"cmp"
 	_ "embed"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -55,8 +57,14 @@ type Input struct {
 	Format   string `json:"format"`
 	Records  int64  `json:"records"`
 	Skipped  int64  `json:"skipped"`
+	Other    int64  `json:"other_records"`      // records that are not sign-ins (see [Summary.Others])
 	Filtered int64  `json:"filtered,omitempty"` // decoded but outside the filters
-	Error    string `json:"error,omitempty"`    // why the input was not read, or where it broke
+	// Error says why the input was not read, or where it broke; or, for an input that
+	// gave no sign-in but records of other logs, that it is not a sign-in export (see
+	// [Input.NotSignIn]), which is no failure.
+	Error string `json:"error,omitempty"`
+
+	others map[string]int64 // Other by category, while the input is read; nil when read back
 }
 
 // Skip is one record that could not be decoded.
@@ -162,8 +170,16 @@ func (s *Summary) Skip(e *parse.RecordError) {
 func (s *Summary) Read(in *parse.Input) error {
 	in.SetSummaryFields() // the summary keeps none of the detail fields
 	sel := Selection{Rules: s.Rules, Filter: s.Filter, Redactor: s.Redactor, Decode: s.Decode}
-	n, err := Select(in, &sel, Sink{Record: s.record, Skip: s.Skip, Other: s.addOther})
-	input := Input{Path: in.Name, Format: in.Format(), Records: n.Records, Skipped: n.Skipped, Filtered: n.Filtered}
+	var others map[string]int64
+	other := func(category string) {
+		if others == nil {
+			others = map[string]int64{}
+		}
+		category = s.addOther(category)
+		others[category]++
+	}
+	n, err := Select(in, &sel, Sink{Record: s.record, Skip: s.Skip, Other: other})
+	input := Input{Path: in.Name, Format: in.Format(), Records: n.Records, Skipped: n.Skipped, Other: n.Other, Filtered: n.Filtered, others: others}
 	if err != nil {
 		input.Error = err.Error()
 	}
@@ -177,9 +193,9 @@ func (s *Summary) record(ev *parse.Event, m rules.Match, inScope bool) error {
 	return nil
 }
 
-// addOther counts one record of the input being read that is not a sign-in.
-// TODO(record kinds): the JSON summary's other_records, and the partial, show these.
-func (s *Summary) addOther(category string) {
+// addOther counts one record of the input being read that is not a sign-in, and returns
+// the category as the summary keeps it (a copy, not the decoder's buffer).
+func (s *Summary) addOther(category string) string {
 	if s.others == nil {
 		s.others = map[string]int64{}
 	}
@@ -187,6 +203,118 @@ func (s *Summary) addOther(category string) {
 		category = strings.Clone(category)
 	}
 	s.others[category]++
+	return category
+}
+
+// OtherCount is how many records of one category that is not a sign-in log were read.
+type OtherCount struct {
+	Category string `json:"category"`
+	Records  int64  `json:"records"`
+}
+
+// Others returns the records read that are not sign-ins (parse.Event.Other), by category,
+// the most first (ties: by category); they count neither in Records nor in Skipped.
+func (s *Summary) Others() []OtherCount { return sortedOthers(s.others) }
+
+// OtherRecords is the number of records read that are not sign-ins: the sum of Others.
+func (s *Summary) OtherRecords() int64 {
+	var n int64
+	for _, c := range s.others {
+		n += c
+	}
+	return n
+}
+
+func sortedOthers(m map[string]int64) []OtherCount {
+	out := make([]OtherCount, 0, len(m))
+	for c, n := range m {
+		out = append(out, OtherCount{Category: c, Records: n})
+	}
+	slices.SortFunc(out, func(a, b OtherCount) int {
+		return cmp.Or(cmp.Compare(b.Records, a.Records), cmp.Compare(a.Category, b.Category))
+	})
+	return out
+}
+
+// notSignInPrefix starts the Error of an input that is not a sign-in export.
+const notSignInPrefix = "not a sign-in export: "
+
+// NotSignIn reports whether the input is not a sign-in export: it was read to its end and
+// gave no sign-in record (none counted, none filtered out), but records of other logs.
+// kinds says which, such as "22 AuditLogs records". Such an input is accounted for, in
+// Other, and is no failure.
+func (in *Input) NotSignIn() (kinds string, ok bool) {
+	if in.Records != 0 || in.Filtered != 0 || in.Other == 0 {
+		return "", false
+	}
+	if k, ok := strings.CutPrefix(in.Error, notSignInPrefix); ok {
+		return k, true // read back from a summary
+	}
+	if in.Error != "" || in.others == nil {
+		return "", false // it broke, or was read back without the categories
+	}
+	return describeOthers(sortedOthers(in.others)), true
+}
+
+// shownError is the input's Error as the reports show it: a not-sign-in export says so.
+func (in *Input) shownError() string {
+	if kinds, ok := in.NotSignIn(); ok {
+		return notSignInPrefix + kinds
+	}
+	return in.Error
+}
+
+// shownInputs is a copy of the inputs as the reports show them (see [Input.shownError]).
+func (s *Summary) shownInputs() []Input {
+	out := make([]Input, len(s.Inputs))
+	for i, in := range s.Inputs {
+		in.Error = in.shownError()
+		out[i] = in
+	}
+	return out
+}
+
+// othersLine is the line the reports for people show when records of other logs were
+// read ("22 records of other logs counted apart: AuditLogs 22"); "" when none were. The
+// categories come from the logs: each renderer escapes the line for its format.
+func (s *Summary) othersLine() string {
+	n := s.OtherRecords()
+	if n == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s of other logs counted apart: ", plural(n, "record"))
+	for i, o := range s.Others() {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s %s", o.Category, count(o.Records))
+	}
+	return b.String()
+}
+
+// describeOthers says how many records of which categories: "22 AuditLogs records",
+// "20 AuditLogs and 2 unknown records", "1 AuditLogs, 1 RiskyUsers and 1 unknown records".
+func describeOthers(others []OtherCount) string {
+	var b strings.Builder
+	var total int64
+	for i, o := range others {
+		switch {
+		case i == 0:
+		case i == len(others)-1:
+			b.WriteString(" and ")
+		default:
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%d %s", o.Records, o.Category)
+		total += o.Records
+	}
+	if total == 1 {
+		b.WriteString(" record")
+	} else {
+		b.WriteString(" records")
+	}
+	return b.String()
 }
 
 // Failed records an input that could not be read at all.
@@ -285,7 +413,18 @@ func (s *Summary) MergeSection(o *Summary, lineBase int) {
 	in, oin := &s.Inputs[last], o.Inputs[0]
 	in.Records += oin.Records
 	in.Skipped += oin.Skipped
+	in.Other += oin.Other
 	in.Filtered += oin.Filtered
+	if len(oin.others) > 0 {
+		others := maps.Clone(in.others) // the map may be another summary's too (Merge copies inputs)
+		if others == nil {
+			others = map[string]int64{}
+		}
+		for c, n := range oin.others {
+			others[c] += n
+		}
+		in.others = others
+	}
 	if in.Error == "" {
 		in.Error = oin.Error
 	}

@@ -27,6 +27,9 @@ func (s *Summary) writeTable(w io.Writer, opts Options) error {
 		count(v.records), plural(int64(len(s.Inputs)), "input"), count(v.skipped), p.span(v.first, v.last))
 	p.line("%s invalid-grant failures in scope (%.1f%% of records), %s duplicate copies dropped",
 		p.bold(count(v.inScope)), share(v.inScope, v.records), count(v.duplicates))
+	if line := s.othersLine(); line != "" {
+		p.line("%s", line)
+	}
 
 	p.section("Families")
 	fam := p.table("family", "label", "events", "share", "users")
@@ -114,7 +117,10 @@ func (s *Summary) writeTable(w io.Writer, opts Options) error {
 		}
 	}
 	for _, in := range s.Inputs {
-		if in.Error != "" {
+		if kinds, ok := in.NotSignIn(); ok {
+			p.line("")
+			p.line("Not a sign-in export, counted apart: %s (%s)", in.Path, kinds)
+		} else if in.Error != "" {
 			p.line("")
 			p.line("Input not fully read: %s", in.Error)
 		}
