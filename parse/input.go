@@ -280,8 +280,6 @@ func (in *Input) open(r io.ReadCloser, format string) (*Input, error) {
 	return fail(fmt.Errorf("%w: too many layers of encoding", ErrUnknownFormat))
 }
 
-func isGzip(head []byte) bool { return bytes.HasPrefix(head, []byte{0x1f, 0x8b}) }
-
 // isUTF16 reports a UTF-16 byte-order mark, as Windows PowerShell's Out-File writes.
 func isUTF16(head []byte) bool {
 	return bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF})

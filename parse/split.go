@@ -24,20 +24,24 @@ const splitProbe = 1 << 20
 //
 // format is the input's, one of InputFormats ("" is "auto").
 func Split(path string, n int, minSize int64, format string) ([]Section, error) {
+	// Looked at before it is opened: opening a FIFO would take its writer's bytes.
+	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() || fi.Size() < minSize || n < 2 {
+		return nil, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() < minSize || n < 2 {
+	if err != nil || !fi.Mode().IsRegular() {
 		return nil, err
 	}
 	head := make([]byte, splitProbe)
 	k, _ := io.ReadFull(f, head)
 	head = head[:k]
-	if isGzip(head) || isUTF16(head) {
-		return nil, nil // a layer of encoding: read whole
+	if layerOf(head) != nil || isUTF16(head) {
+		return nil, nil // a layer of encoding (gzip, zstd, bzip2...): read whole
 	}
 	kind := formatOf(head, format)
 	if kind == "parquet" {
