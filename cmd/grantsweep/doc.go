@@ -12,8 +12,10 @@ Usage:
 	grantsweep version
 	grantsweep help [COMMAND]
 
-PATH is a file, a directory (walked recursively, hidden names skipped), a glob (** for any
-depth), or - for standard input. The format of each input is detected from its bytes:
+PATH is a file, a directory (walked recursively, hidden names skipped, symbolic links
+followed with each file read once; --no-follow to name and skip links met in a walk), a
+glob (** for any depth; a matching directory is walked), or - for standard input. A FIFO
+is read once, as a stream. The format of each input is detected from its bytes:
 Graph API pages {"value":[...]} (v1.0 and beta), bare arrays and objects, several top-level
 values in one file (PowerShell appends), JSON Lines (LF or CRLF), Azure Monitor
 diagnostic-settings records (PT1H.json) and Event Hub batches {"records":[...]}, Log
@@ -21,7 +23,8 @@ Analytics records (PascalCase, dynamic columns as objects or JSON text) and quer
 results ({"tables":[{"columns", "rows"}]}, Kusto's {"Tables":[...]}); the portal's CSV
 downloads and Log Analytics CSV exports; Parquet, flat (Log Analytics / Kusto columns) or
 nested (Spark-written diagnostic records); UTF-8 with or without a BOM, UTF-16 (Windows
-PowerShell's Out-File), and any of these gzip-compressed. In-scope events are
+PowerShell's Out-File), and any of these gzip-, zstd- or bzip2-compressed (xz and zip
+are named: decompress them first). In-scope events are
 de-duplicated by event id across all inputs.
 
 The flags of sweep and merge (a merge's result is a summary like any other):
@@ -39,7 +42,8 @@ The flags of sweep and merge (a merge's result is a summary like any other):
 	--rules FILE             a YAML rule file; --rules-mode extend (default) or replace
 	--color auto|always|never
 
-and of sweep only (the filters, --redact and --input-format also apply to events):
+and of sweep only (the filters, --redact, --no-dedupe, --strict, --input-format,
+--no-follow and --no-prefilter also apply to events):
 
 	--since TIME, --until TIME  RFC 3339, a date, or relative: 24h, 7d, 2w
 	--user U, --app A, --ip IP  users, apps, addresses or CIDR blocks (* and ? match)
@@ -48,28 +52,39 @@ and of sweep only (the filters, --redact and --input-format also apply to events
 	--no-dedupe              keep in-scope events whose id was already seen
 	--strict                 exit 4 when a record was skipped or an input failed
 	--workers N              inputs read at once (default: the number of cores)
-	--input-format F         take every input to be json, csv or parquet (default auto: detect each)
+	--input-format F         take every input to be json, csv or parquet (default auto: detect each);
+	                         an input whose first bytes contradict it fails at once, named
+	--no-follow              do not follow symbolic links met in a directory walk
 	--no-prefilter           decode every record (slower; the result is the same)
 	--progress[=auto|always|never]  a progress line on stderr, on a terminal only by default
 	--cpuprofile FILE, --memprofile FILE
 
 Events lists the in-scope events, one per row (CSV, or --format jsonl), with the rule and
 the evidence (field, value, phrase) that decided each and the file, line and offset it came
-from; after the same filters and de-duplication, its rows are the summary's in_scope.
+from. It reads through sweep's own per-record pipeline, so its rows are the summary's
+in_scope for the same inputs and flags. Skipped records and inputs that fail are reported
+on stderr as by sweep; with --strict, events exits 4 after writing its rows.
 
 Merge takes JSON summaries made by sweep (or merge) over parts of the logs, in the order
 given, and renders the summary of the whole exactly: each summary's partial member holds
 the in-scope events, so de-duplication and distinct counts work across parts. Summaries
-made with another rule set are refused.
+made with another rule set or another de-duplication are refused, and so is a summary that
+sweep could not have written (a member of the wrong type, a negative count, counts that do
+not add up, an index out of range, a time that does not parse): a usage error (exit 2)
+naming the file and the member, such as partial.codes[2].records.
 
 Rules: "rules list" prints the active rule table in order, "rules show ID" one rule,
 "rules check FILE" validates a rule file strictly (every problem with file:line:col,
 exit 2), "rules export --kql [--since 1d]" prints the rules as a Kusto query over
 SigninLogs and AADNonInteractiveUserSignInLogs, and "rules default" the default rules.
 
-A record that cannot be decoded is skipped, counted and reported with its file, line, byte
-offset and reason; the rest of the input goes on. An input that cannot be read is named on
-standard error and the run goes on with the others.
+A record that cannot be decoded (any record that is not JSON by RFC 8259, with or
+without --no-prefilter) is skipped, counted and reported with its file, line, byte offset
+and reason; the rest of the input goes on from the next record boundary. An input that
+cannot be read is named on standard error and the run goes on with the others; so does an
+input whose reading panics (an internal error, reported as that input's). Ctrl-C or
+SIGTERM stops within a second; a second one kills at once. GRANTSWEEP_DEBUG=1 adds the
+stack to an internal error.
 
 Exit codes:
 
