@@ -58,9 +58,10 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		// Each summary's counts were checked against MaxInt64; so is their sum. The
 		// records and skipped records bound every other count that merging adds up.
-		if sum.Records > math.MaxInt64-part.Records || sum.Skipped > math.MaxInt64-part.Skipped ||
-			sum.Records+part.Records > math.MaxInt64-sum.Skipped-part.Skipped {
-			return usageError("merge: %s: totals: its records and skipped records and those of the summaries before it add up to more than %d", path, int64(math.MaxInt64))
+		so, po := sum.OtherRecords(), part.OtherRecords()
+		if sum.Records > math.MaxInt64-part.Records || sum.Skipped > math.MaxInt64-part.Skipped || so > math.MaxInt64-po ||
+			sum.Records+part.Records > math.MaxInt64-sum.Skipped-part.Skipped-so-po {
+			return usageError("merge: %s: totals: its records, skipped records and other records and those of the summaries before it add up to more than %d", path, int64(math.MaxInt64))
 		}
 		sum.Merge(part)
 	}

@@ -441,7 +441,7 @@ func runJob(ctx context.Context, j job, src sources, newSummary func() *report.S
 	err = r.sum.Read(in)
 	r.lines = in.Lines()
 	got := r.sum.Inputs[len(r.sum.Inputs)-1]
-	r.read = err == nil || got.Records+got.Skipped+got.Filtered > 0
+	r.read = err == nil || got.Records+got.Skipped+got.Filtered+got.Other > 0
 	if err != nil {
 		r.msg = fmt.Sprintf("%v (what was read before counts)", err)
 		if !r.read {
