@@ -82,7 +82,10 @@ A record that cannot be decoded (any record that is not JSON by RFC 8259, with o
 without --no-prefilter) is skipped, counted and reported with its file, line, byte offset
 and reason; the rest of the input goes on from the next record boundary. An input that
 cannot be read is named on standard error and the run goes on with the others; so does an
-input whose reading panics (an internal error, reported as that input's). Ctrl-C or
+input whose reading panics (an internal error, reported as that input's). Records that
+are not sign-ins (audit and other logs) are counted apart by category (other_records),
+never as sign-ins; an input of such records only is named on standard error as not a
+sign-in export, is listed so in the summary's inputs, and is no failure for --strict. Ctrl-C or
 SIGTERM stops within a second; a second one kills at once. GRANTSWEEP_DEBUG=1 adds the
 stack to an internal error.
 
