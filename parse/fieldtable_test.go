@@ -94,3 +94,12 @@ func TestParquetRanksAreTheDecoders(t *testing.T) {
 		}
 	}
 }
+
+// TestMemberLengths: memberLengths lets through every name the walk reads.
+func TestMemberLengths(t *testing.T) {
+	for _, n := range append(recordNames(), "errorcode", "failurereason", "additionaldetails") {
+		if (recordMember(n) != memberNone || statusMember(n) != memberNone) && memberLengths&(1<<len(n)) == 0 {
+			t.Errorf("%q (%d letters) is not in memberLengths", n, len(n))
+		}
+	}
+}

@@ -119,6 +119,10 @@ func recordMember(name string) lightMember {
 	return memberNone
 }
 
+// memberLengths has bit n set when a member of recordMember or statusMember has n
+// letters: names of other lengths need no look.
+const memberLengths = 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9 | 1<<10 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17 | 1<<28
+
 // statusMember is recordMember for the members of a status object.
 func statusMember(name string) lightMember {
 	switch name {
@@ -152,7 +156,12 @@ func (w *walker) object(lv level, rec *jsonRecord) error {
 	if w.depth++; w.depth > maxDepth {
 		return w.errorf("nesting deeper than %d", maxDepth)
 	}
-	defer func() { w.depth-- }()
+	err := w.members(lv, rec)
+	w.depth--
+	return err
+}
+
+func (w *walker) members(lv level, rec *jsonRecord) error {
 	w.i++ // '{'
 	w.space()
 	if w.i < len(w.b) && w.b[w.i] == '}' {
@@ -175,7 +184,7 @@ func (w *walker) object(lv level, rec *jsonRecord) error {
 			key := w.b[start+1 : w.i-1]
 			if !plain {
 				w.sure = false // escaped or not ASCII: the decoder folds it
-			} else if len(key) <= len(name) {
+			} else if len(key) < 32 && memberLengths&(1<<len(key)) != 0 {
 				for j, c := range key {
 					if 'A' <= c && c <= 'Z' {
 						c += 'a' - 'A'
@@ -342,7 +351,12 @@ func (w *walker) array() error {
 	if w.depth++; w.depth > maxDepth {
 		return w.errorf("nesting deeper than %d", maxDepth)
 	}
-	defer func() { w.depth-- }()
+	err := w.elements()
+	w.depth--
+	return err
+}
+
+func (w *walker) elements() error {
 	w.i++ // '['
 	w.space()
 	if w.i < len(w.b) && w.b[w.i] == ']' {
