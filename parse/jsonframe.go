@@ -35,7 +35,7 @@ func (s *jsonScanner) nextTop() (raw []byte, pos Position, err error, done bool)
 		// Take lines whole from here on (lineRecord). Decided from what was read,
 		// not from what happens to be buffered, so the result never depends on
 		// how the input arrives.
-		if s.firstOnLine && s.prevFirst && s.wrapName == "" && s.arrays == 0 {
+		if s.firstOnLine && s.prevFirst && s.firstWrap == nil && s.arrays == 0 {
 			s.lines = true
 		}
 		if s.lines && s.firstOnLine {
@@ -45,13 +45,11 @@ func (s *jsonScanner) nextTop() (raw []byte, pos Position, err error, done bool)
 			}
 		}
 		first := s.firstOnLine
-		raw, pos, res, err := s.record(true)
-		if res == scanWrapper {
+		raw, pos, wrap, err := s.record(true)
+		if wrap != nil {
 			s.prevFirst = false
 			s.enterArray(true)
-			if s.curWrap == "tables" {
-				s.ctx = ctxTables
-			}
+			s.ctx = wrap.ctx
 			return nil, Position{}, nil, false
 		}
 		s.objects++
@@ -166,24 +164,24 @@ func (s *jsonScanner) lineRecord() ([]byte, Position, bool) {
 }
 
 // record scans the object at pos. On a structural error it skips to the next record and
-// returns a *RecordError; an I/O error is returned as is.
-func (s *jsonScanner) record(detectWrapper bool) ([]byte, Position, scanResult, error) {
+// returns a *RecordError; an I/O error is returned as is. With detectWrapper it stops at
+// the '[' of a wrapper's array instead and returns that wrapper (scanComposite).
+func (s *jsonScanner) record(detectWrapper bool) ([]byte, Position, *jsonWrapper, error) {
 	s.recFirst = s.firstOnLine
 	s.start = s.pos
 	pos := s.position(s.pos)
 	indent := s.indentOf(s.pos)
 	res, wrap, err := s.scanComposite(detectWrapper)
 	if err != nil {
-		return nil, pos, 0, s.recordFailure(pos, indent, err)
+		return nil, pos, nil, s.recordFailure(pos, indent, err)
 	}
 	if res == scanWrapper {
-		if s.wrapName == "" {
-			s.wrapName = wrap
+		if s.firstWrap == nil {
+			s.firstWrap = wrap
 		}
-		s.curWrap = wrap
-		return nil, pos, res, nil
+		return nil, pos, wrap, nil
 	}
-	return s.buf[s.start:s.pos], pos, res, nil
+	return s.buf[s.start:s.pos], pos, nil, nil
 }
 
 // recordFailure turns a scan error of the record at pos into a *RecordError after moving

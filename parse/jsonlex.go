@@ -135,28 +135,28 @@ func (e *scanError) Unwrap() error { return e.err }
 // scanComposite scans the object or array that starts at pos, leaving pos after it.
 // With detectWrapper it stops instead at the '[' of a top-level member named "value" or
 // "records" (case-insensitively), the Graph and Event Hub wrappers, or any other name in
-// wrappers, and returns scanWrapper with the name as the table spells it.
-func (s *jsonLexer) scanComposite(detectWrapper bool) (res scanResult, wrap string, err error) {
+// wrappers, and returns scanWrapper with that wrapper.
+func (s *jsonLexer) scanComposite(detectWrapper bool) (res scanResult, wrap *jsonWrapper, err error) {
 	stack := s.stack[:0]
 	defer func() { s.stack = stack[:0] }()
 	inStr := false
 	expectKey := false // the next string at depth 1 is a member name
 	keyStart := -1     // start of the depth-1 member name being read, relative to s.start (fill moves the buffer)
-	wrapKey := false   // the last depth-1 member name was "value" or "records"
-	wrapName := ""
+	wrapKey := false   // the last depth-1 member name was "value" or "records" (any of wrappers)
+	var wrapped *jsonWrapper
 	for {
 		if s.pos >= s.end {
 			if s.end-s.start > s.maxRecord {
-				return 0, "", &scanError{ErrTooLarge, fmt.Sprintf("larger than %d bytes", s.maxRecord), s.base + int64(s.pos)}
+				return 0, nil, &scanError{ErrTooLarge, fmt.Sprintf("larger than %d bytes", s.maxRecord), s.base + int64(s.pos)}
 			}
 			if !s.fill() {
 				if s.end-s.start >= s.maxRecord {
-					return 0, "", &scanError{ErrTooLarge, fmt.Sprintf("larger than %d bytes", s.maxRecord), s.base + int64(s.pos)}
+					return 0, nil, &scanError{ErrTooLarge, fmt.Sprintf("larger than %d bytes", s.maxRecord), s.base + int64(s.pos)}
 				}
 				if err := s.readErr(); err != nil {
-					return 0, "", err
+					return 0, nil, err
 				}
-				return 0, "", &scanError{ErrTruncated, "unexpected end of input", s.base + int64(s.pos)}
+				return 0, nil, &scanError{ErrTruncated, "unexpected end of input", s.base + int64(s.pos)}
 			}
 			continue
 		}
@@ -177,23 +177,23 @@ func (s *jsonLexer) scanComposite(detectWrapper bool) (res scanResult, wrap stri
 			case b == '\\':
 				if j+1 >= end {
 					if !s.fill() {
-						return 0, "", &scanError{ErrTruncated, "unexpected end of input", s.base + int64(s.pos)}
+						return 0, nil, &scanError{ErrTruncated, "unexpected end of input", s.base + int64(s.pos)}
 					}
 					continue
 				}
 				if buf[j+1] < 0x20 {
-					return 0, "", &scanError{ErrSyntax, "control character in string", s.base + int64(j+1)}
+					return 0, nil, &scanError{ErrSyntax, "control character in string", s.base + int64(j+1)}
 				}
 				s.pos = j + 2
 			case b < 0x20:
-				return 0, "", &scanError{ErrSyntax, "control character in string", s.base + int64(j)}
+				return 0, nil, &scanError{ErrSyntax, "control character in string", s.base + int64(j)}
 			default: // closing quote
 				s.pos = j + 1
 				inStr = false
 				if keyStart >= 0 {
 					name := s.buf[s.start+keyStart+1 : j]
 					if w := wrapperNamed(name); w != nil {
-						wrapKey, wrapName = true, w.name
+						wrapKey, wrapped = true, w
 					} else {
 						wrapKey = false
 					}
@@ -206,7 +206,7 @@ func (s *jsonLexer) scanComposite(detectWrapper bool) (res scanResult, wrap stri
 		if wrapKey && c != ':' && c != ' ' && c != '\t' && c != '\r' && c != '\n' {
 			wrapKey = false
 			if c == '[' && len(stack) == 1 {
-				return scanWrapper, wrapName, nil
+				return scanWrapper, wrapped, nil
 			}
 		}
 		switch c {
@@ -223,12 +223,12 @@ func (s *jsonLexer) scanComposite(detectWrapper bool) (res scanResult, wrap stri
 			stack = append(stack, ']')
 		case '}', ']':
 			if len(stack) == 0 || stack[len(stack)-1] != c {
-				return 0, "", &scanError{ErrSyntax, fmt.Sprintf("unexpected %q", c), s.base + int64(s.pos)}
+				return 0, nil, &scanError{ErrSyntax, fmt.Sprintf("unexpected %q", c), s.base + int64(s.pos)}
 			}
 			stack = stack[:len(stack)-1]
 			if len(stack) == 0 {
 				s.pos++
-				return scanDone, "", nil
+				return scanDone, nil, nil
 			}
 		case ',':
 			expectKey = len(stack) == 1 && stack[0] == '}'
