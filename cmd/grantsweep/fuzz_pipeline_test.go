@@ -143,6 +143,8 @@ var knownFindings = []struct {
 		func(s string) string { return sectionFormat.ReplaceAllString(s, "${1}SHAPE\"") }},
 	{"F2", "the error that ended an input read in sections names a line counted from the start of its section, not of the file (MergeSection moves the skipped samples' lines by lineBase, not Input.Error's, nor the message on stderr)",
 		func(s string) string { return errorLine.ReplaceAllString(s, "${1}line N") }},
+	{"F3", "a malformed record that opens a section is judged by the structural scan, the same record after a line of the whole file by the JSON Lines fast path and the decoder: both skip it at the same place, with different reasons (\"invalid JSON (control character in string at offset 15)\" against \"invalid JSON: string not closed at byte 7 of the record\")",
+		func(s string) string { return skipReason.ReplaceAllString(s, `"reason": "R"`) }},
 }
 
 const skipKnown = true
@@ -153,6 +155,8 @@ var (
 	// errorLine matches a line number in an input's error, in the JSON summary or on
 	// stderr, for F2.
 	errorLine = regexp.MustCompile(`((?:"error": "|grantsweep: )[^\n]*)line [0-9]+`)
+	// skipReason matches a skipped record's reason, for F3.
+	skipReason = regexp.MustCompile(`"reason": "(?:[^"\\]|\\.)*"`)
 )
 
 // knownDifference reports the known findings that make a and b equal, if they do.
@@ -214,6 +218,7 @@ func checkPipeline(t *testing.T, set *rules.Set, data []byte) {
 	// Every item the decoder yields is counted once: a record (selected or filtered), a
 	// skipped record or a record of another log; with or without the prefilter, whole or
 	// in sections.
+	secs, _ := parse.Split(path, 3, 1, "auto")
 	for _, decode := range []bool{false, true} {
 		whole, ok := countItems(t, set, decode, func() (*parse.Input, error) { return parse.OpenWith(path, nil, parse.OpenOptions{}) })
 		if !ok {
@@ -223,7 +228,6 @@ func checkPipeline(t *testing.T, set *rules.Set, data []byte) {
 		if got := sel.Records + sel.Skipped + sel.Filtered + sel.Other; got != whole.items {
 			t.Errorf("decode %v: %s: records + skipped + filtered + other = %d, want the %d items yielded", decode, whole, got, whole.items)
 		}
-		secs, _ := parse.Split(path, 3, 1, "auto")
 		if len(secs) < 2 {
 			continue
 		}
@@ -342,7 +346,26 @@ func pipelineSeeds(tb testing.TB) []seed {
 	for _, h := range hostileSeeds() {
 		out = append(out, seed{h.name, []byte(h.data)})
 	}
+	for _, h := range findingSeeds {
+		out = append(out, seed{h.name, []byte(h.data)})
+	}
 	return out
+}
+
+// findingSeeds are the minimized reproducers of what FuzzPipeline found, so that the
+// seed run shows them. Those of knownFindings skip (named); those that would fail every
+// plain go test run stay commented out until they are fixed.
+var findingSeeds = []struct{ name, data string }{
+	{"F1: one record in the first section", "{\"a\":1}\n{\"b\":2}\n"},
+	{"F2: an array left open in the last section", "{\"id\":\"a\",\"status\":{\"errorCode\":0}}\n{\"id\":\"b\",\"status\":{\"errorCode\":0}}\n{\"id\":\"c\",\"status\":{\"errorCode\":0}}\n[\n"},
+	{"F3: a string left open in a record that opens a section", "{\"a\":1}\n{\"x\":\"}\n"},
+	{"F3: the same at the end of the input", "{\"a\":1}\n{\"x\":\"}"},
+	{"F3: as the fuzzer found it, minimized", "{\"\"{\"\"{\"\"}\"\"{\"\"}}}\n{\"{\"\"{\"\"{\"\"\"\"}}\"\"}}"},
+	// F4 (fails: runJob's read ignores records of other logs): read whole, an input of
+	// records that are not sign-ins that then breaks was "not read" (exit 1, "nothing
+	// could be read"); read in sections it was read (its first section ended well).
+	// {"F4: other records, then an input that breaks", "{\"\":2}\n{\"\":[]}["},
+	// {"F4: the same, readable", "{\"a\":1}\n{\"b\":2}\n{\"c\":[1]}\n[\n"},
 }
 
 // isText reports input that is neither compressed nor Parquet.
