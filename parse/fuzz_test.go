@@ -90,10 +90,13 @@ func itemPos(ev Event, err error) (Position, bool) {
 // FuzzCSV: a header the decoder knows, then arbitrary bytes: no panic, and every position
 // inside the input, increasing, on the line of its offset.
 func FuzzCSV(f *testing.F) {
-	f.Add([]byte("r1,70000,\"Provided grant is invalid\"\nr2,0,x\n"))
-	f.Add([]byte("r1,70000,\"multi\nline\"\n\"r2\",50173,\"bad \"quote\"\nr3\n"))
+	// Rows of the header below: a time (in the formats exports use, and broken ones), an
+	// id, a code, a reason and a dynamic column as JSON text.
+	f.Add([]byte("2026-11-24T10:00:00Z,r1,70000,\"Provided grant is invalid\",\"{\"\"errorCode\"\":70000}\"\n11/24/2026 10:00:00 AM,r2,0,x,\n"))
+	f.Add([]byte("\"9/19/2023, 1:45:17.287 PM\",r1,70000,\"multi\nline\",\n/Date(1764000000000)/,\"r2\",50173,\"bad \"quote\",{\nr3\n"))
+	f.Add([]byte("/Date(,r1,70000,x,\n/Date(-,r2,0,y,\"{\"\"errorCode\"\":\"\"\n"))
 	f.Add([]byte("\"unterminated,70000,x\n"))
-	const header = "Request ID,Sign-in error code,Failure reason\n"
+	const header = "Date (UTC),Request ID,Sign-in error code,Failure reason,Status\n"
 	f.Fuzz(func(t *testing.T, body []byte) {
 		data := append([]byte(header), body...)
 		in, err := NewInput(io.NopCloser(bytes.NewReader(data)), "fuzz.csv")
