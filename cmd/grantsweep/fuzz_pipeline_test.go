@@ -149,6 +149,33 @@ var knownFindings = []struct {
 
 const skipKnown = true
 
+// F5 is not a difference of wording but of counts, so it is exempted by its input: a line
+// that holds a record and then more on the same line. The JSON Lines fast path takes the
+// whole line as one record, which the decoder then skips ("unexpected '{' after the
+// record"); the structural scan, which reads the first line of a file and the first of
+// every section, finds each value. So {"id":"b",...}{"id":"c",...} is two records on line
+// 1 or at the start of a section and one skipped record on any later line, and the counts
+// of an input depend on where the sections begin. Inputs with such a line are skipped,
+// named, when the ways differ.
+func hasF5Line(data []byte) bool {
+	for line := range bytes.Lines(data) {
+		depth, closed := 0, false
+		for _, c := range bytes.TrimSpace(line) {
+			if closed {
+				return true // something after a value that closed
+			}
+			switch c {
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				closed = depth == 0
+			}
+		}
+	}
+	return false
+}
+
 var (
 	// sectionFormat matches an input's format member, for F1.
 	sectionFormat = regexp.MustCompile(`("format": "(?:[a-z0-9]+\+)*json/)[a-z]+"`)
@@ -186,34 +213,30 @@ func checkPipeline(t *testing.T, set *rules.Set, data []byte) {
 		results[i] = readWay(t, set, path, data, w)
 	}
 	var known []string // the known findings this input shows, and nothing else
+	var errs []string  // what differs otherwise
+	fail := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
 	for i := 1; i < len(results); i++ {
 		a, b := results[0], results[i]
 		wa, wb := pipelineWays[0].name, pipelineWays[i].name
 		if a.read != b.read || a.failed != b.failed {
-			t.Errorf("%s: read %d failed %d; %s: read %d failed %d", wa, a.read, a.failed, wb, b.read, b.failed)
+			fail("%s: read %d failed %d; %s: read %d failed %d", wa, a.read, a.failed, wb, b.read, b.failed)
 		}
 		sections := pipelineWays[i].workers > 1
 		if a.stderr != b.stderr {
 			if ids, ok := knownDifference(a.stderr, b.stderr); ok && sections && skipKnown {
 				known = append(known, ids...)
 			} else {
-				t.Errorf("stderr differs:\n%s: %q\n%s: %q", wa, a.stderr, wb, b.stderr)
+				fail("stderr differs:\n%s: %q\n%s: %q", wa, a.stderr, wb, b.stderr)
 			}
 		}
 		if a.json != b.json {
 			if ids, ok := knownDifference(a.json, b.json); ok && sections && skipKnown {
 				known = append(known, ids...)
 			} else {
-				t.Errorf("the summary differs between %s and %s:\n%s", wa, wb, firstDiff(a.json, b.json))
+				fail("the summary differs between %s and %s:\n%s", wa, wb, firstDiff(a.json, b.json))
 			}
 		}
 	}
-	defer func() {
-		if len(known) > 0 && !t.Failed() {
-			slices.Sort(known)
-			t.Skipf("KNOWN FINDINGS %v (see knownFindings): read in sections, the input differs from whole in these alone", slices.Compact(known))
-		}
-	}()
 
 	// Every item the decoder yields is counted once: a record (selected or filtered), a
 	// skipped record or a record of another log; with or without the prefilter, whole or
@@ -226,7 +249,7 @@ func checkPipeline(t *testing.T, set *rules.Set, data []byte) {
 		}
 		sel := whole.sel
 		if got := sel.Records + sel.Skipped + sel.Filtered + sel.Other; got != whole.items {
-			t.Errorf("decode %v: %s: records + skipped + filtered + other = %d, want the %d items yielded", decode, whole, got, whole.items)
+			fail("decode %v: %s: records + skipped + filtered + other = %d, want the %d items yielded", decode, whole, got, whole.items)
 		}
 		if len(secs) < 2 {
 			continue
@@ -246,11 +269,22 @@ func checkPipeline(t *testing.T, set *rules.Set, data []byte) {
 			parts.finalErr = parts.finalErr || c.finalErr
 		}
 		if parts.items != whole.items || parts.sel != whole.sel || parts.finalErr != whole.finalErr {
-			t.Errorf("decode %v: %d sections %+v: %s; whole: %s", decode, len(secs), secs, parts, whole)
+			fail("decode %v: %d sections %+v: %s; whole: %s", decode, len(secs), secs, parts, whole)
 		}
 		if !whole.finalErr && parts.lines != whole.lines {
-			t.Errorf("decode %v: sections consumed %d lines, the whole %d", decode, parts.lines, whole.lines)
+			fail("decode %v: sections consumed %d lines, the whole %d", decode, parts.lines, whole.lines)
 		}
+	}
+	switch {
+	case len(errs) > 0 && skipKnown && hasF5Line(data):
+		t.Skipf("KNOWN FINDING F5 (see hasF5Line): a line holds a record and more, and the ways differ: %s", errs[0])
+	case len(errs) > 0:
+		for _, e := range errs {
+			t.Error(e)
+		}
+	case len(known) > 0:
+		slices.Sort(known)
+		t.Skipf("KNOWN FINDINGS %v (see knownFindings): read in sections, the input differs from whole in these alone", slices.Compact(known))
 	}
 }
 
@@ -361,6 +395,9 @@ var findingSeeds = []struct{ name, data string }{
 	{"F3: a string left open in a record that opens a section", "{\"a\":1}\n{\"x\":\"}\n"},
 	{"F3: the same at the end of the input", "{\"a\":1}\n{\"x\":\"}"},
 	{"F3: as the fuzzer found it, minimized", "{\"\"{\"\"{\"\"}\"\"{\"\"}}}\n{\"{\"\"{\"\"{\"\"\"\"}}\"\"}}"},
+	{"F5: two records on a line that opens a section", "{\"id\":\"a\",\"status\":{\"errorCode\":0},\"pad\":\"" + strings.Repeat("x", 82) + "\"}\n{\"id\":\"b\",\"status\":{\"errorCode\":70000}}{\"id\":\"c\",\"status\":{\"errorCode\":70000}}\n"},
+	{"F5: as the fuzzer found it, minimized", "{\"\"\"\"\"\"\"\"}\n{\"\"}{}"},
+	{"F5: as the fuzzer found it (a DOS end-of-file byte between two records)", "{\"time\": \"01/09/2007 09:41:00\", \"category\": \"SignInLogs\"}\n{\"time\": \"1/9/2007 9:41:00 AM\", \"category\": \"SignInLogs\"}\x1a{\"time\": \"1/9/2007 10:41:00 AM +01:00\", \"category\": \"SignInLogs\"}\n"},
 	// F4 (fails: runJob's read ignores records of other logs): read whole, an input of
 	// records that are not sign-ins that then breaks was "not read" (exit 1, "nothing
 	// could be read"); read in sections it was read (its first section ended well).
