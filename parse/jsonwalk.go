@@ -8,21 +8,9 @@ import (
 	"strings"
 )
 
-// walkRecord is the one judge of whether a record's bytes are JSON, for the prefilter and
-// the full decoder alike, so that a malformed record is skipped on every path. It checks
-// raw against RFC 8259 (as strictly as the decoder's JSON library: no trailing commas, no
-// leading zeros, no raw control characters in strings, nothing after the value), and,
-// when rec is not nil, reads into rec the members that decide a record's code, time,
-// wording and kind (lightMember), at the top level and in "properties", exactly as the
-// decoder would read them.
-//
-// It returns sure false when the record is valid but read in a way only the decoder can
-// settle: a member name escaped or not ASCII (the decoder folds Unicode), one of those
-// members given twice (the decoder merges or keeps the last), a dynamic member given as
-// JSON text that must itself be decoded, or "properties" that is not an object. The
-// prefilter then hands the record to the decoder; nothing it counts is decided
-// differently from the decoder.
-func walkRecord(raw []byte, rec *jsonRecord) (sure bool, err error) {
+// walkRecordSlow is walkRecord's slow twin: the same walk by recursive descent, one
+// method per token, kept so that FuzzWalkTwins can compare the two on any bytes.
+func walkRecordSlow(raw []byte, rec *jsonRecord) (sure bool, err error) {
 	w := walker{b: raw, sure: true}
 	w.space()
 	if w.i == len(w.b) || w.b[w.i] != '{' {
@@ -266,8 +254,14 @@ func (w *walker) member(lv level, m lightMember, rec *jsonRecord) error {
 	if err := w.value(); err != nil {
 		return err
 	}
+	setLight(rec, m, w.b[start:w.i])
+	return nil
+}
+
+// setLight sets member m of rec (or of its status) from its valid JSON value v.
+func setLight(rec *jsonRecord, m lightMember, v []byte) {
 	var t jsonText
-	t.UnmarshalJSON(w.b[start:w.i]) // valid JSON: cannot fail
+	t.UnmarshalJSON(v) // valid JSON: cannot fail
 	switch m {
 	case memberCreatedDateTime:
 		rec.CreatedDateTime = t
@@ -294,7 +288,6 @@ func (w *walker) member(lv level, m lightMember, rec *jsonRecord) error {
 	case memberAdditionalDetails:
 		rec.Status.V.AdditionalDetails = t
 	}
-	return nil
 }
 
 // jsonTextOpens reports whether a JSON string (quotes included) holds text that the

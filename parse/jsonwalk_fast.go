@@ -1,0 +1,429 @@
+package parse
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/bits"
+)
+
+// walkRecord is the one judge of whether a record's bytes are JSON, for the prefilter and
+// the full decoder alike, so that a malformed record is skipped on every path. It checks
+// raw against RFC 8259 (as strictly as the decoder's JSON library: no trailing commas, no
+// leading zeros, no raw control characters in strings, nothing after the value), and,
+// when rec is not nil, reads into rec the members that decide a record's code, time,
+// wording and kind (lightMember), at the top level and in "properties", exactly as the
+// decoder would read them.
+//
+// It returns sure false when the record is valid but read in a way only the decoder can
+// settle: a member name escaped or not ASCII (the decoder folds Unicode), one of those
+// members given twice (the decoder merges or keeps the last), a dynamic member given as
+// JSON text that must itself be decoded, or "properties" that is not an object. The
+// prefilter then hands the record to the decoder; nothing it counts is decided
+// differently from the decoder.
+//
+// It is walkRecordSlow written as one loop over the bytes, since it is asked of every
+// record: a stack of bits for the containers instead of recursion, a table for the class
+// of a byte, strings skipped eight bytes at a time, and names looked at only in the
+// objects that are read. FuzzWalkTwins holds it to the same answers, error for error and
+// member for member, as its slow twin.
+func walkRecord(raw []byte, rec *jsonRecord) (sure bool, err error) {
+	b := raw
+	i := 0
+	for i < len(b) && walkSpace[b[i]] {
+		i++
+	}
+	if i == len(b) || b[i] != '{' {
+		return false, walkError(i, "a record is an object")
+	}
+	var (
+		depth  = 1                        // of the innermost open container; the record is 1
+		arrays [maxDepth/64 + 1]uint64    // bit d: the container at depth d is an array
+		lvs    [readDepth + 1]level       // level of the object at depth d (levelOther for an array)
+		recs   [readDepth + 1]*jsonRecord // where the members of that object go
+		seen   [readDepth + 1]uint32      // members of that object read so far
+		pend   [readDepth + 2]lightMember // member whose value is the container at depth d
+		pendAt [readDepth + 2]int         // and where that value starts
+		lv     = levelTop                 // lvs[depth], or levelOther deeper
+		r      = rec                      // recs[depth]
+		m      lightMember                // member whose value is being walked
+		start  int                        // where its value (or a name) starts
+		plain  bool                       // the name just walked is printable ASCII without escapes
+		name   [32]byte                   // a name folded to lower case
+		n      int
+		c      byte
+	)
+	if rec == nil {
+		lv = levelOther
+	}
+	lvs[1], recs[1] = lv, rec
+	sure = true
+	i++
+
+object: // just past '{'
+	for i < len(b) && walkSpace[b[i]] {
+		i++
+	}
+	if i < len(b) && b[i] == '}' {
+		goto closed
+	}
+
+name: // at a member name
+	if i == len(b) || b[i] != '"' {
+		return false, walkError(i, "expected a member name")
+	}
+	start = i
+	i++
+	plain = true
+nameBytes:
+	for i+8 <= len(b) {
+		x := binary.LittleEndian.Uint64(b[i : i+8])
+		if s := stringStops(x) | x&(lo8*0x80); s != 0 {
+			i += bits.TrailingZeros64(s) >> 3
+			goto nameStop
+		}
+		i += 8
+	}
+	for i < len(b) && walkPlain[b[i]] {
+		i++
+	}
+	if i == len(b) {
+		return false, walkError(i, "string not closed")
+	}
+nameStop:
+	switch c = b[i]; {
+	case c == '"':
+		i++
+	case c == '\\':
+		plain = false
+		if n = escapeLen(b, i); n == 0 {
+			return false, walkError(i, "invalid escape")
+		}
+		i += n
+		goto nameBytes
+	case c < 0x20:
+		return false, walkError(i, "control character in a string")
+	default: // not ASCII
+		plain = false
+		i++
+		goto nameBytes
+	}
+	m = memberNone
+	if lv != levelOther {
+		if key := b[start+1 : i-1]; !plain {
+			sure = false // escaped or not ASCII: the decoder folds it
+		} else if len(key) < len(name) && memberLengths&(1<<len(key)) != 0 {
+			for j, c := range key {
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				name[j] = c
+			}
+			if lv == levelStatus {
+				m = statusMember(string(name[:len(key)]))
+			} else {
+				m = recordMember(string(name[:len(key)]))
+			}
+			if m != memberNone && m != memberDynamic { // several names: not read, duplicates harmless
+				if seen[depth]&(1<<m) != 0 {
+					sure = false
+				}
+				seen[depth] |= 1 << m
+			}
+		}
+	}
+	for i < len(b) && walkSpace[b[i]] {
+		i++
+	}
+	if i == len(b) || b[i] != ':' {
+		return false, walkError(i, "expected ':' after a member name")
+	}
+	i++
+	for i < len(b) && walkSpace[b[i]] {
+		i++
+	}
+	switch m {
+	case memberProperties:
+		m = memberNone
+		if i < len(b) && b[i] == '{' && lv == levelTop {
+			if r.Properties == nil {
+				r.Properties = &jsonRecord{}
+			}
+			depth++
+			arrays[0] &^= 1 << depth
+			pend[depth] = memberNone
+			lv, r = levelProps, r.Properties
+			lvs[depth], recs[depth], seen[depth] = lv, r, 0
+			i++
+			goto object
+		}
+		if i+4 > len(b) || string(b[i:i+4]) != "null" {
+			sure = false // not an object (or properties within properties): the decoder says
+		}
+	case memberStatus:
+		if i < len(b) && b[i] == '{' {
+			m = memberNone
+			r.Status.OK = true
+			depth++
+			arrays[0] &^= 1 << depth
+			pend[depth] = memberNone
+			lv = levelStatus // its members go to r.Status.V
+			lvs[depth], recs[depth], seen[depth] = lv, r, 0
+			i++
+			goto object
+		}
+		m = memberDynamic
+	}
+
+value: // at a value
+	if i == len(b) {
+		return false, walkError(i, "expected a value")
+	}
+	start = i
+	switch walkClass[b[i]] {
+	case classString:
+		i++
+	valueBytes:
+		for i+8 <= len(b) {
+			x := binary.LittleEndian.Uint64(b[i : i+8])
+			if s := stringStops(x); s != 0 {
+				i += bits.TrailingZeros64(s) >> 3
+				goto valueStop
+			}
+			i += 8
+		}
+		for i < len(b) && walkInString[b[i]] {
+			i++
+		}
+		if i == len(b) {
+			return false, walkError(i, "string not closed")
+		}
+	valueStop:
+		switch c = b[i]; {
+		case c == '"':
+			i++
+		case c == '\\':
+			if n = escapeLen(b, i); n == 0 {
+				return false, walkError(i, "invalid escape")
+			}
+			i += n
+			goto valueBytes
+		default:
+			return false, walkError(i, "control character in a string")
+		}
+	case classNumber:
+		if b[i] == '-' {
+			i++
+		}
+		if i < len(b) && b[i] == '0' {
+			i++
+		} else {
+			n = i
+			for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+				i++
+			}
+			if i == n {
+				return false, walkError(i, "invalid number")
+			}
+		}
+		if i < len(b) && b[i] == '.' {
+			i++
+			n = i
+			for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+				i++
+			}
+			if i == n {
+				return false, walkError(i, "invalid number")
+			}
+		}
+		if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+			i++
+			if i < len(b) && (b[i] == '+' || b[i] == '-') {
+				i++
+			}
+			n = i
+			for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+				i++
+			}
+			if i == n {
+				return false, walkError(i, "invalid number")
+			}
+		}
+	case classObject, classArray:
+		if depth++; depth > maxDepth {
+			return false, walkError(i, fmt.Sprintf("nesting deeper than %d", maxDepth))
+		}
+		if depth < len(pend) {
+			pend[depth], pendAt[depth] = m, start
+			if depth < len(lvs) {
+				lvs[depth] = levelOther
+			}
+		}
+		m, lv = memberNone, levelOther
+		if b[i] == '{' {
+			arrays[depth>>6] &^= 1 << (depth & 63)
+			i++
+			goto object
+		}
+		arrays[depth>>6] |= 1 << (depth & 63)
+		i++
+		for i < len(b) && walkSpace[b[i]] {
+			i++
+		}
+		if i < len(b) && b[i] == ']' {
+			goto closed
+		}
+		goto value
+	case classTrue:
+		if len(b)-i < 4 || string(b[i:i+4]) != "true" {
+			return false, walkError(i, "invalid literal")
+		}
+		i += 4
+	case classFalse:
+		if len(b)-i < 5 || string(b[i:i+5]) != "false" {
+			return false, walkError(i, "invalid literal")
+		}
+		i += 5
+	case classNull:
+		if len(b)-i < 4 || string(b[i:i+4]) != "null" {
+			return false, walkError(i, "invalid literal")
+		}
+		i += 4
+	default:
+		return false, walkError(i, fmt.Sprintf("unexpected %q where a value belongs", b[i]))
+	}
+
+after: // just past a value within the container at depth
+	if m != memberNone {
+		if m == memberDynamic {
+			if b[start] == '"' && jsonTextOpens(b[start:i]) {
+				sure = false // JSON text within a string: decoded by the decoder alone
+			}
+		} else {
+			setLight(r, m, b[start:i])
+		}
+		m = memberNone
+	}
+	for i < len(b) && walkSpace[b[i]] {
+		i++
+	}
+	if i == len(b) {
+		return false, walkError(i, "container not closed")
+	}
+	c = b[i]
+	if arrays[depth>>6]>>(depth&63)&1 != 0 {
+		switch c {
+		case ',':
+			i++
+			for i < len(b) && walkSpace[b[i]] {
+				i++
+			}
+			goto value
+		case ']':
+			goto closed
+		}
+		return false, walkError(i, fmt.Sprintf("unexpected %q after an array element", c))
+	}
+	switch c {
+	case ',':
+		i++
+		for i < len(b) && walkSpace[b[i]] {
+			i++
+		}
+		goto name
+	case '}':
+		goto closed
+	}
+	return false, walkError(i, fmt.Sprintf("unexpected %q after a member", c))
+
+closed: // at the '}' or ']' that closes the container at depth
+	i++
+	if depth--; depth == 0 {
+		for i < len(b) && walkSpace[b[i]] {
+			i++
+		}
+		if i != len(b) {
+			return false, walkError(i, fmt.Sprintf("unexpected %q after the record", b[i]))
+		}
+		return sure, nil
+	}
+	if depth < len(lvs) {
+		lv, r = lvs[depth], recs[depth]
+		m, start = pend[depth+1], pendAt[depth+1]
+	}
+	goto after
+}
+
+// readDepth is the depth of the deepest object whose members walkRecord reads: a status
+// within properties within the record.
+const readDepth = 3
+
+func walkError(i int, what string) error {
+	return fmt.Errorf("%w: %s at byte %d of the record", ErrSyntax, what, i)
+}
+
+const lo8 = 0x0101010101010101
+
+// stringStops has the high bit set in the first byte of x (eight bytes of a string, in
+// order) that is a quote, a backslash or a control character, and possibly in bytes after
+// it: the borrows of the subtractions only follow a true stop.
+func stringStops(x uint64) uint64 {
+	q := x ^ lo8*'"'
+	s := x ^ lo8*'\\'
+	return ((q-lo8)&^q | (s-lo8)&^s | (x-lo8*0x20)&^x) & (lo8 * 0x80)
+}
+
+// escapeLen is the length of the valid escape at b[i] ('\\'), 0 if it is not one.
+func escapeLen(b []byte, i int) int {
+	if i+1 == len(b) {
+		return 0
+	}
+	switch b[i+1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return 2
+	case 'u':
+		if i+6 > len(b) || !isHex(b[i+2]) || !isHex(b[i+3]) || !isHex(b[i+4]) || !isHex(b[i+5]) {
+			return 0
+		}
+		return 6
+	}
+	return 0
+}
+
+// The classes of the first byte of a value.
+const (
+	classNone uint8 = iota
+	classString
+	classObject
+	classArray
+	classNumber
+	classTrue
+	classFalse
+	classNull
+)
+
+var (
+	walkSpace    [256]bool  // JSON whitespace
+	walkPlain    [256]bool  // printable ASCII but '"' and '\\': a name's bytes that need no look
+	walkInString [256]bool  // those, and bytes not ASCII: a value's bytes that need no look
+	walkClass    [256]uint8 // class of the first byte of a value
+)
+
+func init() {
+	for _, c := range []byte(" \t\n\r") {
+		walkSpace[c] = true
+	}
+	for c := 0x20; c < 0x100; c++ {
+		walkInString[c] = c != '"' && c != '\\'
+		walkPlain[c] = walkInString[c] && c < 0x80
+	}
+	walkClass['"'] = classString
+	walkClass['{'] = classObject
+	walkClass['['] = classArray
+	walkClass['-'] = classNumber
+	for c := '0'; c <= '9'; c++ {
+		walkClass[c] = classNumber
+	}
+	walkClass['t'] = classTrue
+	walkClass['f'] = classFalse
+	walkClass['n'] = classNull
+}
