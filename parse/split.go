@@ -141,8 +141,27 @@ func OpenSection(path string, sec Section, n *atomic.Int64) (*Input, error) {
 	d := newJSONDecoder(r)
 	d.sc.base = sec.Start
 	d.sc.lineStart = sec.Start
-	d.sc.bomDone = sec.Start > 0
+	if sec.Start > 0 {
+		// A later section starts where the whole file's read takes lines whole, as it does
+		// past its first records: so does the section's (see Input.Clean).
+		d.sc.bomDone, d.sc.lines = true, true
+	}
 	return &Input{Name: path, dec: d, closers: []io.Closer{f}}, nil
+}
+
+// Clean reports whether a section read so far reads exactly as the same bytes do within
+// the whole file: a Parquet section always; a JSON section when it held top-level
+// objects only (no array, no wrapper), taken a line at a time once two had been, and it
+// ended at a record boundary without an error. Sections that are not clean are to be read
+// again as part of the whole file: only then is the result the same whatever the worker
+// count.
+func (in *Input) Clean() bool {
+	d, ok := in.dec.(*jsonDecoder)
+	if !ok {
+		return true
+	}
+	sc := d.sc
+	return sc.ctx == ctxTop && sc.lines && sc.arrays == 0 && sc.firstWrap == nil && sc.readErr() == nil
 }
 
 // Lines returns how many lines a JSON input has consumed so far.

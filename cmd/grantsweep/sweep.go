@@ -314,6 +314,7 @@ type jobResult struct {
 	msg   string // the input's error, for stderr
 	stack []byte // a panic's stack, shown with GRANTSWEEP_DEBUG=1
 	lines int
+	clean bool // a section read as the whole file reads it (parse.Input.Clean)
 }
 
 // readInputs reads the inputs with up to workers at once, each input (or each section of
@@ -363,7 +364,19 @@ dispatch:
 	}
 	debug := os.Getenv("GRANTSWEEP_DEBUG") == "1"
 	lineBase, pathRead := 0, false
-	for i := range results {
+	for i := 0; i < len(results); i++ { // results shrinks when a file is read again whole
+		if jobs[i].section != nil && jobs[i].first && !sectionsClean(jobs, results, i) {
+			// Some section of this file does not read as the whole file does (a broken
+			// or unusual part): the file is read again whole, which decides.
+			k := i + 1
+			for k < len(jobs) && jobs[k].section != nil && !jobs[k].first {
+				k++
+			}
+			results[i] = runJob(ctx, job{path: jobs[i].path, first: true}, src, newSummary)
+			jobs = slices.Delete(jobs, i+1, k)
+			results = slices.Delete(results, i+1, k)
+			jobs[i].section = nil
+		}
 		r, j := &results[i], jobs[i]
 		if r.msg != "" {
 			fmt.Fprintf(stderr, "grantsweep: %s\n", r.msg)
@@ -387,6 +400,11 @@ dispatch:
 		default:
 			sum.MergeSection(r.sum, lineBase)
 		}
+		if j.section != nil && j.first && !j.section.Parquet {
+			// Clean sections hold at least one record each, and only records a line at a
+			// time: the whole file is JSON Lines, whatever its first section alone is.
+			sum.Inputs[len(sum.Inputs)-1].Format = "json/lines"
+		}
 		if j.first {
 			lineBase = 0
 		}
@@ -397,6 +415,17 @@ dispatch:
 		sum = newSummary()
 	}
 	return sum, read, failed, nil
+}
+
+// sectionsClean reports whether the sections of the file whose first section is job i
+// all read as the whole file reads them: each clean, none with an error.
+func sectionsClean(jobs []job, results []jobResult, i int) bool {
+	for k := i; k < len(jobs) && jobs[k].section != nil && (k == i || !jobs[k].first); k++ {
+		if !results[k].clean || results[k].msg != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // runJob reads one input or section into a summary of its own. It is the boundary that
@@ -440,6 +469,7 @@ func runJob(ctx context.Context, j job, src sources, newSummary func() *report.S
 	}
 	err = r.sum.Read(in)
 	r.lines = in.Lines()
+	r.clean = err == nil && in.Clean()
 	got := r.sum.Inputs[len(r.sum.Inputs)-1]
 	r.read = err == nil || got.Records+got.Skipped+got.Filtered+got.Other > 0
 	if err != nil {
