@@ -10,7 +10,6 @@ import (
 	"testing"
 )
 
-
 // TestMergeOtherRecordsOverflow: summaries whose other records add up past INT64_MAX are
 // refused, not wrapped to a negative count.
 func TestMergeOtherRecordsOverflow(t *testing.T) {
