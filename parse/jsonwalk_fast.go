@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/bits"
+	"reflect"
+	"strings"
 )
 
 // walkRecord is the one judge of whether a record's bytes are JSON, for the prefilter and
@@ -29,7 +31,7 @@ import (
 func walkRecord(raw []byte, rec *jsonRecord) (sure bool, err error) {
 	b := raw
 	i := 0
-	for i < len(b) && walkSpace[b[i]] {
+	for i < len(b) && b[i] <= ' ' && walkSpace[b[i]] {
 		i++
 	}
 	if i == len(b) || b[i] != '{' {
@@ -48,7 +50,6 @@ func walkRecord(raw []byte, rec *jsonRecord) (sure bool, err error) {
 		m      lightMember                // member whose value is being walked
 		start  int                        // where its value (or a name) starts
 		plain  bool                       // the name just walked is printable ASCII without escapes
-		name   [32]byte                   // a name folded to lower case
 		n      int
 		c      byte
 	)
@@ -60,7 +61,7 @@ func walkRecord(raw []byte, rec *jsonRecord) (sure bool, err error) {
 	i++
 
 object: // just past '{'
-	for i < len(b) && walkSpace[b[i]] {
+	for i < len(b) && b[i] <= ' ' && walkSpace[b[i]] {
 		i++
 	}
 	if i < len(b) && b[i] == '}' {
@@ -111,17 +112,15 @@ nameStop:
 	if lv != levelOther {
 		if key := b[start+1 : i-1]; !plain {
 			sure = false // escaped or not ASCII: the decoder folds it
-		} else if len(key) < len(name) && memberLengths&(1<<len(key)) != 0 {
-			for j, c := range key {
-				if 'A' <= c && c <= 'Z' {
-					c += 'a' - 'A'
-				}
-				name[j] = c
-			}
+		} else if len(key) < 32 && memberLengths&(1<<len(key)) != 0 {
+			t := 0
 			if lv == levelStatus {
-				m = statusMember(string(name[:len(key)]))
-			} else {
-				m = recordMember(string(name[:len(key)]))
+				t = 1
+			}
+			if e := &walkNames[t][nameSlot(key)]; e.shared {
+				m = foldedMember(key, lv)
+			} else if len(e.name) == len(key) && foldEqual(key, e.name) {
+				m = e.m
 			}
 			if m != memberNone && m != memberDynamic { // several names: not read, duplicates harmless
 				if seen[depth]&(1<<m) != 0 {
@@ -131,14 +130,14 @@ nameStop:
 			}
 		}
 	}
-	for i < len(b) && walkSpace[b[i]] {
+	for i < len(b) && b[i] <= ' ' && walkSpace[b[i]] {
 		i++
 	}
 	if i == len(b) || b[i] != ':' {
 		return false, walkError(i, "expected ':' after a member name")
 	}
 	i++
-	for i < len(b) && walkSpace[b[i]] {
+	for i < len(b) && b[i] <= ' ' && walkSpace[b[i]] {
 		i++
 	}
 	switch m {
@@ -266,7 +265,7 @@ value: // at a value
 		}
 		arrays[depth>>6] |= 1 << (depth & 63)
 		i++
-		for i < len(b) && walkSpace[b[i]] {
+		for i < len(b) && b[i] <= ' ' && walkSpace[b[i]] {
 			i++
 		}
 		if i < len(b) && b[i] == ']' {
@@ -303,7 +302,7 @@ after: // just past a value within the container at depth
 		}
 		m = memberNone
 	}
-	for i < len(b) && walkSpace[b[i]] {
+	for i < len(b) && b[i] <= ' ' && walkSpace[b[i]] {
 		i++
 	}
 	if i == len(b) {
@@ -314,7 +313,7 @@ after: // just past a value within the container at depth
 		switch c {
 		case ',':
 			i++
-			for i < len(b) && walkSpace[b[i]] {
+			for i < len(b) && b[i] <= ' ' && walkSpace[b[i]] {
 				i++
 			}
 			goto value
@@ -326,7 +325,7 @@ after: // just past a value within the container at depth
 	switch c {
 	case ',':
 		i++
-		for i < len(b) && walkSpace[b[i]] {
+		for i < len(b) && b[i] <= ' ' && walkSpace[b[i]] {
 			i++
 		}
 		goto name
@@ -338,7 +337,7 @@ after: // just past a value within the container at depth
 closed: // at the '}' or ']' that closes the container at depth
 	i++
 	if depth--; depth == 0 {
-		for i < len(b) && walkSpace[b[i]] {
+		for i < len(b) && b[i] <= ' ' && walkSpace[b[i]] {
 			i++
 		}
 		if i != len(b) {
@@ -356,6 +355,68 @@ closed: // at the '}' or ']' that closes the container at depth
 // readDepth is the depth of the deepest object whose members walkRecord reads: a status
 // within properties within the record.
 const readDepth = 3
+
+// walkNames holds the names walkRecord reads, in lower case, by nameSlot: [0] those of a
+// record (recordMember), [1] those of a status object (statusMember). They are the
+// members of jsonRecord and jsonStatus that those functions know, found at start-up, so
+// that the names stay where they are, in recordMember and statusMember and the structs.
+var walkNames [2][64]walkName
+
+type walkName struct {
+	name   string
+	m      lightMember
+	shared bool // more than one name has the slot, or one that foldEqual cannot compare
+}
+
+// nameSlot is where a name of two bytes or more would be in walkNames.
+func nameSlot(key []byte) int { return (len(key) + int(key[0]|0x20)*2 + int(key[1]|0x20)) & 63 }
+
+// foldEqual reports whether key is name (lower-case letters) with any letter in upper case.
+func foldEqual(key []byte, name string) bool {
+	for j, c := range key {
+		if c|0x20 != name[j] { // exact: name[j] is a letter
+			return false
+		}
+	}
+	return true
+}
+
+// foldedMember is the slow way of walkNames: fold the name, ask the level's switch.
+func foldedMember(key []byte, lv level) lightMember {
+	var name [32]byte
+	for j, c := range key {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		name[j] = c
+	}
+	if lv == levelStatus {
+		return statusMember(string(name[:len(key)]))
+	}
+	return recordMember(string(name[:len(key)]))
+}
+
+func init() {
+	for _, rt := range []reflect.Type{reflect.TypeFor[jsonRecord](), reflect.TypeFor[jsonStatus]()} {
+		for f := range rt.Fields() {
+			name := f.Name
+			if tag, _, _ := strings.Cut(f.Tag.Get("json"), ","); tag != "" {
+				name = tag
+			}
+			name = strings.ToLower(name)
+			for t, m := range [2]lightMember{recordMember(name), statusMember(name)} {
+				if m == memberNone {
+					continue
+				}
+				e := &walkNames[t][nameSlot([]byte(name))]
+				if e.name != "" || strings.Trim(name, "abcdefghijklmnopqrstuvwxyz") != "" {
+					e.shared = true
+				}
+				e.name, e.m = name, m
+			}
+		}
+	}
+}
 
 func walkError(i int, what string) error {
 	return fmt.Errorf("%w: %s at byte %d of the record", ErrSyntax, what, i)
