@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -188,6 +189,9 @@ func (s *jsonScanner) record(detectWrapper bool) ([]byte, Position, *jsonWrapper
 // to the next record. Read errors pass through.
 func (s *jsonScanner) recordFailure(pos Position, indent int, err error) error {
 	se, ok := err.(*scanError)
+	if ok && errors.Is(se.err, ErrTruncated) {
+		s.cutAtEnd = true // a record the end of input cut (see Input.Clean)
+	}
 	if !ok {
 		if s.rerr == nil || s.rerr == io.EOF {
 			return err

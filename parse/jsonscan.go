@@ -32,6 +32,7 @@ type jsonScanner struct {
 	lines     bool // top-level records so far were whole lines: take lines whole (lineRecord)
 	elemLines bool // the same for the elements of the current array
 	prevFirst bool // the previous record was read whole and started its line
+	cutAtEnd  bool // a record was cut by the end of input
 	recFirst  bool // the record being scanned is the first thing on its line
 
 	// How the elements of the current array begin, learnt from its first whole element:

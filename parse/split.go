@@ -152,7 +152,8 @@ func OpenSection(path string, sec Section, n *atomic.Int64) (*Input, error) {
 // Clean reports whether a section read so far reads exactly as the same bytes do within
 // the whole file: a Parquet section always; a JSON section when it held top-level
 // objects only (no array, no wrapper), taken a line at a time once two had been, and it
-// ended at a record boundary without an error. Sections that are not clean are to be read
+// ended at a record boundary without an error (no record cut by its end, which the whole
+// file's read would have resynchronised past). Sections that are not clean are to be read
 // again as part of the whole file: only then is the result the same whatever the worker
 // count.
 func (in *Input) Clean() bool {
@@ -161,7 +162,7 @@ func (in *Input) Clean() bool {
 		return true
 	}
 	sc := d.sc
-	return sc.ctx == ctxTop && sc.lines && sc.arrays == 0 && sc.firstWrap == nil && sc.readErr() == nil
+	return sc.ctx == ctxTop && sc.lines && sc.arrays == 0 && sc.firstWrap == nil && sc.readErr() == nil && !sc.cutAtEnd
 }
 
 // Lines returns how many lines a JSON input has consumed so far.

@@ -24,6 +24,7 @@ func TestSectionsReadAsWhole(t *testing.T) {
 		{"F5: two records on a line that opens a section", rec("1", 0) + strings.TrimSuffix(rec("2", 70000), "\n") + rec("3", 70000)},
 		{"F6: a later section that breaks at once", rec("1", 0) + rec("2", 0) + "{\"a\":[\n"},
 		{"a query result after records", rec("1", 0) + rec("2", 0) + `{"tables":[{"columns":[{"name":"ResultType"}],"rows":[["70000"],["0"]]}]}` + "\n"},
+		{"a record that breaks across a section boundary", rec("1", 0) + "{\"id\":\"2\",\"x\":[\n" + rec("3", 0) + rec("4", 70000) + rec("5", 0)},
 		{"clean JSON Lines", rec("1", 0) + rec("2", 70000) + rec("3", 0) + rec("4", 50126)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
