@@ -76,6 +76,18 @@ name: // at a member name
 	i++
 	plain = true
 nameBytes:
+	// Sixteen bytes at a time, the first stop found without a branch: most names end
+	// within the first sixteen, where a branch on which eight would be a guess.
+	for i+16 <= len(b) {
+		x, y := binary.LittleEndian.Uint64(b[i:i+8]), binary.LittleEndian.Uint64(b[i+8:i+16])
+		p := bits.TrailingZeros64(stringStops(x)|x&(lo8*0x80)) >> 3 // 8: none
+		p += bits.TrailingZeros64(stringStops(y)|y&(lo8*0x80)) >> 3 & -(p >> 3)
+		if p < 16 {
+			i += p
+			goto nameStop
+		}
+		i += 16
+	}
 	for i+8 <= len(b) {
 		x := binary.LittleEndian.Uint64(b[i : i+8])
 		if s := stringStops(x) | x&(lo8*0x80); s != 0 {
@@ -119,7 +131,7 @@ nameStop:
 			}
 			if e := &walkNames[t][nameSlot(key)]; e.shared {
 				m = foldedMember(key, lv)
-			} else if len(e.name) == len(key) && foldEqual(key, e.name) {
+			} else if len(e.name) == len(key) && e.foldEqual(key) {
 				m = e.m
 			}
 			if m != memberNone && m != memberDynamic { // several names: not read, duplicates harmless
@@ -182,6 +194,16 @@ value: // at a value
 	case classString:
 		i++
 	valueBytes:
+		for i+16 <= len(b) {
+			x, y := binary.LittleEndian.Uint64(b[i:i+8]), binary.LittleEndian.Uint64(b[i+8:i+16])
+			p := bits.TrailingZeros64(stringStops(x)) >> 3 // 8: none
+			p += bits.TrailingZeros64(stringStops(y)) >> 3 & -(p >> 3)
+			if p < 16 {
+				i += p
+				goto valueStop
+			}
+			i += 16
+		}
 		for i+8 <= len(b) {
 			x := binary.LittleEndian.Uint64(b[i : i+8])
 			if s := stringStops(x); s != 0 {
@@ -365,20 +387,30 @@ var walkNames [2][64]walkName
 type walkName struct {
 	name   string
 	m      lightMember
-	shared bool // more than one name has the slot, or one that foldEqual cannot compare
+	shared bool      // more than one name has the slot, or one that foldEqual cannot compare
+	words  [4]uint64 // name, eight bytes to a word, in the order of the bytes
+	last   uint64    // its last eight bytes, or four
 }
 
 // nameSlot is where a name of two bytes or more would be in walkNames.
 func nameSlot(key []byte) int { return (len(key) + int(key[0]|0x20)*2 + int(key[1]|0x20)) & 63 }
 
-// foldEqual reports whether key is name (lower-case letters) with any letter in upper case.
-func foldEqual(key []byte, name string) bool {
-	for j, c := range key {
-		if c|0x20 != name[j] { // exact: name[j] is a letter
+// foldEqual reports whether key, of four bytes or more and as long as e.name, is e.name
+// with any letter in upper case. Setting the bit 0x20 of each byte folds the upper-case
+// letters and nothing else that can equal the lower-case letters of e.name.
+func (e *walkName) foldEqual(key []byte) bool {
+	const fold = lo8 * 0x20
+	n := len(key)
+	if n < 8 {
+		return binary.LittleEndian.Uint32(key)|0x20202020 == uint32(e.words[0]) &&
+			uint64(binary.LittleEndian.Uint32(key[n-4:])|0x20202020) == e.last
+	}
+	for j := 0; j < (n-1)/8; j++ {
+		if binary.LittleEndian.Uint64(key[8*j:])|fold != e.words[j] {
 			return false
 		}
 	}
-	return true
+	return binary.LittleEndian.Uint64(key[n-8:])|fold == e.last
 }
 
 // foldedMember is the slow way of walkNames: fold the name, ask the level's switch.
@@ -409,10 +441,20 @@ func init() {
 					continue
 				}
 				e := &walkNames[t][nameSlot([]byte(name))]
-				if e.name != "" || strings.Trim(name, "abcdefghijklmnopqrstuvwxyz") != "" {
+				if e.name != "" || len(name) < 4 || len(name) > 8*len(e.words) || strings.Trim(name, "abcdefghijklmnopqrstuvwxyz") != "" {
 					e.shared = true
 				}
 				e.name, e.m = name, m
+				var padded [8 * len(e.words)]byte
+				copy(padded[:], name)
+				for j := range e.words {
+					e.words[j] = binary.LittleEndian.Uint64(padded[8*j:])
+				}
+				if len(name) >= 8 {
+					e.last = binary.LittleEndian.Uint64([]byte(name[len(name)-8:]))
+				} else if len(name) >= 4 {
+					e.last = uint64(binary.LittleEndian.Uint32([]byte(name[len(name)-4:])))
+				}
 			}
 		}
 	}

@@ -193,3 +193,32 @@ func FuzzWalkTwins(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) { walkTwinsAgree(t, raw) })
 }
+
+// TestWalkNames: every name walkRecord reads has a slot of its own in walkNames (a shared
+// slot is still read right, the slow way), and is found there in any case.
+func TestWalkNames(t *testing.T) {
+	n := 0
+	for lv, tab := range walkNames {
+		for _, e := range tab {
+			if e.name == "" {
+				continue
+			}
+			n++
+			if e.shared {
+				t.Errorf("walkNames[%d]: %q shares its slot", lv, e.name)
+			}
+			for _, key := range []string{e.name, strings.ToUpper(e.name), strings.ToUpper(e.name[:1]) + e.name[1:]} {
+				want := recordMember(e.name)
+				if lv == 1 {
+					want = statusMember(e.name)
+				}
+				if !e.foldEqual([]byte(key)) || e.m != want {
+					t.Errorf("walkNames[%d]: %q is not found as %v", lv, key, want)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("walkNames is empty")
+	}
+}
