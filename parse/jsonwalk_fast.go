@@ -80,8 +80,8 @@ nameBytes:
 	// within the first sixteen, where a branch on which eight would be a guess.
 	for i+16 <= len(b) {
 		x, y := binary.LittleEndian.Uint64(b[i:i+8]), binary.LittleEndian.Uint64(b[i+8:i+16])
-		p := bits.TrailingZeros64(stringStops(x)|x&(lo8*0x80)) >> 3 // 8: none
-		p += bits.TrailingZeros64(stringStops(y)|y&(lo8*0x80)) >> 3 & -(p >> 3)
+		p := bits.TrailingZeros64(nameStops(x)) >> 3 // 8: none
+		p += bits.TrailingZeros64(nameStops(y)) >> 3 & -(p >> 3)
 		if p < 16 {
 			i += p
 			goto nameStop
@@ -90,7 +90,7 @@ nameBytes:
 	}
 	for i+8 <= len(b) {
 		x := binary.LittleEndian.Uint64(b[i : i+8])
-		if s := stringStops(x) | x&(lo8*0x80); s != 0 {
+		if s := nameStops(x); s != 0 {
 			i += bits.TrailingZeros64(s) >> 3
 			goto nameStop
 		}
@@ -122,9 +122,10 @@ nameStop:
 	}
 	m = memberNone
 	if lv != levelOther {
-		if key := b[start+1 : i-1]; !plain {
+		if !plain {
 			sure = false // escaped or not ASCII: the decoder folds it
-		} else if len(key) < 32 && memberLengths&(1<<len(key)) != 0 {
+		} else if n = i - start - 2; n < 32 && memberLengths&(1<<n) != 0 {
+			key := b[start+1 : i-1]
 			t := 0
 			if lv == levelStatus {
 				t = 1
@@ -469,10 +470,21 @@ const lo8 = 0x0101010101010101
 // stringStops has the high bit set in the first byte of x (eight bytes of a string, in
 // order) that is a quote, a backslash or a control character, and possibly in bytes after
 // it: the borrows of the subtractions only follow a true stop.
+//
+// A byte's high bit is set by a subtraction that borrows from it: x-0x20 from a control
+// character, q-1 from a quote (q = 0), s-1 from a backslash, and from nothing else not
+// above 0x7F; the bytes above 0x7F (high bit of x) are no stops, and are cleared.
 func stringStops(x uint64) uint64 {
 	q := x ^ lo8*'"'
 	s := x ^ lo8*'\\'
-	return ((q-lo8)&^q | (s-lo8)&^s | (x-lo8*0x20)&^x) & (lo8 * 0x80)
+	return ((q - lo8) | (s - lo8) | (x - lo8*0x20)) &^ x & (lo8 * 0x80)
+}
+
+// nameStops is stringStops with the bytes above 0x7F as stops too.
+func nameStops(x uint64) uint64 {
+	q := x ^ lo8*'"'
+	s := x ^ lo8*'\\'
+	return ((q - lo8) | (s - lo8) | (x - lo8*0x20) | x) & (lo8 * 0x80)
 }
 
 // escapeLen is the length of the valid escape at b[i] ('\\'), 0 if it is not one.

@@ -2,9 +2,12 @@ package parse
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"math/bits"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -220,5 +223,55 @@ func TestWalkNames(t *testing.T) {
 	}
 	if n == 0 {
 		t.Error("walkNames is empty")
+	}
+}
+
+// TestStringStops: the lowest stop of stringStops and nameStops is the first byte that
+// needs a look, for every byte in every place among bytes that need none, and for words
+// of random bytes.
+func TestStringStops(t *testing.T) {
+	first := func(w [8]byte, name bool) int {
+		for k, c := range w {
+			if c == '"' || c == '\\' || c < 0x20 || name && c >= 0x80 {
+				return k
+			}
+		}
+		return 8
+	}
+	check := func(w [8]byte) {
+		x := binary.LittleEndian.Uint64(w[:])
+		if got, want := bits.TrailingZeros64(stringStops(x))>>3, first(w, false); got != want {
+			t.Fatalf("stringStops(% x): first stop %d, want %d", w, got, want)
+		}
+		if got, want := bits.TrailingZeros64(nameStops(x))>>3, first(w, true); got != want {
+			t.Fatalf("nameStops(% x): first stop %d, want %d", w, got, want)
+		}
+	}
+	for c := range 256 {
+		for k := range 8 {
+			for _, fill := range []byte{'a', 0x20, 0x21, 0x23, 0x5b, 0x5d, 0x7f, 0x80, 0xa2, 0xdc, 0xff} {
+				var w [8]byte
+				for j := range w {
+					w[j] = fill
+				}
+				w[k] = byte(c)
+				check(w)
+				if k < 7 {
+					w[k+1] = 0 // a stop after the first: borrows must not move the first
+					check(w)
+				}
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	edges := []byte{0, 0x01, 0x1f, 0x20, 0x21, '"', 0x23, '\\', 0x7f, 0x80, 0xa2, 0xdc, 0xff}
+	for range 1 << 20 {
+		var w [8]byte
+		binary.LittleEndian.PutUint64(w[:], rng.Uint64())
+		check(w)
+		for j := range w {
+			w[j] = edges[rng.IntN(len(edges))]
+		}
+		check(w)
 	}
 }
