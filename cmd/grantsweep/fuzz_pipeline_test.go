@@ -280,6 +280,12 @@ func checkPipeline(t *testing.T, set *rules.Set, data []byte) {
 		}
 	}
 	switch {
+	case len(errs) > 0 && skipKnown && strings.Contains(results[0].stderr, " is not closed") && strings.Contains(results[0].stderr, "opened at line"):
+		// F7: after a record skipped inside a wrapper (an Event Hub batch on one line of
+		// several), the whole read does not resync at the next line: the later lines are
+		// read as members of the broken wrapper and lost, and the input ends with "array
+		// opened at line N is not closed"; a section that starts after it reads them.
+		t.Skipf("KNOWN FINDING F7: a broken wrapper swallows the lines after it, read whole: %s", errs[0])
 	case len(errs) > 0 && skipKnown && hasF5Line(data):
 		t.Skipf("KNOWN FINDING F5 (see hasF5Line): a line holds a record and more, and the ways differ: %s", errs[0])
 	case len(errs) > 0:
@@ -402,6 +408,7 @@ var findingSeeds = []struct{ name, data string }{
 	{"F5: two records on a line that opens a section", "{\"id\":\"a\",\"status\":{\"errorCode\":0},\"pad\":\"" + strings.Repeat("x", 82) + "\"}\n{\"id\":\"b\",\"status\":{\"errorCode\":70000}}{\"id\":\"c\",\"status\":{\"errorCode\":70000}}\n"},
 	{"F5: as the fuzzer found it, minimized", "{\"\"\"\"\"\"\"\"}\n{\"\"}{}"},
 	{"F5: as the fuzzer found it (a DOS end-of-file byte between two records)", "{\"time\": \"01/09/2007 09:41:00\", \"category\": \"SignInLogs\"}\n{\"time\": \"1/9/2007 9:41:00 AM\", \"category\": \"SignInLogs\"}\x1a{\"time\": \"1/9/2007 10:41:00 AM +01:00\", \"category\": \"SignInLogs\"}\n"},
+	{"F7: one NUL byte in an Event Hub batch line loses every later line", "{\"records\":[{\"properties\":{\"id\":\"a\",\"status\":{\"errorCode\":70000}}}]}\n{\"records\":[{\"properties\":{\"id\":\"c\x00\",\"status\":{\"errorCode\":70000}}},{\"properties\":{\"id\":\"d\",\"status\":{\"errorCode\":70000}}}]}\n{\"records\":[{\"properties\":{\"id\":\"e\",\"status\":{\"errorCode\":70000}}}]}\n"},
 	// F4 (fails: runJob's read ignores records of other logs): read whole, an input of
 	// records that are not sign-ins that then breaks was "not read" (exit 1, "nothing
 	// could be read"); read in sections it was read (its first section ended well).
