@@ -124,15 +124,18 @@ nameStop:
 	if lv != levelOther {
 		if !plain {
 			sure = false // escaped or not ASCII: the decoder folds it
-		} else if n = i - start - 2; n < 32 && memberLengths&(1<<n) != 0 {
-			key := b[start+1 : i-1]
+		} else if n = i - start - 2; n >= 2 {
+			// The slot of walkNames tells at once whether the name can be one that is
+			// read (its length among them) and which.
 			t := 0
 			if lv == levelStatus {
 				t = 1
 			}
-			if e := &walkNames[t][nameSlot(key)]; e.shared {
-				m = foldedMember(key, lv)
-			} else if len(e.name) == len(key) && e.foldEqual(key) {
+			if e := &walkNames[t][nameSlot(n, b[start+1], b[start+2])]; e.shared {
+				if n < 32 && memberLengths&(1<<n) != 0 {
+					m = foldedMember(b[start+1:i-1], lv)
+				}
+			} else if len(e.name) == n && e.foldEqual(b[start+1:i-1]) {
 				m = e.m
 			}
 			if m != memberNone && m != memberDynamic { // several names: not read, duplicates harmless
@@ -393,8 +396,9 @@ type walkName struct {
 	last   uint64    // its last eight bytes, or four
 }
 
-// nameSlot is where a name of two bytes or more would be in walkNames.
-func nameSlot(key []byte) int { return (len(key) + int(key[0]|0x20)*2 + int(key[1]|0x20)) & 63 }
+// nameSlot is where a name of n bytes (two or more), the first two c0 and c1, would be
+// in walkNames.
+func nameSlot(n int, c0, c1 byte) int { return (n + int(c0|0x20)*2 + int(c1|0x20)) & 63 }
 
 // foldEqual reports whether key, of four bytes or more and as long as e.name, is e.name
 // with any letter in upper case. Setting the bit 0x20 of each byte folds the upper-case
@@ -441,7 +445,7 @@ func init() {
 				if m == memberNone {
 					continue
 				}
-				e := &walkNames[t][nameSlot([]byte(name))]
+				e := &walkNames[t][nameSlot(len(name), name[0], name[1])]
 				if e.name != "" || len(name) < 4 || len(name) > 8*len(e.words) || strings.Trim(name, "abcdefghijklmnopqrstuvwxyz") != "" {
 					e.shared = true
 				}
