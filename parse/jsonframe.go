@@ -116,7 +116,8 @@ func (s *jsonScanner) nextInArray() (raw []byte, pos Position, err error, done b
 
 func (s *jsonScanner) enterArray(wrapper bool) {
 	s.elemLines, s.prevFirst = false, false
-	s.sigKnown = false
+	// The signature is kept from array to array: the batches or pages of one input hold
+	// records of one shape, and a batch whose first element is broken needs it too.
 	s.arrayPos = s.position(s.pos)
 	s.pos++ // '['
 	s.start = s.pos
@@ -209,6 +210,11 @@ func (s *jsonScanner) recordFailure(pos Position, indent int, err error) error {
 	if !compact || !s.resyncElement(int(pos.Offset-s.base), pos.Line) {
 		if !s.resync(int(pos.Offset-s.base), pos.Line, indent) {
 			s.pos, s.start = s.end, s.end
+		} else if !s.recFirst && (s.ctx == ctxArray || s.ctx == ctxRows) {
+			// An element of an array written on one line, resynchronised at the next line
+			// that opens a value at its start: that line is a value of its own (the next
+			// Event Hub batch, page or query result), not an element of this array.
+			s.ctx = ctxTop
 		}
 	}
 	return &RecordError{Line: pos.Line, Offset: pos.Offset, Err: fmt.Errorf("%w (%s at offset %d)", se.err, se.msg, se.off)}
@@ -305,7 +311,8 @@ func (s *jsonScanner) learn(raw []byte) {
 	}
 }
 
-// firstTwoNames returns the raw names of an object's first two members.
+// firstTwoNames returns the raw names of an object's first two members (the second nil
+// for an object of one member).
 func firstTwoNames(obj []byte) (k1, k2 []byte, ok bool) {
 	w := walker{b: obj, i: 1}
 	var names [2][]byte
@@ -332,6 +339,9 @@ func firstTwoNames(obj []byte) (k1, k2 []byte, ok bool) {
 			return nil, nil, false
 		}
 		w.space()
+		if w.i < len(w.b) && w.b[w.i] == '}' {
+			return names[0], nil, true // an object of one member: its name alone
+		}
 		if w.i >= len(w.b) || w.b[w.i] != ',' {
 			return nil, nil, false
 		}

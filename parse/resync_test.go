@@ -192,3 +192,29 @@ func TestTruncatedGzipCountsItsLastRecord(t *testing.T) {
 		t.Errorf("gzip cut: %d records, %d skipped; plain cut at the same place: %d, %d", records, skipped, plainRecords, plainSkipped)
 	}
 }
+
+// TestBrokenFirstElementOfABatchLine: a batch written on one line whose first record is
+// broken costs that record; the next batch lines are read (FuzzPipeline's F7).
+func TestBrokenFirstElementOfABatchLine(t *testing.T) {
+	data := "{\"records\":[{\"properties\":{\"id\":\"a\",\"status\":{\"errorCode\":70000}}}]}\n" +
+		"{\"records\":[{\"properties\":{\"id\":\"c\x00\",\"status\":{\"errorCode\":70000}}},{\"properties\":{\"id\":\"d\",\"status\":{\"errorCode\":70000}}}]}\n" +
+		"{\"records\":[{\"properties\":{\"id\":\"e\",\"status\":{\"errorCode\":70000}}}]}\n" +
+		"{\"tables\":[{\"columns\":[{\"name\":\"Id\"},{\"name\":\"ResultType\"}],\"rows\":[[\"f\x01\",\"70000\"],[\"g\",\"70000\"]]}]}\n" +
+		"{\"records\":[{\"properties\":{\"id\":\"h\",\"status\":{\"errorCode\":70000}}}]}\n"
+	d := newJSONDecoder(strings.NewReader(data))
+	var ids []string
+	skipped := 0
+	for ev, err := range d.events("t") {
+		switch {
+		case err == nil:
+			ids = append(ids, ev.ID)
+		case isRecordError(err):
+			skipped++
+		default:
+			t.Fatalf("ended early: %v (ids so far %v)", err, ids)
+		}
+	}
+	if got := strings.Join(ids, ","); got != "a,d,e,g,h" || skipped != 2 {
+		t.Errorf("ids %s, %d skipped; want a,d,e,g,h and 2 (c, f)", got, skipped)
+	}
+}
