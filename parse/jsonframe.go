@@ -207,15 +207,24 @@ func (s *jsonScanner) recordFailure(pos Position, indent int, err error) error {
 	// batch on one line, a query result's rows) resynchronises at the next element that
 	// begins as the others do; anything else at the next line that starts a record.
 	compact := !s.recFirst && (s.ctx == ctxArray && s.sigKnown || s.ctx == ctxRows && len(s.columns) > 0)
-	if !compact || !s.resyncElement(int(pos.Offset-s.base), pos.Line) {
-		if !s.resync(int(pos.Offset-s.base), pos.Line, indent) {
-			s.pos, s.start = s.end, s.end
-		} else if !s.recFirst && (s.ctx == ctxArray || s.ctx == ctxRows) {
-			// An element of an array written on one line, resynchronised at the next line
-			// that opens a value at its start: that line is a value of its own (the next
-			// Event Hub batch, page or query result), not an element of this array.
-			s.ctx = ctxTop
-		}
+	framed := s.framed - s.start // where the broken record's brackets closed, if they did
+	s.framed = 0
+	switch {
+	case compact && s.resyncElement(int(pos.Offset-s.base), pos.Line):
+	case framed > 0 && (compact || bytes.IndexByte(s.buf[s.start:s.start+framed], '\n') < 0):
+		// No element further on begins as the others do, or the broken one's brackets
+		// closed on its own line (so it swallowed no line after it): go on after it (the
+		// last row of a query result, say).
+		s.recount(s.start, pos.Line, s.start+framed)
+		s.pos = s.start + framed
+		s.start = s.pos
+	case !s.resync(int(pos.Offset-s.base), pos.Line, indent):
+		s.pos, s.start = s.end, s.end
+	case !s.recFirst && (s.ctx == ctxArray || s.ctx == ctxRows):
+		// An element of an array written on one line, resynchronised at the next line
+		// that opens a value at its start: that line is a value of its own (the next
+		// Event Hub batch, page or query result), not an element of this array.
+		s.ctx = ctxTop
 	}
 	return &RecordError{Line: pos.Line, Offset: pos.Offset, Err: fmt.Errorf("%w (%s at offset %d)", se.err, se.msg, se.off)}
 }

@@ -33,6 +33,7 @@ type jsonScanner struct {
 	elemLines bool // the same for the elements of the current array
 	prevFirst bool // the previous record was read whole and started its line
 	cutAtEnd  bool // a record was cut by the end of input
+	framed    int  // where the broken record's brackets closed (an index in buf), 0 when they did not
 	recFirst  bool // the record being scanned is the first thing on its line
 
 	// How the elements of the current array begin, learnt from its first whole element:

@@ -185,8 +185,10 @@ func (s *jsonScanner) nextInTables() (raw []byte, pos Position, err error, done 
 			// resynchronised as a broken one is.
 			raw := s.buf[s.start:s.pos]
 			if w := (walker{b: raw}); w.array() != nil || w.i != len(raw) {
+				s.framed = s.pos
 				return nil, pos, s.recordFailure(pos, indent, &scanError{ErrSyntax, "not a JSON array", pos.Offset}), true
 			} else if n := arity(raw); n != len(s.columns) {
+				s.framed = s.pos
 				return nil, pos, s.recordFailure(pos, indent, &scanError{ErrSyntax, fmt.Sprintf("%d values for %d columns", n, len(s.columns)), pos.Offset}), true
 			}
 			s.row = true

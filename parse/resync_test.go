@@ -218,3 +218,16 @@ func TestBrokenFirstElementOfABatchLine(t *testing.T) {
 		t.Errorf("ids %s, %d skipped; want a,d,e,g,h and 2 (c, f)", got, skipped)
 	}
 }
+
+// TestShortLastRow: a query result's last row of too few values is skipped and the
+// result read to its end, rows one per line or all on one line.
+func TestShortLastRow(t *testing.T) {
+	for _, sep := range []string{"", "\n"} {
+		data := `{"tables":[{"columns":[{"name":"Id"},{"name":"ResultType"}],"rows":[` + sep + `["q1","70000"],` + sep + `["q3"]` + sep + `]}]}` + "\n" +
+			`{"createdDateTime":"2026-11-24T10:00:00Z","status":{"errorCode":0}}` + "\n"
+		records, skipped, fatal := count(t, []byte(data))
+		if records != 2 || skipped != 1 || fatal != nil {
+			t.Errorf("sep %q: %d records, %d skipped, %v; want 2, 1, nil", sep, records, skipped, fatal)
+		}
+	}
+}
