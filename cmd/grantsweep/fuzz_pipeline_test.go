@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -94,6 +93,7 @@ type itemCounts struct {
 	sel      report.Counts
 	lines    int
 	finalErr bool
+	clean    bool // parse.Input.Clean after the read
 }
 
 func (c itemCounts) String() string {
@@ -125,85 +125,11 @@ func countItems(t *testing.T, set *rules.Set, decode bool, open func() (*parse.I
 		t.Fatalf("opened once, not twice: %v", err)
 	}
 	defer in.Close()
-	c.sel, _ = report.Select(in, &report.Selection{Rules: set, Decode: decode}, report.Sink{Record: func(*parse.Event, rules.Match, bool) error { return nil }})
+	var err2 error
+	c.sel, err2 = report.Select(in, &report.Selection{Rules: set, Decode: decode}, report.Sink{Record: func(*parse.Event, rules.Match, bool) error { return nil }})
 	c.lines = in.Lines()
+	c.clean = err2 == nil && in.Clean()
 	return c, true
-}
-
-// knownFindings are differences between the ways that this fuzzer found and that are not
-// fixed yet. Each is exempted alone, so that it does not hide every other: when two ways
-// differ and the normalisations of the known findings (applied in turn, to both) make
-// them equal, the input is skipped, naming the findings it needed; any other difference
-// still fails. Set skipKnown to false to see them fail.
-var knownFindings = []struct {
-	id, what string
-	norm     func(string) string
-}{
-	{"F1", "an input read in sections reports the first section's JSON shape as its format (Summary.MergeSection keeps the first section's Input.Format), read whole the whole file's: json/object for json/lines when the first section holds one record, json/lines for json/tables or json/values when a later section holds a query result or an array",
-		func(s string) string { return sectionFormat.ReplaceAllString(s, "${1}SHAPE\"") }},
-	{"F2", "the error that ended an input read in sections names a line counted from the start of its section, not of the file (MergeSection moves the skipped samples' lines by lineBase, not Input.Error's, nor the message on stderr)",
-		func(s string) string { return errorLine.ReplaceAllString(s, "${1}line N") }},
-	{"F3", "a malformed record that opens a section is judged by the structural scan, the same record after a line of the whole file by the JSON Lines fast path and the decoder: both skip it at the same place, with different reasons (\"invalid JSON (control character in string at offset 15)\" against \"invalid JSON: string not closed at byte 7 of the record\")",
-		func(s string) string { return skipReason.ReplaceAllString(s, `"reason": "R"`) }},
-	{"F6", "when a later section of an input ends with an error before yielding anything, stderr says \"(nothing read)\" although the sections before it were read; read whole, \"(what was read before counts)\" (runJob judges each section alone)",
-		func(s string) string {
-			return strings.ReplaceAll(s, " (nothing read)\n", " (what was read before counts)\n")
-		}},
-}
-
-const skipKnown = true
-
-// F5 is not a difference of wording but of counts, so it is exempted by its input: a line
-// that holds a record and then more on the same line. The JSON Lines fast path takes the
-// whole line as one record, which the decoder then skips ("unexpected '{' after the
-// record"); the structural scan, which reads the first line of a file and the first of
-// every section, finds each value. So {"id":"b",...}{"id":"c",...} is two records on line
-// 1 or at the start of a section and one skipped record on any later line, and the counts
-// of an input depend on where the sections begin. Inputs with such a line are skipped,
-// named, when the ways differ.
-func hasF5Line(data []byte) bool {
-	for line := range bytes.Lines(data) {
-		depth, closed := 0, false
-		for _, c := range bytes.TrimSpace(line) {
-			if closed {
-				return true // something after a value that closed
-			}
-			switch c {
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				closed = depth == 0
-			}
-		}
-	}
-	return false
-}
-
-var (
-	// sectionFormat matches an input's format member, for F1.
-	sectionFormat = regexp.MustCompile(`("format": "(?:[a-z0-9]+\+)*json/)[a-z]+"`)
-	// errorLine matches a line number in an input's error, in the JSON summary or on
-	// stderr, for F2.
-	errorLine = regexp.MustCompile(`((?:"error": "|grantsweep: )[^\n]*)line [0-9]+`)
-	// skipReason matches a skipped record's reason, for F3.
-	skipReason = regexp.MustCompile(`"reason": "(?:[^"\\]|\\.)*"`)
-)
-
-// knownDifference reports the known findings that make a and b equal, if they do.
-func knownDifference(a, b string) ([]string, bool) {
-	var ids []string
-	for _, k := range knownFindings {
-		na, nb := k.norm(a), k.norm(b)
-		if na != a || nb != b {
-			ids = append(ids, k.id)
-		}
-		a, b = na, nb
-		if a == b {
-			return ids, true
-		}
-	}
-	return nil, false
 }
 
 // checkPipeline is FuzzPipeline's check of one input's bytes.
@@ -216,8 +142,7 @@ func checkPipeline(t *testing.T, set *rules.Set, data []byte) {
 	for i, w := range pipelineWays {
 		results[i] = readWay(t, set, path, data, w)
 	}
-	var known []string // the known findings this input shows, and nothing else
-	var errs []string  // what differs otherwise
+	var errs []string
 	fail := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
 	for i := 1; i < len(results); i++ {
 		a, b := results[0], results[i]
@@ -225,20 +150,11 @@ func checkPipeline(t *testing.T, set *rules.Set, data []byte) {
 		if a.read != b.read || a.failed != b.failed {
 			fail("%s: read %d failed %d; %s: read %d failed %d", wa, a.read, a.failed, wb, b.read, b.failed)
 		}
-		sections := pipelineWays[i].workers > 1
 		if a.stderr != b.stderr {
-			if ids, ok := knownDifference(a.stderr, b.stderr); ok && sections && skipKnown {
-				known = append(known, ids...)
-			} else {
-				fail("stderr differs:\n%s: %q\n%s: %q", wa, a.stderr, wb, b.stderr)
-			}
+			fail("stderr differs:\n%s: %q\n%s: %q", wa, a.stderr, wb, b.stderr)
 		}
 		if a.json != b.json {
-			if ids, ok := knownDifference(a.json, b.json); ok && sections && skipKnown {
-				known = append(known, ids...)
-			} else {
-				fail("the summary differs between %s and %s:\n%s", wa, wb, firstDiff(a.json, b.json))
-			}
+			fail("the summary differs between %s and %s:\n%s", wa, wb, firstDiff(a.json, b.json))
 		}
 	}
 
@@ -259,6 +175,7 @@ func checkPipeline(t *testing.T, set *rules.Set, data []byte) {
 			continue
 		}
 		var parts itemCounts
+		clean := true
 		for _, sec := range secs {
 			c, ok := countItems(t, set, decode, func() (*parse.Input, error) { return parse.OpenSection(path, sec, nil) })
 			if !ok {
@@ -271,30 +188,19 @@ func checkPipeline(t *testing.T, set *rules.Set, data []byte) {
 			parts.sel.Other += c.sel.Other
 			parts.lines += c.lines
 			parts.finalErr = parts.finalErr || c.finalErr
+			clean = clean && c.clean
 		}
-		if parts.items != whole.items || parts.sel != whole.sel || parts.finalErr != whole.finalErr {
+		// Sections that are not all clean are read again whole by sweep (readInputs):
+		// only clean ones must count as the whole does on their own.
+		if clean && (parts.items != whole.items || parts.sel != whole.sel || parts.finalErr != whole.finalErr) {
 			fail("decode %v: %d sections %+v: %s; whole: %s", decode, len(secs), secs, parts, whole)
 		}
-		if !whole.finalErr && parts.lines != whole.lines {
+		if clean && !whole.finalErr && parts.lines != whole.lines {
 			fail("decode %v: sections consumed %d lines, the whole %d", decode, parts.lines, whole.lines)
 		}
 	}
-	switch {
-	case len(errs) > 0 && skipKnown && strings.Contains(results[0].stderr, " is not closed") && strings.Contains(results[0].stderr, "opened at line"):
-		// F7: after a record skipped inside a wrapper (an Event Hub batch on one line of
-		// several), the whole read does not resync at the next line: the later lines are
-		// read as members of the broken wrapper and lost, and the input ends with "array
-		// opened at line N is not closed"; a section that starts after it reads them.
-		t.Skipf("KNOWN FINDING F7: a broken wrapper swallows the lines after it, read whole: %s", errs[0])
-	case len(errs) > 0 && skipKnown && hasF5Line(data):
-		t.Skipf("KNOWN FINDING F5 (see hasF5Line): a line holds a record and more, and the ways differ: %s", errs[0])
-	case len(errs) > 0:
-		for _, e := range errs {
-			t.Error(e)
-		}
-	case len(known) > 0:
-		slices.Sort(known)
-		t.Skipf("KNOWN FINDINGS %v (see knownFindings): read in sections, the input differs from whole in these alone", slices.Compact(known))
+	for _, e := range errs {
+		t.Error(e)
 	}
 }
 
@@ -409,11 +315,10 @@ var findingSeeds = []struct{ name, data string }{
 	{"F5: as the fuzzer found it, minimized", "{\"\"\"\"\"\"\"\"}\n{\"\"}{}"},
 	{"F5: as the fuzzer found it (a DOS end-of-file byte between two records)", "{\"time\": \"01/09/2007 09:41:00\", \"category\": \"SignInLogs\"}\n{\"time\": \"1/9/2007 9:41:00 AM\", \"category\": \"SignInLogs\"}\x1a{\"time\": \"1/9/2007 10:41:00 AM +01:00\", \"category\": \"SignInLogs\"}\n"},
 	{"F7: one NUL byte in an Event Hub batch line loses every later line", "{\"records\":[{\"properties\":{\"id\":\"a\",\"status\":{\"errorCode\":70000}}}]}\n{\"records\":[{\"properties\":{\"id\":\"c\x00\",\"status\":{\"errorCode\":70000}}},{\"properties\":{\"id\":\"d\",\"status\":{\"errorCode\":70000}}}]}\n{\"records\":[{\"properties\":{\"id\":\"e\",\"status\":{\"errorCode\":70000}}}]}\n"},
-	// F4 (fails: runJob's read ignores records of other logs): read whole, an input of
-	// records that are not sign-ins that then breaks was "not read" (exit 1, "nothing
-	// could be read"); read in sections it was read (its first section ended well).
-	// {"F4: other records, then an input that breaks", "{\"\":2}\n{\"\":[]}["},
-	// {"F4: the same, readable", "{\"a\":1}\n{\"b\":2}\n{\"c\":[1]}\n[\n"},
+	// F4: read whole, an input of records that are not sign-ins that then breaks was
+	// "not read" (exit 1, "nothing could be read"); read in sections it was read.
+	{"F4: other records, then an input that breaks", "{\"\":2}\n{\"\":[]}["},
+	{"F4: the same, readable", "{\"a\":1}\n{\"b\":2}\n{\"c\":[1]}\n[\n"},
 }
 
 // isText reports input that is neither compressed nor Parquet.
