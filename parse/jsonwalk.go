@@ -3,9 +3,10 @@ package parse
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
-	"strings"
+	"sync"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // walkRecordSlow is walkRecord's slow twin: the same walk by recursive descent, one
@@ -246,8 +247,8 @@ func (w *walker) member(lv level, m lightMember, rec *jsonRecord) error {
 		if err := w.value(); err != nil {
 			return err
 		}
-		if w.b[start] == '"' && jsonTextOpens(w.b[start:w.i]) {
-			w.sure = false // JSON text within a string: decoded by the decoder alone
+		if w.b[start] == '"' && !dynamicText(rec, m, w.b[start:w.i]) {
+			w.sure = false // JSON text within a string that only the decoder can settle
 		}
 		return nil
 	}
@@ -290,28 +291,114 @@ func setLight(rec *jsonRecord, m lightMember, v []byte) {
 	}
 }
 
-// jsonTextOpens reports whether a JSON string (quotes included) holds text that the
-// decoder's dynamic types decode in turn: it starts, after blanks, with '{' or '['.
-func jsonTextOpens(str []byte) bool {
-	inner := str[1 : len(str)-1]
-	for _, c := range inner {
-		switch c {
-		case ' ', '\t', '\n', '\r':
-			continue
-		case '{', '[':
-			return true
-		case '\\':
-			// An escape first: unescape to see (rare).
-			var s string
-			if json.Unmarshal(str, &s) != nil {
-				return true
+// unquoteBufs hold the unquoted text of dynamic members, reused.
+var unquoteBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+// unquote appends to dst the text of a JSON string's contents, checked valid, exactly as
+// encoding/json unquotes it (which the decoder's dynamic types call): escapes decoded, a
+// surrogate pair joined, a lone surrogate and each byte of invalid UTF-8 as U+FFFD.
+func unquote(dst, s []byte) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '\\':
+			switch e := s[i+1]; e {
+			case 'b':
+				dst = append(dst, '\b')
+			case 'f':
+				dst = append(dst, '\f')
+			case 'n':
+				dst = append(dst, '\n')
+			case 'r':
+				dst = append(dst, '\r')
+			case 't':
+				dst = append(dst, '\t')
+			case 'u':
+				r := hex4(s[i+2:])
+				i += 6
+				if utf16.IsSurrogate(r) {
+					if i+6 <= len(s) && s[i] == '\\' && s[i+1] == 'u' {
+						if d := utf16.DecodeRune(r, hex4(s[i+2:])); d != utf8.RuneError {
+							dst = utf8.AppendRune(dst, d)
+							i += 6
+							continue
+						}
+					}
+					r = utf8.RuneError
+				}
+				dst = utf8.AppendRune(dst, r)
+				continue
+			default: // '"', '\\', '/'
+				dst = append(dst, e)
 			}
-			s = strings.TrimSpace(s)
-			return strings.HasPrefix(s, "{") || strings.HasPrefix(s, "[")
+			i += 2
+		case c < utf8.RuneSelf:
+			dst = append(dst, c)
+			i++
+		default:
+			r, n := utf8.DecodeRune(s[i:])
+			if r == utf8.RuneError && n == 1 {
+				dst = utf8.AppendRune(dst, utf8.RuneError)
+			} else {
+				dst = append(dst, s[i:i+n]...)
+			}
+			i += n
 		}
-		return false
 	}
-	return false
+	return dst
+}
+
+func hex4(b []byte) rune {
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		default:
+			c -= 'A' - 10
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
+}
+
+// dynamicText reads a dynamic member (status, deviceDetail, location, ...) given as a
+// JSON string (quotes included), as the decoder's dynamic types do: the string's text,
+// when it opens an object (or, for signInEventTypes, an array), is JSON the decoder
+// decodes in turn, and a record whose text is not JSON is one the decoder rejects. The
+// text is checked by the same walk; a status's members are read into rec. It reports
+// false when only the decoder can settle the member (text that is not JSON, names
+// escaped or given twice within it).
+func dynamicText(rec *jsonRecord, m lightMember, str []byte) bool {
+	inner := str[1 : len(str)-1]
+	if bytes.IndexByte(inner, '\\') >= 0 || !utf8.Valid(inner) {
+		buf := unquoteBufs.Get().(*[]byte)
+		defer unquoteBufs.Put(buf)
+		*buf = unquote((*buf)[:0], inner)
+		inner = *buf
+	}
+	text := bytes.TrimSpace(inner)
+	if len(text) == 0 || text[0] != '{' && text[0] != '[' {
+		return true // no JSON text: the decoder reads nothing from it (or the text itself)
+	}
+	w := walker{b: text, sure: true}
+	switch {
+	case text[0] == '{' && m == memberStatus && rec != nil:
+		// Its members go to rec.Status.V, as an object's do; on a failure the record
+		// goes to the decoder, and rec with it.
+		if w.object(levelStatus, rec) != nil {
+			return false
+		}
+		rec.Status.OK = true
+	case text[0] == '{' || text[0] == '[':
+		if w.value() != nil {
+			return false
+		}
+	}
+	w.space()
+	return w.sure && w.i == len(w.b)
 }
 
 // value checks one JSON value at i and moves past it.

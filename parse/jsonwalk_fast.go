@@ -186,7 +186,7 @@ nameStop:
 			i++
 			goto object
 		}
-		m = memberDynamic
+		// A status given as JSON text: read as a dynamic member is (dynamicText).
 	}
 
 value: // at a value
@@ -319,9 +319,9 @@ value: // at a value
 
 after: // just past a value within the container at depth
 	if m != memberNone {
-		if m == memberDynamic {
-			if b[start] == '"' && jsonTextOpens(b[start:i]) {
-				sure = false // JSON text within a string: decoded by the decoder alone
+		if m == memberDynamic || m == memberStatus {
+			if b[start] == '"' && !dynamicText(r, m, b[start:i]) {
+				sure = false // JSON text within a string that only the decoder can settle
 			}
 		} else {
 			setLight(r, m, b[start:i])
