@@ -29,7 +29,7 @@ type Input struct {
 	wrap    string // "gzip+", "utf16+": layers peeled off before the format
 	dec     decoder
 	closers []io.Closer
-	ctx     context.Context // see SetContext; nil for none
+	ctx     context.Context // see setContext; nil for none
 	ended   *atomic.Bool    // set once ctx ends
 }
 
@@ -57,17 +57,6 @@ type notFormat struct{ format, why string }
 func (e *notFormat) Error() string        { return "not " + e.format + ": " + e.why }
 func (e *notFormat) Is(target error) bool { return target == ErrNotFormat }
 
-// Open opens the file at path (or standard input for "-", read through stdin) and detects
-// its format.
-func Open(path string, stdin io.Reader) (*Input, error) { return OpenWith(path, stdin, OpenOptions{}) }
-
-// OpenCounting is Open that adds every byte read from the file (or stdin) to n, for
-// progress reports (n may be nil), and takes the input to be in format, one of
-// InputFormats ("" is "auto").
-func OpenCounting(path string, stdin io.Reader, n *atomic.Int64, format string) (*Input, error) {
-	return OpenWith(path, stdin, OpenOptions{Format: format, Count: n})
-}
-
 // OpenOptions say how OpenWith reads an input.
 type OpenOptions struct {
 	Format string        // one of InputFormats; "" is "auto"
@@ -75,8 +64,12 @@ type OpenOptions struct {
 	// Context, when set, bounds the input's life: once it ends, opening a FIFO stops
 	// waiting for its writer, a read under way on a FIFO or pipe returns, every later
 	// read fails with the context's error (so any decoder stops within a buffer), and
-	// Events ends with that error (see SetContext).
+	// Events ends with that error (see setContext).
 	Context context.Context
+	// Section, when set, is the part of the file to read, as Split found it: its
+	// offsets are the file's, Parquet rows are numbered in the file, JSON lines from the
+	// section's start (see Input.Lines).
+	Section *Section
 }
 
 // OpenWith opens the file at path (or standard input for "-", read through stdin) once,
@@ -85,6 +78,13 @@ type OpenOptions struct {
 // file.
 func OpenWith(path string, stdin io.Reader, opt OpenOptions) (*Input, error) {
 	ctx := opt.Context
+	if opt.Section != nil {
+		in, err := openSection(path, *opt.Section, opt.Count)
+		if err == nil && ctx != nil {
+			in.setContext(ctx)
+		}
+		return in, err
+	}
 	if path == Stdin {
 		in := &Input{Name: "(stdin)"}
 		r := stdin
@@ -92,7 +92,7 @@ func OpenWith(path string, stdin io.Reader, opt OpenOptions) (*Input, error) {
 			r = &countingReader{r: r, n: opt.Count}
 		}
 		if ctx != nil {
-			in.SetContext(ctx)
+			in.setContext(ctx)
 			in.interruptOnEnd(stdin)
 			r = &ctxReader{r: r, ctx: ctx}
 		}
@@ -104,7 +104,7 @@ func OpenWith(path string, stdin io.Reader, opt OpenOptions) (*Input, error) {
 	}
 	in := &Input{Name: path}
 	if ctx != nil {
-		in.SetContext(ctx)
+		in.setContext(ctx)
 		in.interruptOnEnd(f)
 	}
 	return in.open(&file{f: f, n: opt.Count, ctx: ctx}, opt.Format)
@@ -153,11 +153,11 @@ func (in *Input) interruptOnEnd(r io.Reader) {
 	in.closers = append(in.closers, closerFunc(func() error { stop(); return nil }))
 }
 
-// SetContext makes Events end, with ctx's error, at the first record after ctx ends. Set
+// setContext makes Events end, with ctx's error, at the first record after ctx ends. Set
 // it before reading. OpenWith with a Context does this and more (its reads fail too); this
-// serves inputs opened otherwise, such as sections (OpenSection), whose files are regular
+// serves inputs opened otherwise, such as sections (OpenOptions.Section), whose files are regular
 // and whose reads end by themselves.
-func (in *Input) SetContext(ctx context.Context) {
+func (in *Input) setContext(ctx context.Context) {
 	in.ctx, in.ended = ctx, new(atomic.Bool)
 	ended := in.ended
 	stop := context.AfterFunc(ctx, func() { ended.Store(true) })
@@ -575,7 +575,7 @@ func (in *Input) Format() string { return in.wrap + in.dec.shape() }
 // Events yields every record of the input in order: an Event, a *RecordError for a record
 // that was skipped (decoding goes on), or a final error that ended the input early.
 //
-// After SetContext (or OpenWith with a Context), Events ends with the context's error,
+// After setContext (OpenWith with a Context), Events ends with the context's error,
 // wrapped with the input's name, at the first record after the context ends.
 func (in *Input) Events() iter.Seq2[Event, error] {
 	seq := in.dec.events(in.Name)

@@ -36,7 +36,7 @@ type parquetDecoder struct {
 	table       bool // the schema has a sign-in column (evidenceColumn)
 	light       bool // and none naming each row's log: rows left out by filter need no more
 
-	groupFrom, groupTo int // the row groups to read (OpenSection); groupTo 0: all
+	groupFrom, groupTo int // the row groups to read (OpenOptions.Section); groupTo 0: all
 }
 
 func (d *parquetDecoder) shape() string {

@@ -19,7 +19,7 @@ const splitProbe = 1 << 20
 
 // Split divides a plain (not compressed) JSON Lines file into about n sections of similar
 // size that each start at a line opening a record, so that they can be read in parallel
-// (see OpenSection). It returns nil when the file is not JSON Lines as far as its first
+// (see OpenOptions.Section). It returns nil when the file is not JSON Lines as far as its first
 // line shows, or too small to be worth it.
 //
 // format is the input's, one of InputFormats ("" is "auto").
@@ -112,11 +112,11 @@ func splitParquet(f *os.File, size int64, n int) ([]Section, error) {
 	return append(out, Section{Start: int64(start), End: int64(len(groups)), Parquet: true}), nil
 }
 
-// OpenSection opens one section found by Split. Offsets in its events and errors are
+// openSection opens one section found by Split (OpenOptions.Section). Offsets in its events and errors are
 // offsets in the whole file, and Parquet rows are numbered in the whole file; JSON line
 // numbers count from the section's start (add the lines of the sections before it: see
 // Input.Lines).
-func OpenSection(path string, sec Section, n *atomic.Int64) (*Input, error) {
+func openSection(path string, sec Section, n *atomic.Int64) (*Input, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err

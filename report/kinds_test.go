@@ -23,7 +23,7 @@ func kindsJSON(t *testing.T, paths ...string) []byte {
 	}
 	s := New(rules.Default())
 	for _, p := range paths {
-		in, err := parse.Open(p, nil)
+		in, err := parse.OpenWith(p, nil, parse.OpenOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -40,7 +40,7 @@ func sweepJSON(t testing.TB, dedupe bool, paths ...string) []byte {
 	s := New(rules.Default())
 	s.Dedupe = dedupe
 	for _, p := range paths {
-		in, err := parse.Open(p, nil)
+		in, err := parse.OpenWith(p, nil, parse.OpenOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -137,7 +137,7 @@ func TestHTMLInChromium(t *testing.T) {
 		return err
 	})
 	for _, p := range paths {
-		in, err := parse.Open(p, nil)
+		in, err := parse.OpenWith(p, nil, parse.OpenOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

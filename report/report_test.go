@@ -64,7 +64,7 @@ func TestMerge(t *testing.T) {
 	})
 	read := func(s *Summary, paths []string) {
 		for _, p := range paths {
-			in, err := parse.Open(p, nil)
+			in, err := parse.OpenWith(p, nil, parse.OpenOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}

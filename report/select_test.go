@@ -103,7 +103,7 @@ func TestSelectIsSummaryRead(t *testing.T) {
 			var listed []string // id and cause of each event kept
 			var skips []Skip
 			for _, p := range paths {
-				in, err := parse.Open(p, nil)
+				in, err := parse.OpenWith(p, nil, parse.OpenOptions{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -111,7 +111,7 @@ func TestSelectIsSummaryRead(t *testing.T) {
 					t.Fatal(err)
 				}
 				in.Close()
-				in, _ = parse.Open(p, nil)
+				in, _ = parse.OpenWith(p, nil, parse.OpenOptions{})
 				n, err := Select(in, &sel, Sink{
 					Record: func(ev *parse.Event, m rules.Match, inScope bool) error {
 						if inScope && d.First(ev.ID) {
@@ -166,7 +166,7 @@ func TestSelectIsSummaryRead(t *testing.T) {
 
 // TestSelectSinkError: an error from the sink ends the read and comes back as it is.
 func TestSelectSinkError(t *testing.T) {
-	in, err := parse.Open("../samples/graph/signIns.jsonl", nil)
+	in, err := parse.OpenWith("../samples/graph/signIns.jsonl", nil, parse.OpenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -168,7 +168,7 @@ func TestLargeStreamed(t *testing.T) {
 		if err := writeOne(name, path, 12001, 0.1, 5); err != nil {
 			t.Fatal(err)
 		}
-		in, err := parse.Open(path, nil)
+		in, err := parse.OpenWith(path, nil, parse.OpenOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -251,7 +251,7 @@ func TestMixedFolder(t *testing.T) {
 		t.Fatal(errs)
 	}
 	for _, p := range paths {
-		in, err := parse.Open(p, nil)
+		in, err := parse.OpenWith(p, nil, parse.OpenOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

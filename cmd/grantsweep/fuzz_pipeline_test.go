@@ -177,9 +177,9 @@ func checkPipeline(t *testing.T, set *rules.Set, data []byte) {
 		var parts itemCounts
 		clean := true
 		for _, sec := range secs {
-			c, ok := countItems(t, set, decode, func() (*parse.Input, error) { return parse.OpenSection(path, sec, nil) })
+			c, ok := countItems(t, set, decode, func() (*parse.Input, error) { return parse.OpenWith(path, nil, parse.OpenOptions{Section: &sec}) })
 			if !ok {
-				t.Fatalf("OpenSection %+v failed", sec)
+				t.Fatalf("opening section %+v failed", sec)
 			}
 			parts.items += c.items
 			parts.sel.Records += c.sel.Records

@@ -451,10 +451,7 @@ func runJob(ctx context.Context, j job, src sources, newSummary func() *report.S
 	var in *parse.Input
 	var err error
 	if j.section != nil {
-		in, err = parse.OpenSection(j.path, *j.section, prog.counter())
-		if err == nil {
-			in.SetContext(ctx)
-		}
+		in, err = parse.OpenWith(j.path, nil, parse.OpenOptions{Section: j.section, Count: prog.counter(), Context: ctx})
 	} else {
 		in, err = parse.OpenWith(j.path, src.stdin, parse.OpenOptions{Format: src.format, Count: prog.counter(), Context: ctx})
 	}
