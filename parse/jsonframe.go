@@ -229,6 +229,24 @@ func (s *jsonScanner) recordFailure(pos Position, indent int, err error) error {
 	return &RecordError{Line: pos.Line, Offset: pos.Offset, Err: fmt.Errorf("%w (%s at offset %d)", se.err, se.msg, se.off)}
 }
 
+// skipLine moves pos past the next newline, forgetting the bytes before it; false when
+// the input ends first.
+func (s *jsonScanner) skipLine() bool {
+	for {
+		if i := bytes.IndexByte(s.buf[s.pos:s.end], '\n'); i >= 0 {
+			s.pos += i + 1
+			s.line++
+			s.lineStart, s.blankSoFar = s.base+int64(s.pos), true
+			return true
+		}
+		s.pos = s.end
+		s.start = s.pos
+		if !s.fill() {
+			return false
+		}
+	}
+}
+
 // garbage skips bytes that cannot start a record up to the next line that opens an object
 // at column 0, and reports them as one skipped record.
 func (s *jsonScanner) garbage() error {
@@ -251,18 +269,8 @@ func (s *jsonScanner) resync(recStart int, recLine int, indent int) bool {
 	s.line = recLine
 	s.start = recStart
 	// Move past the rest of the record's first line.
-	for {
-		if i := bytes.IndexByte(s.buf[s.pos:s.end], '\n'); i >= 0 {
-			s.pos += i + 1
-			s.line++
-			s.lineStart, s.blankSoFar = s.base+int64(s.pos), true
-			break
-		}
-		s.pos = s.end
-		s.start = s.pos
-		if !s.fill() {
-			return false
-		}
+	if !s.skipLine() {
+		return false
 	}
 	for {
 		// pos is at the start of a line: look at its indentation.
@@ -292,18 +300,8 @@ func (s *jsonScanner) resync(recStart int, recLine int, indent int) bool {
 			s.start = s.pos
 			return true
 		}
-		for {
-			if i := bytes.IndexByte(s.buf[s.pos:s.end], '\n'); i >= 0 {
-				s.pos += i + 1
-				s.line++
-				s.lineStart, s.blankSoFar = s.base+int64(s.pos), true
-				break
-			}
-			s.pos = s.end
-			s.start = s.pos
-			if !s.fill() {
-				return false
-			}
+		if !s.skipLine() {
+			return false
 		}
 		s.start = s.pos
 	}
