@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding/thrift"
 )
 
 // A Parquet file's metadata (its footer) lists every row group with every column chunk's
@@ -68,14 +69,14 @@ func (f *parquetFooter) scan(t *thriftScanner) error {
 		if typ == tStop {
 			break
 		}
-		if id != 4 || typ != tList {
+		if id != 4 || typ != thrift.LIST {
 			t.skip(typ, 0)
 			continue
 		}
 		found = true
 		f.listStart = t.pos
 		etyp, size := t.listHeader()
-		if etyp != tStruct && size > 0 {
+		if etyp != thrift.STRUCT && size > 0 {
 			return errFooter
 		}
 		for range size {
@@ -87,9 +88,9 @@ func (f *parquetFooter) scan(t *thriftScanner) error {
 					break
 				}
 				switch {
-				case gid == 3 && gtyp == tI64:
-					g.rows = t.zigzag()
-				case gid == 7 && gtyp == tI16:
+				case gid == 3 && gtyp == thrift.I64:
+					g.rows = t.varint()
+				case gid == 7 && gtyp == thrift.I16:
 					g.ordFrom = t.pos
 					t.varint()
 					g.ordTo = t.pos
@@ -121,9 +122,9 @@ func (f *parquetFooter) openGroups(from, to int) (*parquet.File, error) {
 	var list []byte
 	n := to - from
 	if n < 15 {
-		list = []byte{byte(n<<4) | tStruct}
+		list = []byte{byte(n<<4) | byte(thrift.STRUCT)}
 	} else {
-		list = binary.AppendUvarint([]byte{0xf0 | tStruct}, uint64(n))
+		list = binary.AppendUvarint([]byte{0xf0 | byte(thrift.STRUCT)}, uint64(n))
 	}
 	v := &splicedFile{ra: f.ra}
 	v.addFile(0, f.listStart)
@@ -194,164 +195,184 @@ func (v *splicedFile) ReadAt(p []byte, off int64) (int, error) {
 	return n, nil
 }
 
-// Thrift compact protocol types.
-const (
-	tStop   = 0
-	tTrue   = 1
-	tFalse  = 2
-	tI8     = 3
-	tI16    = 4
-	tI32    = 5
-	tI64    = 6
-	tDouble = 7
-	tBinary = 8
-	tList   = 9
-	tSet    = 10
-	tMap    = 11
-	tStruct = 12
-)
-
-// thriftScanner reads Thrift compact protocol values from a stream, keeping its position,
-// for skipping over them; the first error sticks.
+// thriftScanner reads Thrift compact protocol values from r with parquet-go's
+// thrift.CompactProtocol, keeping its position (pos, which stops at end) for skipping
+// over them; the first error sticks, as errFooter.
 type thriftScanner struct {
 	r        *bufio.Reader
 	pos, end int64
 	err      error
+	tr       thrift.Reader // reading scanSource(t), made on first use
 }
 
-func (t *thriftScanner) byte() byte {
+// tStop is the type field gives at the end of a struct.
+const tStop = thrift.STOP
+
+// tListBool stands for a boolean element of a list, which takes a byte.
+const tListBool thrift.Type = 0x10
+
+// scanSource is what a thriftScanner's thrift reader reads: its bufio.Reader, counted and
+// bounded by end. The position is kept here, not taken from the reader's BytesRead, which
+// leaves out the varints the reader takes from an io.ByteReader.
+type scanSource thriftScanner
+
+func (s *scanSource) ReadByte() (byte, error) {
+	if s.pos >= s.end {
+		return 0, errFooter
+	}
+	b, err := s.r.ReadByte()
+	if err != nil {
+		return 0, errFooter
+	}
+	s.pos++
+	return b, nil
+}
+
+func (s *scanSource) Read(p []byte) (int, error) {
+	if s.pos >= s.end {
+		return 0, io.EOF
+	}
+	n, err := s.r.Read(p[:min(int64(len(p)), s.end-s.pos)])
+	s.pos += int64(n)
+	return n, err
+}
+
+func (t *thriftScanner) reader() thrift.Reader {
+	if t.tr == nil {
+		t.tr = (&thrift.CompactProtocol{}).NewReader((*scanSource)(t))
+	}
+	return t.tr
+}
+
+// check records err, if any, as errFooter, and says whether the scanner is still without
+// an error.
+func (t *thriftScanner) check(err error) bool {
+	if err != nil && t.err == nil {
+		t.err = errFooter
+	}
+	return t.err == nil
+}
+
+// varint reads a zigzag varint, as an i16, i32 or i64 is written.
+func (t *thriftScanner) varint() int64 {
 	if t.err != nil {
 		return 0
 	}
-	b, err := t.r.ReadByte()
-	if err != nil || t.pos >= t.end {
-		t.err = errFooter
+	v, err := t.reader().ReadInt64()
+	t.check(err)
+	return v
+}
+
+// i32 reads a zigzag varint that must fit 32 bits.
+func (t *thriftScanner) i32() int32 {
+	if t.err != nil {
 		return 0
 	}
-	t.pos++
-	return b
+	v, err := t.reader().ReadInt32()
+	t.check(err)
+	return v
 }
 
-func (t *thriftScanner) varint() uint64 {
-	var v uint64
-	for shift := 0; shift < 64; shift += 7 {
-		b := t.byte()
-		v |= uint64(b&0x7f) << shift
-		if b < 0x80 {
-			return v
-		}
-	}
-	t.err = errFooter
-	return 0
-}
-
-func (t *thriftScanner) zigzag() int64 {
-	v := t.varint()
-	return int64(v>>1) ^ -int64(v&1)
-}
-
-func (t *thriftScanner) discard(n uint64) {
+func (t *thriftScanner) discard(n int) {
 	if t.err != nil {
 		return
 	}
-	if n > uint64(t.end-t.pos) {
+	if int64(n) > t.end-t.pos {
 		t.err = errFooter
 		return
 	}
-	if _, err := t.r.Discard(int(n)); err != nil {
+	if _, err := t.r.Discard(n); err != nil {
 		t.err = errFooter
 		return
 	}
 	t.pos += int64(n)
 }
 
-// i32 reads a zigzag varint that must fit 32 bits.
-func (t *thriftScanner) i32() int32 {
-	v := t.zigzag()
-	if v != int64(int32(v)) {
-		t.err = errFooter
-	}
-	return int32(v)
-}
-
 // field reads a field header: its type (tStop at the end of a struct) and id.
-func (t *thriftScanner) field(last *int16) (typ byte, id int16) {
-	b := t.byte()
-	typ = b & 0x0f
-	if typ == tStop || t.err != nil {
+func (t *thriftScanner) field(last *int16) (typ thrift.Type, id int16) {
+	if t.err != nil {
 		return tStop, 0
 	}
-	if d := b >> 4; d != 0 {
-		id = *last + int16(d)
-	} else {
-		id = int16(t.zigzag())
+	f, err := t.reader().ReadField()
+	if !t.check(err) || f.Type == tStop {
+		return tStop, 0
+	}
+	id = f.ID
+	if f.Delta {
+		id += *last
 	}
 	*last = id
-	return typ, id
+	return f.Type, id
 }
 
-func (t *thriftScanner) listHeader() (etyp byte, size uint64) {
-	b := t.byte()
-	size, etyp = uint64(b>>4), b&0x0f
-	if size == 15 {
-		size = t.varint()
+func (t *thriftScanner) listHeader() (etyp thrift.Type, size int) {
+	if t.err != nil {
+		return 0, 0
 	}
-	if size > uint64(t.end-t.pos) { // every element takes a byte at least
+	l, err := t.reader().ReadList() // a set's header is a list's
+	if !t.check(err) {
+		return 0, 0
+	}
+	if int64(l.Size) > t.end-t.pos { // every element takes a byte at least
 		t.err = errFooter
 		return 0, 0
 	}
-	return etyp, size
+	return l.Type, int(l.Size)
 }
 
 // skip passes over a value of type typ; depth bounds nesting in corrupt input.
-func (t *thriftScanner) skip(typ byte, depth int) {
+func (t *thriftScanner) skip(typ thrift.Type, depth int) {
 	if depth > 32 {
 		t.err = errFooter
 	}
 	if t.err != nil {
 		return
 	}
+	r := t.reader()
+	var err error
 	switch typ {
-	case tTrue, tFalse:
+	case thrift.TRUE, thrift.FALSE:
 		// a field's boolean is in its header; a list's booleans (tListBool) take a byte
-	case tI8, tListBool:
-		t.byte()
-	case tI16, tI32, tI64:
+	case thrift.I8, tListBool:
+		_, err = r.ReadInt8()
+	case thrift.I16, thrift.I32, thrift.I64:
 		t.varint()
-	case tDouble:
-		t.discard(8)
-	case tBinary:
-		t.discard(t.varint())
-	case tList, tSet:
+	case thrift.DOUBLE:
+		_, err = r.ReadFloat64()
+	case thrift.BINARY:
+		var n int
+		if n, err = r.ReadLength(); err == nil {
+			t.discard(n)
+		}
+	case thrift.LIST, thrift.SET:
 		etyp, size := t.listHeader()
-		if etyp == tTrue || etyp == tFalse {
+		if etyp == thrift.TRUE || etyp == thrift.FALSE {
 			etyp = tListBool
 		}
-		for i := uint64(0); i < size && t.err == nil; i++ {
+		for i := 0; i < size && t.err == nil; i++ {
 			t.skip(etyp, depth+1)
 		}
-	case tMap:
-		size := t.varint()
-		if size == 0 {
-			return
+	case thrift.MAP:
+		var m thrift.Map
+		if m, err = r.ReadMap(); err != nil || m.Size == 0 {
+			break
 		}
-		if size > uint64(t.end-t.pos) { // every entry takes a byte at least
+		if int64(m.Size) > t.end-t.pos+1 { // every entry takes a byte at least (after the size, the types' byte)
 			t.err = errFooter
 			return
 		}
-		kv := t.byte()
-		ktyp, vtyp := kv>>4, kv&0x0f
-		if ktyp == tTrue || ktyp == tFalse {
+		ktyp, vtyp := m.Key, m.Value
+		if ktyp == thrift.TRUE || ktyp == thrift.FALSE {
 			ktyp = tListBool // a map's booleans take a byte, as a list's do
 		}
-		if vtyp == tTrue || vtyp == tFalse {
+		if vtyp == thrift.TRUE || vtyp == thrift.FALSE {
 			vtyp = tListBool
 		}
-		for i := uint64(0); i < size && t.err == nil; i++ {
+		for i := int32(0); i < m.Size && t.err == nil; i++ {
 			t.skip(ktyp, depth+1)
 			t.skip(vtyp, depth+1)
 		}
-	case tStruct:
+	case thrift.STRUCT:
 		last := int16(0)
 		for t.err == nil {
 			ftyp, _ := t.field(&last)
@@ -363,10 +384,8 @@ func (t *thriftScanner) skip(typ byte, depth int) {
 	default:
 		t.err = errFooter
 	}
+	t.check(err)
 }
-
-// tListBool stands for a boolean element of a list, which takes a byte.
-const tListBool = 0x10
 
 // maxPageBytes and maxPageValues bound what a page may say of itself before parquet-go
 // allocates for it (writers make pages of about 1 MB and 20,000 rows): a corrupt page
@@ -425,11 +444,11 @@ func scanPageHeader(t *thriftScanner) pageHeader {
 		switch {
 		case typ == tStop:
 			return h
-		case id == 2 && typ == tI32:
+		case id == 2 && typ == thrift.I32:
 			h.uncompressed = t.i32()
-		case id == 3 && typ == tI32:
+		case id == 3 && typ == thrift.I32:
 			h.compressed = t.i32()
-		case (id == 5 || id == 7 || id == 8) && typ == tStruct: // data, dictionary, data v2
+		case (id == 5 || id == 7 || id == 8) && typ == thrift.STRUCT: // data, dictionary, data v2
 			h.scanSizes(t, id == 8)
 		default:
 			t.skip(typ, 0)
@@ -452,16 +471,16 @@ func (h *pageHeader) scanSizes(t *thriftScanner, v2 bool) {
 				h.levels = defs + reps
 			}
 			return
-		case id == 1 && typ == tI32:
+		case id == 1 && typ == thrift.I32:
 			h.values = t.i32()
-		case v2 && id == 3 && typ == tI32:
+		case v2 && id == 3 && typ == thrift.I32:
 			h.rows = t.i32()
-		case v2 && id == 5 && typ == tI32:
+		case v2 && id == 5 && typ == thrift.I32:
 			defs = t.i32()
-		case v2 && id == 6 && typ == tI32:
+		case v2 && id == 6 && typ == thrift.I32:
 			reps = t.i32()
-		case v2 && id == 7 && (typ == tTrue || typ == tFalse):
-			h.compressedValues = typ == tTrue
+		case v2 && id == 7 && (typ == thrift.TRUE || typ == thrift.FALSE):
+			h.compressedValues = typ == thrift.TRUE
 		default:
 			t.skip(typ, 1)
 		}
