@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/encoding/thrift"
@@ -263,16 +264,6 @@ func (t *thriftScanner) varint() int64 {
 	return v
 }
 
-// i32 reads a zigzag varint that must fit 32 bits.
-func (t *thriftScanner) i32() int32 {
-	if t.err != nil {
-		return 0
-	}
-	v, err := t.reader().ReadInt32()
-	t.check(err)
-	return v
-}
-
 func (t *thriftScanner) discard(n int) {
 	if t.err != nil {
 		return
@@ -397,15 +388,30 @@ const (
 
 // checkPages reads the headers of the pages of the column chunk at [from, to) of ra and
 // checks the sizes and counts they give against the chunk and the bounds above; for a
-// snappy chunk, also the decoded length that starts each page's compressed data.
+// snappy chunk, also the decoded length that starts each page's compressed data. Each
+// header is measured first by a thriftScanner (bounded in depth and sizes, allocating
+// nothing), then its bytes decoded (pageHeaderCounts).
 func checkPages(ra io.ReaderAt, from, to int64, snappy bool) error {
+	var buf []byte
+	br := (&thrift.CompactProtocol{}).NewReaderFromBytes(nil)
+	dec := thrift.NewDecoder(br)
+	t := &thriftScanner{r: bufio.NewReaderSize(nil, 512), end: to}
 	for pos := from; pos < to; {
-		t := &thriftScanner{r: bufio.NewReaderSize(io.NewSectionReader(ra, pos, to-pos), 512), pos: pos, end: to}
-		h := scanPageHeader(t)
+		t.r.Reset(io.NewSectionReader(ra, pos, to-pos))
+		t.pos, t.err = pos, nil
+		t.skip(thrift.STRUCT, 0)
 		if t.err != nil {
 			return fmt.Errorf("page header at offset %d: %w", pos, t.err)
 		}
 		data := t.pos
+		buf = slices.Grow(buf[:0], int(data-pos))[:data-pos]
+		if n, _ := ra.ReadAt(buf, pos); n < len(buf) {
+			return fmt.Errorf("page header at offset %d: %w", pos, errFooter)
+		}
+		h, err := decodePageHeader(dec, br, buf)
+		if err != nil {
+			return fmt.Errorf("page header at offset %d: %w", pos, errFooter)
+		}
 		switch {
 		case h.compressed < 0 || int64(h.compressed) > to-data:
 			return fmt.Errorf("page at offset %d says %d bytes, its column chunk has %d left: %w", pos, h.compressed, to-data, errFooter)
@@ -436,53 +442,60 @@ type pageHeader struct {
 	compressedValues         bool
 }
 
-func scanPageHeader(t *thriftScanner) pageHeader {
-	h := pageHeader{compressedValues: true}
-	last := int16(0)
-	for t.err == nil {
-		typ, id := t.field(&last)
-		switch {
-		case typ == tStop:
-			return h
-		case id == 2 && typ == thrift.I32:
-			h.uncompressed = t.i32()
-		case id == 3 && typ == thrift.I32:
-			h.compressed = t.i32()
-		case (id == 5 || id == 7 || id == 8) && typ == thrift.STRUCT: // data, dictionary, data v2
-			h.scanSizes(t, id == 8)
-		default:
-			t.skip(typ, 0)
-		}
-	}
-	return h
+// pageHeaderCounts is what checkPages decodes of a PageHeader: format.PageHeader's fields
+// of sizes and counts, with its ids and types, but none required. format.PageHeader's
+// required fields (its sub-headers' encodings, for one) would make the decoder reject a
+// header lacking them, and leave the sub-header it was decoding unset; that error is
+// parquet-go's to report when it reads the page, as before: what is checked here is the
+// sizes and counts given, zero if not.
+type pageHeaderCounts struct {
+	UncompressedPageSize int32                     `thrift:"2"`
+	CompressedPageSize   int32                     `thrift:"3"`
+	DataPageHeader       thrift.Null[pageCounts]   `thrift:"5"`
+	DictionaryPageHeader thrift.Null[pageCounts]   `thrift:"7"`
+	DataPageHeaderV2     thrift.Null[pageCountsV2] `thrift:"8"`
 }
 
-// scanSizes reads the counts of a data, dictionary or (v2) data page header.
-func (h *pageHeader) scanSizes(t *thriftScanner, v2 bool) {
-	var defs, reps int32
-	last := int16(0)
-	for t.err == nil {
-		typ, id := t.field(&last)
-		switch {
-		case typ == tStop:
-			if defs < 0 || reps < 0 {
-				h.levels = -1
-			} else {
-				h.levels = defs + reps
-			}
-			return
-		case id == 1 && typ == thrift.I32:
-			h.values = t.i32()
-		case v2 && id == 3 && typ == thrift.I32:
-			h.rows = t.i32()
-		case v2 && id == 5 && typ == thrift.I32:
-			defs = t.i32()
-		case v2 && id == 6 && typ == thrift.I32:
-			reps = t.i32()
-		case v2 && id == 7 && (typ == thrift.TRUE || typ == thrift.FALSE):
-			h.compressedValues = typ == thrift.TRUE
-		default:
-			t.skip(typ, 1)
+// pageCounts is what a DataPageHeader and a DictionaryPageHeader say of their values.
+type pageCounts struct {
+	NumValues int32 `thrift:"1"`
+}
+
+// pageCountsV2 is what a DataPageHeaderV2 says of its values, rows and levels.
+type pageCountsV2 struct {
+	NumValues                  int32             `thrift:"1"`
+	NumRows                    int32             `thrift:"3"`
+	DefinitionLevelsByteLength int32             `thrift:"5"`
+	RepetitionLevelsByteLength int32             `thrift:"6"`
+	IsCompressed               thrift.Null[bool] `thrift:"7"`
+}
+
+// decodePageHeader decodes the PageHeader in b with dec, which reads br. Of the data,
+// dictionary and (v2) data page headers, one only is set; were there more, the last in
+// the order of their ids gives the counts.
+func decodePageHeader(dec *thrift.Decoder, br thrift.BytesReader, b []byte) (pageHeader, error) {
+	var ph pageHeaderCounts
+	br.ResetBytes(b)
+	if err := dec.Decode(&ph); err != nil {
+		return pageHeader{}, err
+	}
+	h := pageHeader{uncompressed: ph.UncompressedPageSize, compressed: ph.CompressedPageSize, compressedValues: true}
+	if d, ok := ph.DataPageHeader.Get(); ok {
+		h.values, h.levels = d.NumValues, 0
+	}
+	if d, ok := ph.DictionaryPageHeader.Get(); ok {
+		h.values, h.levels = d.NumValues, 0
+	}
+	if d, ok := ph.DataPageHeaderV2.Get(); ok {
+		h.values, h.rows = d.NumValues, d.NumRows
+		if d.DefinitionLevelsByteLength < 0 || d.RepetitionLevelsByteLength < 0 {
+			h.levels = -1
+		} else {
+			h.levels = d.DefinitionLevelsByteLength + d.RepetitionLevelsByteLength
+		}
+		if c, ok := d.IsCompressed.Get(); ok {
+			h.compressedValues = c
 		}
 	}
+	return h, nil
 }

@@ -3,11 +3,14 @@ package parse
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/encoding/thrift"
+	"github.com/parquet-go/parquet-go/format"
 )
 
 // allTypes has a field of every Thrift type the footer walk skips, with ids far enough
@@ -137,6 +140,54 @@ func TestParquetFooterGroups(t *testing.T) {
 					t.Errorf("groups %d-%d: group %d differs", from, to, i)
 				}
 			}
+		}
+	}
+}
+
+// TestCheckPagesFormat: checkPages reads the page headers parquet-go writes (format's
+// types, statistics and all): v2 pages' rows and levels, whether their values are
+// compressed, dictionary pages' counts.
+func TestCheckPagesFormat(t *testing.T) {
+	stats := format.Statistics{Max: []byte("zz"), Min: []byte("a"), NullCount: 1}
+	v2 := func(rows, defs, reps int32, compressed bool) format.PageHeader {
+		return format.PageHeader{Type: format.DataPageV2, UncompressedPageSize: 10, CompressedPageSize: 10, CRC: 7,
+			DataPageHeaderV2: thrift.New(format.DataPageHeaderV2{NumValues: 3, NumNulls: 1, NumRows: rows,
+				DefinitionLevelsByteLength: defs, RepetitionLevelsByteLength: reps, IsCompressed: thrift.New(compressed), Statistics: stats})}
+	}
+	dict := func(values int32) format.PageHeader {
+		return format.PageHeader{Type: format.DictionaryPage, UncompressedPageSize: 10, CompressedPageSize: 10,
+			DictionaryPageHeader: thrift.New(format.DictionaryPageHeader{NumValues: values, IsSorted: true})}
+	}
+	v1 := format.PageHeader{Type: format.DataPage, UncompressedPageSize: 10, CompressedPageSize: 10,
+		DataPageHeader: thrift.New(format.DataPageHeader{NumValues: 3, Statistics: stats})}
+	ten := bytes.Repeat([]byte{'x'}, 10)
+	snappyHuge := append(binary.AppendUvarint([]byte{0, 0, 0}, 1<<31), ten[:2]...) // 10 bytes, the varint after 3 bytes of levels
+	tests := []struct {
+		name   string
+		h      format.PageHeader
+		data   []byte
+		snappy bool
+		want   string
+	}{
+		{"v1", v1, ten, false, ""},
+		{"v2", v2(3, 2, 1, true), ten, false, ""},
+		{"dictionary", dict(3), ten, false, ""},
+		{"v2 rows", v2(1<<30, 2, 1, true), ten, false, "rows"},
+		{"v2 levels", v2(3, 8, 8, true), ten, false, "levels"},
+		{"v2 negative levels", v2(3, -1, 1, true), ten, false, "levels"},
+		{"v2 snappy", v2(3, 2, 1, true), snappyHuge, true, "snappy data"},
+		{"v2 uncompressed values", v2(3, 2, 1, false), snappyHuge, true, ""},
+		{"dictionary count", dict(1 << 30), ten, false, "values"},
+	}
+	for _, tt := range tests {
+		b, err := thrift.Marshal(new(thrift.CompactProtocol), &tt.h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chunk := append(append(append([]byte{}, b...), tt.data...), append(b, tt.data...)...) // two pages
+		err = checkPages(bytes.NewReader(chunk), 0, int64(len(chunk)), tt.snappy)
+		if (tt.want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: checkPages = %v, want %q", tt.name, err, tt.want)
 		}
 	}
 }
