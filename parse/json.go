@@ -43,7 +43,13 @@ func (d *jsonDecoder) events(name string) iter.Seq2[Event, error] {
 			switch {
 			case d.sc.row: // a query result's row
 				err = decodeRow(raw, d.sc.columns, d.sc.table, &ev)
-			case d.filter != nil && lightJSON(raw, d.filter, &ev): // counted from its bytes
+			case d.filter != nil:
+				// Counted from its bytes, or, once the walk has judged it JSON, decoded
+				// without being walked again.
+				var counted bool
+				if counted, err = lightJSON(raw, d.filter, &ev); !counted && err == nil {
+					err = decodeValidJSON(raw, &ev)
+				}
 			default:
 				err = decodeJSONRecord(raw, &ev)
 			}
@@ -65,22 +71,24 @@ func (d *jsonDecoder) events(name string) iter.Seq2[Event, error] {
 // checks that they are JSON) for the members that decide its code, time, wording and
 // kind, and when walkRecord is sure of them and the filter says no rule can match the
 // code (or the record is not a sign-in), fills what an out-of-scope record needs and
-// returns true. Most of a sign-in log is counted so, without decoding. Anything else,
-// including a record that is not JSON, is left to the decoder (false), which is then
-// the one to decide: the prefilter never decides differently from it.
-func lightJSON(raw []byte, filter func(int) bool, ev *Event) bool {
+// counts it (true). Most of a sign-in log is counted so, without decoding. A record that
+// is not JSON gets the walk's error, the one decodeJSONRecord gives it; anything else is
+// left to the decoder (false, nil), which is then the one to decide: the prefilter never
+// decides differently from it.
+func lightJSON(raw []byte, filter func(int) bool, ev *Event) (counted bool, err error) {
 	var rec jsonRecord
-	if sure, err := walkRecord(raw, &rec); err != nil || !sure {
-		return false
+	sure, err := walkRecord(raw, &rec)
+	if err != nil || !sure {
+		return false, err
 	}
 	var full Event
 	rec.event(&full) // from the members read: the decoder's own priorities
 	if full.Other == "" && filter(full.ErrorCode) {
-		return false
+		return false, nil
 	}
 	ev.ErrorCode, ev.Time, ev.Other = full.ErrorCode, full.Time, full.Other
 	ev.FailureReason, ev.ResultDescription, ev.AdditionalDetails = full.FailureReason, full.ResultDescription, full.AdditionalDetails
-	return true
+	return true, nil
 }
 
 // decodeRow decodes a query-result row: values in the order of the table's columns,

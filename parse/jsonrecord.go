@@ -200,6 +200,11 @@ func decodeJSONRecord(raw []byte, ev *Event) error {
 	if err := validJSON(raw); err != nil {
 		return err
 	}
+	return decodeValidJSON(raw, ev)
+}
+
+// decodeValidJSON decodes a record that walkRecord has judged JSON.
+func decodeValidJSON(raw []byte, ev *Event) error {
 	var fast fastRecord
 	if gojson.Unmarshal(raw, &fast) == nil {
 		fast.event(ev)

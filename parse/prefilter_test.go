@@ -12,11 +12,16 @@ import (
 func prefilterAgrees(t *testing.T, raw []byte) {
 	t.Helper()
 	var light Event
-	if !lightJSON(raw, func(int) bool { return false }, &light) {
+	counted, lerr := lightJSON(raw, func(int) bool { return false }, &light)
+	var full Event
+	derr := decodeJSONRecord(raw, &full)
+	if (lerr == nil) != (derr == nil) || lerr != nil && lerr.Error() != derr.Error() {
+		t.Fatalf("prefilter's verdict %v, decoder's %v, on\n%q", lerr, derr, raw)
+	}
+	if !counted {
 		return
 	}
-	var full Event
-	if err := decodeJSONRecord(raw, &full); err != nil {
+	if err := derr; err != nil {
 		t.Fatalf("prefilter counted a record the decoder rejects (%v):\n%q", err, raw)
 	}
 	if light.ErrorCode != full.ErrorCode || !light.Time.Equal(full.Time) || light.Wording() != full.Wording() || light.Other != full.Other {
@@ -47,7 +52,7 @@ func TestPrefilterSpellings(t *testing.T) {
 				t.Fatalf("decoder: code %d, %v; want 70008", full.ErrorCode, err)
 			}
 			var light Event
-			if lightJSON([]byte(tt.raw), func(c int) bool { return c == 70008 }, &light) {
+			if counted, _ := lightJSON([]byte(tt.raw), func(c int) bool { return c == 70008 }, &light); counted {
 				t.Fatalf("prefilter counted it out of scope with code %d", light.ErrorCode)
 			}
 		})
@@ -68,7 +73,7 @@ func TestMalformedSameEverywhere(t *testing.T) {
 		`{"id":"a","x":"\x","status":{"errorCode":0}}`,
 	} {
 		var ev Event
-		if lightJSON([]byte(raw), func(int) bool { return false }, &ev) {
+		if counted, _ := lightJSON([]byte(raw), func(int) bool { return false }, &ev); counted {
 			t.Errorf("prefilter counted malformed %q", raw)
 		}
 		if err := decodeJSONRecord([]byte(raw), &ev); err == nil {
