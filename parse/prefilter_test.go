@@ -30,22 +30,26 @@ func prefilterAgrees(t *testing.T, raw []byte) {
 	}
 }
 
+// hostileSpellings each hold an in-scope code (70008) spelt, placed or given so that a
+// search of the bytes would miss it; also seeds of the walk's twin fuzzer.
+var hostileSpellings = []struct{ name, raw string }{
+	{"upper-case name", `{"id":"a","STATUS":{"ERRORCODE":70008}}`},
+	{"escaped name", `{"id":"a","status":{"error\u0043ode":70008}}`},
+	{"space before colon", `{"id":"a","status":{"errorCode" : 70008}}`},
+	{"newline before colon", "{\"id\":\"a\",\"status\":{\"errorCode\"\n:70008}}"},
+	{"given twice, the last counts", `{"id":"a","status":{"errorCode":0,"errorCode":70008}}`},
+	{"status given twice", `{"id":"a","status":{"errorCode":0},"status":{"errorCode":70008}}`},
+	{"errorCode in another object first", `{"id":"a","deviceDetail":{"errorCode":0},"status":{"errorCode":70008}}`},
+	{"resultType before status", `{"id":"a","resultType":"70008","status":{"errorCode":0}}`},
+	{"folded name", "{\"id\":\"a\",\"re\u017fultType\":\"70008\"}"},
+	{"status as JSON text", `{"Id":"a","Status":"{\"errorCode\":70008}"}`},
+	{"properties", `{"time":"2026-11-24T10:00:00Z","properties":{"status":{"errorCode":70008}}}`},
+}
+
 // TestPrefilterSpellings: each record holds an in-scope code (70008) that the decoder
 // finds; the prefilter must not count it as a success, whatever the spelling.
 func TestPrefilterSpellings(t *testing.T) {
-	for _, tt := range []struct{ name, raw string }{
-		{"upper-case name", `{"id":"a","STATUS":{"ERRORCODE":70008}}`},
-		{"escaped name", `{"id":"a","status":{"error\u0043ode":70008}}`},
-		{"space before colon", `{"id":"a","status":{"errorCode" : 70008}}`},
-		{"newline before colon", "{\"id\":\"a\",\"status\":{\"errorCode\"\n:70008}}"},
-		{"given twice, the last counts", `{"id":"a","status":{"errorCode":0,"errorCode":70008}}`},
-		{"status given twice", `{"id":"a","status":{"errorCode":0},"status":{"errorCode":70008}}`},
-		{"errorCode in another object first", `{"id":"a","deviceDetail":{"errorCode":0},"status":{"errorCode":70008}}`},
-		{"resultType before status", `{"id":"a","resultType":"70008","status":{"errorCode":0}}`},
-		{"folded name", "{\"id\":\"a\",\"re\u017fultType\":\"70008\"}"},
-		{"status as JSON text", `{"Id":"a","Status":"{\"errorCode\":70008}"}`},
-		{"properties", `{"time":"2026-11-24T10:00:00Z","properties":{"status":{"errorCode":70008}}}`},
-	} {
+	for _, tt := range hostileSpellings {
 		t.Run(tt.name, func(t *testing.T) {
 			var full Event
 			if err := decodeJSONRecord([]byte(tt.raw), &full); err != nil || full.ErrorCode != 70008 {
@@ -59,19 +63,23 @@ func TestPrefilterSpellings(t *testing.T) {
 	}
 }
 
+// malformedRecords are records that are not JSON, each in another way; also seeds of the
+// walk's twin fuzzer.
+var malformedRecords = []string{
+	`{"id":"a","status":{"errorCode":0,"failureReason":"Other.",},}`,
+	`{"id":"a","status":{"errorCode":0}`,
+	`{"id":"a","status":{"errorCode":01}}`,
+	`{"id":"a","x":[1 2],"status":{"errorCode":0}}`,
+	"{\"id\":\"a\",\"x\":\"tab\there\",\"status\":{\"errorCode\":0}}",
+	`{"id":"a","status":{"errorCode":0}} {"id":"b"}`,
+	`{"id":"a","x":tru,"status":{"errorCode":0}}`,
+	`{"id":"a","x":"\x","status":{"errorCode":0}}`,
+}
+
 // TestMalformedSameEverywhere: a malformed record is skipped by the decoder and never
 // counted by the prefilter (Microsoft's own Graph example has a trailing comma).
 func TestMalformedSameEverywhere(t *testing.T) {
-	for _, raw := range []string{
-		`{"id":"a","status":{"errorCode":0,"failureReason":"Other.",},}`,
-		`{"id":"a","status":{"errorCode":0}`,
-		`{"id":"a","status":{"errorCode":01}}`,
-		`{"id":"a","x":[1 2],"status":{"errorCode":0}}`,
-		"{\"id\":\"a\",\"x\":\"tab\there\",\"status\":{\"errorCode\":0}}",
-		`{"id":"a","status":{"errorCode":0}} {"id":"b"}`,
-		`{"id":"a","x":tru,"status":{"errorCode":0}}`,
-		`{"id":"a","x":"\x","status":{"errorCode":0}}`,
-	} {
+	for _, raw := range malformedRecords {
 		var ev Event
 		if counted, _ := lightJSON([]byte(raw), func(int) bool { return false }, &ev); counted {
 			t.Errorf("prefilter counted malformed %q", raw)

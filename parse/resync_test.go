@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"io"
+	"iter"
 	"os"
 	"slices"
 	"strings"
@@ -15,8 +16,13 @@ import (
 // ended it early, if any.
 func count(t *testing.T, data []byte) (records, skipped int, fatal error) {
 	t.Helper()
-	d := newJSONDecoder(bytes.NewReader(data))
-	for _, err := range d.events("t") {
+	return countEvents(newJSONDecoder(bytes.NewReader(data)).events("t"))
+}
+
+// countEvents counts the records and skipped records of a decoder's events, and returns
+// the error that ended them early, if any.
+func countEvents(events iter.Seq2[Event, error]) (records, skipped int, fatal error) {
+	for _, err := range events {
 		switch {
 		case err == nil:
 			records++
@@ -173,18 +179,7 @@ func TestTruncatedGzipCountsItsLastRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer in.Close()
-	var records, skipped int
-	var fatal error
-	for _, err := range in.Events() {
-		switch {
-		case err == nil:
-			records++
-		case isRecordError(err):
-			skipped++
-		default:
-			fatal = err
-		}
-	}
+	records, skipped, fatal := countEvents(in.Events())
 	if fatal == nil {
 		t.Error("the break is not reported")
 	}
