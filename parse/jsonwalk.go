@@ -202,21 +202,29 @@ func (w *walker) members(lv level, rec *jsonRecord) error {
 		if err := w.member(lv, m, rec); err != nil {
 			return err
 		}
-		w.space()
-		if w.i == len(w.b) {
-			return w.errorf("object not closed")
-		}
-		switch w.b[w.i] {
-		case ',':
-			w.i++
-			w.space()
-		case '}':
-			w.i++
-			return nil
-		default:
-			return w.errorf("unexpected %q after a member", w.b[w.i])
+		if done, err := w.after('}', "object", "a member"); done || err != nil {
+			return err
 		}
 	}
+}
+
+// after moves past what follows an element of a container (closed by close): a ','
+// and blanks, or the closing byte (done).
+func (w *walker) after(close byte, container, element string) (done bool, err error) {
+	w.space()
+	if w.i == len(w.b) {
+		return false, w.errorf("%s not closed", container)
+	}
+	switch w.b[w.i] {
+	case ',':
+		w.i++
+		w.space()
+		return false, nil
+	case close:
+		w.i++
+		return true, nil
+	}
+	return false, w.errorf("unexpected %q after %s", w.b[w.i], element)
 }
 
 // member checks the value at i of member m of an object of level lv, and reads it.
@@ -447,19 +455,8 @@ func (w *walker) elements() error {
 		if err := w.value(); err != nil {
 			return err
 		}
-		w.space()
-		if w.i == len(w.b) {
-			return w.errorf("array not closed")
-		}
-		switch w.b[w.i] {
-		case ',':
-			w.i++
-			w.space()
-		case ']':
-			w.i++
-			return nil
-		default:
-			return w.errorf("unexpected %q after an array element", w.b[w.i])
+		if done, err := w.after(']', "array", "an array element"); done || err != nil {
+			return err
 		}
 	}
 }
