@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/grantsweep/grantsweep/parse"
 	"github.com/grantsweep/grantsweep/rules"
 )
 
@@ -22,16 +21,7 @@ func kindsJSON(t *testing.T, paths ...string) []byte {
 		t.Skipf("no audit corpus: %v", err)
 	}
 	s := New(rules.Default())
-	for _, p := range paths {
-		in, err := parse.OpenWith(p, nil, parse.OpenOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Read(in); err != nil {
-			t.Fatal(err)
-		}
-		in.Close()
-	}
+	readFiles(t, s, paths...)
 	var b bytes.Buffer
 	if err := s.Write(&b, FormatJSON, Options{GeneratedBy: "grantsweep test"}); err != nil {
 		t.Fatal(err)

@@ -39,16 +39,7 @@ func sweepJSON(t testing.TB, dedupe bool, paths ...string) []byte {
 	t.Helper()
 	s := New(rules.Default())
 	s.Dedupe = dedupe
-	for _, p := range paths {
-		in, err := parse.OpenWith(p, nil, parse.OpenOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Read(in); err != nil {
-			t.Fatal(err)
-		}
-		in.Close()
-	}
+	readFiles(t, s, paths...)
 	var b bytes.Buffer
 	if err := s.Write(&b, FormatJSON, validateOpts); err != nil {
 		t.Fatal(err)

@@ -62,18 +62,7 @@ func TestMerge(t *testing.T) {
 		}
 		return err
 	})
-	read := func(s *Summary, paths []string) {
-		for _, p := range paths {
-			in, err := parse.OpenWith(p, nil, parse.OpenOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := s.Read(in); err != nil {
-				t.Fatal(err)
-			}
-			in.Close()
-		}
-	}
+	read := func(s *Summary, paths []string) { readFiles(t, s, paths...) }
 	whole := New(rules.Default())
 	read(whole, paths)
 	a, b := New(rules.Default()), New(rules.Default())
@@ -220,5 +209,20 @@ func TestMergeChunks(t *testing.T) {
 	}
 	if v := a.compute(); v.inScope != 3900 || v.duplicates != 100 {
 		t.Errorf("in scope %d duplicates %d, want 3900 and 100", v.inScope, v.duplicates)
+	}
+}
+
+// readFiles reads the files into s, as sweep reads its inputs; any error fails the test.
+func readFiles(t testing.TB, s *Summary, paths ...string) {
+	t.Helper()
+	for _, p := range paths {
+		in, err := parse.OpenWith(p, nil, parse.OpenOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Read(in); err != nil {
+			t.Fatal(err)
+		}
+		in.Close()
 	}
 }
