@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"time"
 )
 
@@ -35,10 +36,15 @@ type gen struct {
 	r     *rand.Rand
 	n     int
 	start time.Time
+	span  time.Duration // what the events of one call to events spread over
+	// distinct (-distinct) makes the in-scope events a mass revocation: each has a user,
+	// an IP address and an id of its own; own counts them.
+	distinct bool
+	own      uint64
 }
 
 func newGen(seed uint64) *gen {
-	return &gen{seed: seed, r: rand.New(rand.NewPCG(seed, 0x6772616e74737765)), start: day}
+	return &gen{seed: seed, r: rand.New(rand.NewPCG(seed, 0x6772616e74737765)), start: day, span: 24 * time.Hour}
 }
 
 func (g *gen) uuid() string {
@@ -63,9 +69,11 @@ func weighted(r *rand.Rand, l []scenario) scenario {
 	return l[len(l)-1]
 }
 
-// events returns n events in time order, about share of them in scope. With cover, the
-// first in-scope events take one scenario of each family (which one depends on the seed),
-// so that even a small file has every family and the sample set has every cause.
+// events returns n events in time order over g.span, about share of them in scope. With
+// cover, the first in-scope events take one scenario of each family (which one depends on
+// the seed), so that even a small file has every family and the sample set has every
+// cause. With g.distinct, the in-scope events are drawn from massRevocation instead and
+// cover is ignored.
 func (g *gen) events(n int, share float64, cover bool) []event {
 	evs := make([]event, n)
 	want := int(float64(n)*share + 0.5)
@@ -78,18 +86,20 @@ func (g *gen) events(n int, share float64, cover bool) []event {
 		inScopeAt[i] = true
 	}
 	var first []scenario
-	if cover {
+	if cover && !g.distinct {
 		first = g.oneOfEachFamily()
 	}
 	k := 0
-	step := 24 * time.Hour / time.Duration(max(n, 1))
+	step := g.span / time.Duration(max(n, 1))
 	if step > 20*time.Minute {
 		step = 20 * time.Minute
 	}
 	for i := range evs {
 		var sc scenario
 		if inScopeAt[i] {
-			if k < len(first) {
+			if g.distinct {
+				sc = weighted(g.r, massRevocation)
+			} else if k < len(first) {
 				sc = first[k]
 			} else {
 				sc = weighted(g.r, inScope)
@@ -176,7 +186,60 @@ func (g *gen) event(sc scenario, at time.Time) event {
 			e.cause = "grant_invalid"
 		}
 	}
+	if g.distinct && e.cause != "" {
+		g.ownIdentity(&e)
+	}
 	return e
+}
+
+// ownIdentity gives an in-scope event a user (UPN, display name, id), an IP address and an
+// event id that no other event of this generator has, nor of one whose seed differs in its
+// low 32 bits: the n-th such event's values are made of n and the seed, through bijections
+// so that they look as random as real ones. The city and country stay the drawn place's.
+func (g *gen) ownIdentity(e *event) {
+	g.own++
+	n, s := g.own, uint32(g.seed)
+	e.id = g.ownUUID(n, s, 0x9e3779b97f4a7c15)
+	e.user = person{
+		upn:  fmt.Sprintf("user%d-%07d@contoso.com", g.seed, n),
+		name: fmt.Sprintf("User %d-%07d", g.seed, n),
+		id:   g.ownUUID(n, s, 0xbf58476d1ce4e5b9),
+	}
+	// 2001:db8::/32, the documentation prefix, then the seed, 16 random bits and n.
+	var a [16]byte
+	hi := 0x20010db8<<32 | uint64(scramble32(s, 0x94d049bb))
+	lo := uint64(g.r.Uint32()&0xffff)<<48 | scramble48(n, 0xd6e8feb86659fd93)
+	for i := range 8 {
+		a[i], a[8+i] = byte(hi>>(56-8*i)), byte(lo>>(56-8*i))
+	}
+	e.place.ip = netip.AddrFrom16(a).String()
+}
+
+// ownUUID is a version 4 UUID holding n in its first 48 bits and the seed s in its last
+// 32, each scrambled by a bijection keyed by k, the bits between random.
+func (g *gen) ownUUID(n uint64, s uint32, k uint64) string {
+	a, b := scramble48(n, k), scramble32(s, uint32(k>>32))
+	r := g.r.Uint64()
+	return fmt.Sprintf("%08x-%04x-4%03x-%04x-%04x%08x", a>>16, a&0xffff, r&0xfff, (r>>12)&0x3fff|0x8000, (r>>26)&0xffff, b)
+}
+
+// scramble48 is a bijection of the numbers below 2^48 (n's higher bits are dropped):
+// multiplications by odd numbers and xor-shifts, each invertible modulo 2^48.
+func scramble48(n, k uint64) uint64 {
+	const m = 1<<48 - 1
+	n = n * (k | 1) & m
+	n ^= n >> 23
+	n = n * 0x2545f4914f6cdd1d & m
+	return n ^ n>>25
+}
+
+// scramble32 is scramble48's counterpart for 32 bits.
+func scramble32(n, k uint32) uint32 {
+	n ^= k
+	n *= 0x85ebca6b
+	n ^= n >> 13
+	n *= 0xc2b2ae35
+	return n ^ n>>16
 }
 
 // signInType names the log the event belongs to, as Graph's signInEventTypes does.

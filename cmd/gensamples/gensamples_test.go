@@ -165,7 +165,7 @@ func TestConformanceLargeRowGroups(t *testing.T) {
 func TestLargeStreamed(t *testing.T) {
 	for _, name := range []string{"graph-v1", "lines", "la-text", "powershell-array", "csv-portal"} {
 		path := filepath.Join(t.TempDir(), name)
-		if err := writeOne(name, path, 12001, 0.1, 5); err != nil {
+		if err := writeOne(output{shape: name, records: 12001, inScope: 0.1, seed: 5}, path); err != nil {
 			t.Fatal(err)
 		}
 		in, err := parse.OpenWith(path, nil, parse.OpenOptions{})
@@ -284,5 +284,173 @@ func TestMixedFolder(t *testing.T) {
 		if c.Events != wantCause[c.Cause] {
 			t.Errorf("cause %s: %d events, want %d", c.Cause, c.Events, wantCause[c.Cause])
 		}
+	}
+}
+
+// readBack reads the events of the files at paths, in order, as sweep would.
+func readBack(t *testing.T, paths ...string) []parse.Event {
+	t.Helper()
+	var evs []parse.Event
+	for _, p := range paths {
+		in, err := parse.OpenWith(p, nil, parse.OpenOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for ev, err := range in.Events() {
+			if err != nil {
+				t.Fatalf("%s: %v", p, err)
+			}
+			evs = append(evs, ev)
+		}
+		in.Close()
+	}
+	return evs
+}
+
+// TestDistinct: with -distinct and -inscope 1 every record is an in-scope failure of a
+// mass revocation with its own user, user id, IP address and event id, in every shape the
+// benchmarks use; with a smaller share, the out-of-scope records keep the usual users.
+// The same seed gives the same bytes, another seed other values.
+func TestDistinct(t *testing.T) {
+	set := rules.Default()
+	causes := map[string]bool{"grant_invalid": true} // 70000 whose text went missing
+	for _, sc := range massRevocation {
+		causes[sc.cause] = true
+	}
+	usual := map[string]bool{}
+	for _, p := range people {
+		usual[strings.ToLower(p.upn)] = true
+	}
+	tests := []struct {
+		shape   string
+		inScope float64
+	}{
+		{"lines", 1},
+		{"parquet-flat", 1},
+		{"monitor-crlf", 1},
+		{"csv-portal", 1},
+		{"lines", 0.3},
+		{"parquet-flat", 0.3},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s/%v", tt.shape, tt.inScope), func(t *testing.T) {
+			dir := t.TempDir()
+			write := func(name string, seed uint64) string {
+				path := filepath.Join(dir, name)
+				o := output{shape: tt.shape, records: 6001, inScope: tt.inScope, seed: seed, distinct: true}
+				if err := writeOne(o, path); err != nil {
+					t.Fatal(err)
+				}
+				return path
+			}
+			a, again, other := write("a", 3), write("again", 3), write("other", 4)
+			if x, y := readFile(t, a), readFile(t, again); !bytes.Equal(x, y) {
+				t.Errorf("seed 3 written twice gives different bytes")
+			}
+			seen := map[string]map[string]bool{"id": {}, "user": {}, "user id": {}, "ip": {}}
+			own := func(what, v string) {
+				if v == "" || seen[what][v] {
+					t.Fatalf("%s %q empty or seen before", what, v)
+				}
+				seen[what][v] = true
+			}
+			in := 0
+			for i, ev := range readBack(t, a, other) {
+				m, ok := set.Classify(&ev)
+				if !ok {
+					if usual[ev.User] {
+						continue
+					}
+					t.Fatalf("record %d (%s): out of scope with user %q, not one of the usual", i, ev.ID, ev.User)
+				}
+				in++
+				if cause := set.Rules[m.Rule].ID; !causes[cause] {
+					t.Errorf("record %d (%s): cause %s, not a mass revocation's", i, ev.ID, cause)
+				}
+				own("id", ev.ID)
+				own("user", ev.User)
+				own("user id", ev.UserID)
+				own("ip", ev.IP)
+			}
+			if all := in == 2*6001; all != (tt.inScope == 1) || in == 0 {
+				t.Errorf("%d of %d records in scope with -inscope %v", in, 2*6001, tt.inScope)
+			}
+		})
+	}
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestFiles: -files writes one file an hour at the paths of a diagnostic-settings archive,
+// each with -records records of its hour, the same bytes for the same seed; -distinct
+// values are distinct across the files.
+func TestFiles(t *testing.T) {
+	for _, tt := range []struct {
+		shape, ext string
+		distinct   bool
+	}{
+		{"lines", ".json", false},
+		{"monitor-crlf", ".json", true},
+		{"parquet-flat", ".parquet", true},
+		{"csv-la", ".csv", false},
+	} {
+		t.Run(tt.shape, func(t *testing.T) {
+			o := output{shape: tt.shape, records: 7, inScope: 0.3, seed: 2, distinct: tt.distinct}
+			dir, again := t.TempDir(), t.TempDir()
+			for _, d := range []string{dir, again} {
+				if err := writeFiles(o, d, 30); err != nil {
+					t.Fatal(err)
+				}
+			}
+			paths, errs := parse.Expand([]string{dir})
+			if len(errs) > 0 {
+				t.Fatal(errs)
+			}
+			if len(paths) != 30 {
+				t.Fatalf("%d files, want 30", len(paths))
+			}
+			ids := map[string]bool{}
+			for i := range 30 {
+				hour := day.Add(time.Duration(i) * time.Hour)
+				rel := hour.Format("y=2006/m=01/d=02/h=15/m=00") + "/PT1H" + tt.ext
+				path := filepath.Join(dir, filepath.FromSlash(rel))
+				if !bytes.Equal(readFile(t, path), readFile(t, filepath.Join(again, filepath.FromSlash(rel)))) {
+					t.Errorf("%s: seed 2 written twice gives different bytes", rel)
+				}
+				evs := readBack(t, path)
+				if len(evs) != 7 {
+					t.Errorf("%s: %d records, want 7", rel, len(evs))
+				}
+				// An Azure Monitor record without createdDateTime gives its emit time, up
+				// to 182 s later (see monitorRecord).
+				end := hour.Add(time.Hour)
+				if strings.HasPrefix(tt.shape, "monitor") {
+					end = end.Add(183 * time.Second)
+				}
+				for _, ev := range evs {
+					if ev.Time.Before(hour) || !ev.Time.Before(end) {
+						t.Errorf("%s: record at %v, not in its hour", rel, ev.Time)
+					}
+					if ids[ev.ID] {
+						t.Errorf("%s: id %s seen before", rel, ev.ID)
+					}
+					ids[ev.ID] = true
+				}
+				if tt.distinct {
+					for _, ev := range evs {
+						if _, ok := rules.Default().Classify(&ev); ok && !strings.HasPrefix(ev.User, "user2-") {
+							t.Errorf("%s: in-scope user %q is not a distinct one", rel, ev.User)
+						}
+					}
+				}
+			}
+		})
 	}
 }

@@ -8,6 +8,21 @@
 // With -shape and -records it writes one large file of one shape, for benchmarks:
 //
 //	go run ./cmd/gensamples -shape lines -records 400000 -inscope 0.03 -o big.jsonl
+//
+// With -distinct, the in-scope records of that file are a mass revocation after a
+// tenant-wide password reset: refresh-token failures (AADSTS50173, 70008, 50133 and the
+// 70000 "has been revoked"), each with a user (UPN and id), an IP address and an event id
+// of its own; the out-of-scope records are as without it. -inscope 1 makes every record
+// such a failure:
+//
+//	go run ./cmd/gensamples -shape lines -records 1000000 -inscope 1 -distinct -o revoked.jsonl
+//
+// With -files N, -o names a directory, into which it writes N files of -records records
+// each, as a diagnostic setting archives them to a storage account, one file an hour
+// (DIR/y=2026/m=11/d=24/h=00/m=00/PT1H.json, then h=01 ...; .csv and .parquet for those
+// shapes), the records of each file within its hour:
+//
+//	go run ./cmd/gensamples -shape monitor-crlf -files 50000 -records 10 -inscope 0.1 -o archive
 package main
 
 //go:generate go run . -out ../../samples
@@ -15,6 +30,7 @@ package main
 import (
 	"bufio"
 	"compress/gzip"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,18 +42,30 @@ import (
 
 func main() {
 	out := flag.String("out", "samples", "directory to write the sample set into")
-	shape := flag.String("shape", "", "write one file of this shape instead of the sample set: "+strings.Join(shapeNames(), ", "))
-	records := flag.Int("records", 100000, "records in the file written with -shape")
-	inScope := flag.Float64("inscope", 0.03, "share of in-scope records in the file written with -shape")
-	seed := flag.Uint64("seed", 1, "random seed")
-	file := flag.String("o", "", "file written with -shape (default standard output)")
+	var o output
+	flag.StringVar(&o.shape, "shape", "", "write one file of this shape instead of the sample set: "+strings.Join(shapeNames(), ", "))
+	flag.IntVar(&o.records, "records", 100000, "records in the file written with -shape (in each file with -files)")
+	flag.Float64Var(&o.inScope, "inscope", 0.03, "share of in-scope records in the file written with -shape")
+	flag.Uint64Var(&o.seed, "seed", 1, "random seed")
+	flag.BoolVar(&o.distinct, "distinct", false, "with -shape: in-scope records are refresh-token failures of a mass revocation, each with its own user, IP address and event id")
+	files := flag.Int("files", 0, "with -shape: write this many files (one an hour, PT1H.json) into the directory -o")
+	file := flag.String("o", "", "file written with -shape (default standard output); the directory with -files")
 	flag.IntVar(&rowGroupRows, "rowgroup", rowGroupRows, "rows per Parquet row group")
 	flag.Parse()
 
 	var err error
-	if *shape != "" {
-		err = writeOne(*shape, *file, *records, *inScope, *seed)
-	} else {
+	switch {
+	case o.shape == "" && (o.distinct || *files != 0):
+		err = errors.New("-distinct and -files need -shape")
+	case *files < 0:
+		err = errors.New("-files must not be negative")
+	case *files > 0 && *file == "":
+		err = errors.New("-files needs -o DIR")
+	case *files > 0:
+		err = writeFiles(o, *file, *files)
+	case o.shape != "":
+		err = writeOne(o, *file)
+	default:
 		err = writeSamples(*out)
 	}
 	if err != nil {
@@ -46,12 +74,32 @@ func main() {
 	}
 }
 
-func writeOne(shape, path string, records int, inScope float64, seed uint64) error {
-	sh, ok := shapes[shape]
+// output is what -shape writes: records of one shape, a share of them in scope, from one
+// seed, distinct or not.
+type output struct {
+	shape    string
+	records  int
+	inScope  float64
+	seed     uint64
+	distinct bool
+}
+
+func (o output) start() (shape, *gen, error) {
+	sh, ok := shapes[o.shape]
 	if !ok {
-		return fmt.Errorf("unknown shape %q (want %s)", shape, strings.Join(shapeNames(), ", "))
+		return shape{}, nil, fmt.Errorf("unknown shape %q (want %s)", o.shape, strings.Join(shapeNames(), ", "))
 	}
-	g := newGen(seed)
+	g := newGen(o.seed)
+	g.distinct = o.distinct
+	return sh, g, nil
+}
+
+// writeOne writes o to path, or to standard output when path is "".
+func writeOne(o output, path string) error {
+	sh, g, err := o.start()
+	if err != nil {
+		return err
+	}
 	w := io.Writer(os.Stdout)
 	if path != "" {
 		f, err := os.Create(path)
@@ -62,20 +110,28 @@ func writeOne(shape, path string, records int, inScope float64, seed uint64) err
 		w = f
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
-	// Stream in batches so that any size fits in memory.
-	const batch = 5000
-	for done := 0; done < records; done += batch {
-		n := min(batch, records-done)
-		evs := g.events(n, inScope, done == 0)
-		if err := sh.write(bw, evs, part{first: done == 0, last: done+n >= records}); err != nil {
-			return err
-		}
+	if err := o.stream(bw, sh, g, true); err != nil {
+		return err
 	}
 	if err := bw.Flush(); err != nil {
 		return err
 	}
 	if f, ok := w.(*os.File); ok && path != "" {
 		return f.Close()
+	}
+	return nil
+}
+
+// stream writes o.records records through sh in batches, so that any size fits in
+// memory; with cover, the first batch covers every family (see [gen.events]).
+func (o output) stream(w io.Writer, sh shape, g *gen, cover bool) error {
+	const batch = 5000
+	for done := 0; done < o.records; done += batch {
+		n := min(batch, o.records-done)
+		evs := g.events(n, o.inScope, cover && done == 0)
+		if err := sh.write(w, evs, part{first: done == 0, last: done+n >= o.records}); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -51,6 +51,27 @@ var inScope = []scenario{
 	{cause: "invalid_grant_other", code: 700009, reason: "Reply address must be provided when presenting an authorization code.", weight: 1},
 }
 
+// massRevocation is what -distinct writes in scope: the refresh-token failures that follow
+// a tenant-wide password reset or token revocation (AADSTS50173 above all, 70008 and
+// 50133 beside it), each for a user of its own.
+var massRevocation = []scenario{
+	like("revoked", 50173, 6),
+	like("revoked", 70000, 1),
+	{cause: "expired_inactivity", code: 70008, reason: "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.", weight: 2, nonInter: true},
+	like("revoked_password_change", 50133, 2),
+}
+
+// like is the scenario of inScope with this cause and code, with another weight.
+func like(cause string, code, weight int) scenario {
+	for _, sc := range inScope {
+		if sc.cause == cause && sc.code == code {
+			sc.weight = weight
+			return sc
+		}
+	}
+	panic("gensamples: no in-scope scenario " + cause)
+}
+
 // outOfScope are the ordinary outcomes around the failures: successes and other errors.
 var outOfScope = []scenario{
 	{code: 0, reason: "Other.", weight: 60, nonInter: true},
