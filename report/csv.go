@@ -12,7 +12,7 @@ import (
 // writeCSV writes the causes table as RFC 4180 CSV: one row per cause of the rule set, in
 // rule order, zeros included.
 func (s *Summary) writeCSV(w io.Writer, opts Options) error {
-	v := s.compute()
+	v := s.compute(opts.Top)
 	bw := bufio.NewWriter(w)
 	cw := csv.NewWriter(bw)
 	d := s.delta(v, opts.Baseline)

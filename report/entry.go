@@ -3,6 +3,7 @@ package report
 import (
 	"cmp"
 	"encoding/hex"
+	"errors"
 	"iter"
 	"strings"
 	"time"
@@ -21,6 +22,7 @@ type entry struct {
 	input  int32 // index in Inputs, for ordering and drill-down
 	tpCode int32 // TokenProtectionCode
 	offset int64 // in its input
+	seq    int64 // its position among records of the same offset: its line, or its index in a partial
 	id     eventID
 	dims   [nDims]uint32 // indexes in Summary.strs
 }
@@ -74,12 +76,13 @@ func (s *Summary) intern(v string) uint32 {
 	i := uint32(len(s.strs))
 	s.strs = append(s.strs, v)
 	s.strIndex[v] = i
+	s.grow(int64(len(v)) + stringCost)
 	return i
 }
 
 // pack makes the entry of an in-scope event; dims are in dimension order.
-func (s *Summary) pack(t time.Time, id string, dims *[nDims]string, tpCode, rule, input int, offset int64) entry {
-	e := entry{nsec: -1, rule: int32(rule), input: int32(input), tpCode: int32(tpCode), offset: offset, id: s.eventID(id)}
+func (s *Summary) pack(t time.Time, id string, dims *[nDims]string, tpCode, rule, input int, offset, seq int64) entry {
+	e := entry{nsec: -1, rule: int32(rule), input: int32(input), tpCode: int32(tpCode), offset: offset, seq: seq, id: s.eventID(id)}
 	if !t.IsZero() {
 		e.sec, e.nsec = t.Unix(), int32(t.Nanosecond())
 	}
@@ -93,7 +96,7 @@ func (s *Summary) pack(t time.Time, id string, dims *[nDims]string, tpCode, rule
 func (s *Summary) packEvent(ev *parse.Event, rule int) entry {
 	dims := [nDims]string{ev.User, ev.UserID, ev.App, ev.AppID, ev.IP, ev.Country, ev.ClientApp,
 		ev.SignInType, ev.OS, ev.Browser, ev.TokenProtection}
-	return s.pack(ev.Time, ev.ID, &dims, ev.TokenProtectionCode, rule, len(s.Inputs), ev.Pos.Offset)
+	return s.pack(ev.Time, ev.ID, &dims, ev.TokenProtectionCode, rule, len(s.Inputs), ev.Pos.Offset, int64(ev.Pos.Line))
 }
 
 func (s *Summary) eventID(id string) eventID {
@@ -136,6 +139,11 @@ func (e *entry) time() time.Time {
 	return time.Unix(e.sec, int64(e.nsec)).UTC()
 }
 
+// order compares e and o by input, offset and position: the order of de-duplication.
+func (e *entry) order(o *entry) int {
+	return cmp.Or(cmp.Compare(e.input, o.input), cmp.Compare(e.offset, o.offset), cmp.Compare(e.seq, o.seq))
+}
+
 // before reports whether e's time is before o's; both have one.
 func (e *entry) before(o *entry) bool {
 	return e.sec < o.sec || e.sec == o.sec && e.nsec < o.nsec
@@ -157,8 +165,24 @@ func (s *Summary) unpack(e *entry) kept {
 }
 
 // mergeEvents moves o's events to s, their strings moved to s's table and their inputs
-// renumbered by input. o's events are taken, not copied: o is left without them.
-func (s *Summary) mergeEvents(o *Summary, input func(int) int) {
+// moved by shift (o's inputs follow s's). o's events are taken, not copied: o is left
+// without them, its spilled runs and copies dropped included.
+func (s *Summary) mergeEvents(o *Summary, shift int) {
+	s.cached, o.cached = nil, nil
+	s.dropped += o.dropped
+	o.dropped = 0
+	if o.ext != nil {
+		s.makeExt()
+		var k []byte
+		err := s.ext.Absorb(o.ext, int64(shift), func(key, payload []byte) error {
+			k = append(k[:0], key...)
+			shiftInput(k, int64(shift))
+			return s.ext.Add(k, payload)
+		})
+		s.spillErr = errors.Join(s.spillErr, o.spillErr, err)
+		o.ext = nil
+	}
+	input := func(i int) int { return i + shift }
 	remap := make([]uint32, len(o.strs))
 	for i, v := range o.strs {
 		remap[i] = s.intern(v)
@@ -174,7 +198,10 @@ func (s *Summary) mergeEvents(o *Summary, input func(int) int) {
 	}
 	s.events.chunks = append(s.events.chunks, o.events.chunks...)
 	s.events.n += o.events.n
-	o.events = eventList{}
+	s.grow(int64(o.events.n) * entryCost)
+	o.events, o.seen = eventList{}, nil
+	o.grow(-o.held)
+	s.maybeSpill()
 }
 
 // eventList holds a summary's entries in chunks, so that growing never copies them (nor
@@ -186,13 +213,15 @@ type eventList struct {
 
 const eventChunk = 1024 // entries per chunk: 96 KB
 
-func (l *eventList) add(e entry) {
+// add adds e and returns where it is kept: entries never move.
+func (l *eventList) add(e entry) *entry {
 	if k := len(l.chunks); k == 0 || len(l.chunks[k-1]) == cap(l.chunks[k-1]) {
 		l.chunks = append(l.chunks, make([]entry, 0, eventChunk))
 	}
 	last := &l.chunks[len(l.chunks)-1]
 	*last = append(*last, e)
 	l.n++
+	return &(*last)[len(*last)-1]
 }
 
 // all yields every entry in the order they were added.

@@ -46,7 +46,7 @@ type htmlLegend struct{ Name, Fill string }
 var familyColours = []string{"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"}
 
 func (s *Summary) htmlModel(opts Options) htmlPage {
-	v := s.compute()
+	v := s.compute(opts.Top)
 	p := htmlPage{
 		Title: "grantsweep: invalid-grant failures",
 		Summary: fmt.Sprintf("%s records from %s (%s skipped), %s. %s invalid-grant failures in scope (%.1f%%), %s duplicate copies dropped.",

@@ -160,7 +160,7 @@ func timePtr(t time.Time) *string {
 }
 
 func (s *Summary) jsonModel(opts Options) jsonSummary {
-	v := s.compute()
+	v := s.compute(opts.Top)
 	out := jsonSummary{
 		Schema:         Schema,
 		GeneratedBy:    opts.GeneratedBy,
@@ -216,7 +216,7 @@ func (s *Summary) writeJSON(w io.Writer, opts Options) error {
 	bw := bufio.NewWriter(w)
 	bw.Write(bytes.TrimSuffix(head.Bytes(), []byte("\n}\n")))
 	bw.WriteString(",\n")
-	if err := s.writePartial(bw); err != nil {
+	if err := s.writePartial(bw, opts); err != nil {
 		return err
 	}
 	bw.WriteString("\n}\n")

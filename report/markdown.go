@@ -103,7 +103,7 @@ func writeJSONTable(w *bufio.Writer, t Table) {
 
 // writeMarkdown renders the whole report as Markdown, for tickets.
 func (s *Summary) writeMarkdown(w io.Writer, opts Options) error {
-	v := s.compute()
+	v := s.compute(opts.Top)
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "## grantsweep: invalid-grant failures\n\n")
 	fmt.Fprintf(bw, "%s records from %s (%s skipped), %s. **%s** in scope (%.1f%%), %s duplicate copies dropped.\n\n",

@@ -46,19 +46,13 @@ func displayTime(t time.Time, loc *time.Location) string {
 }
 
 // Tables returns every table of the report, in reading order. opts.Top cuts breakdowns.
-func (s *Summary) Tables(opts Options) []Table { return s.tables(s.compute(), opts) }
+func (s *Summary) Tables(opts Options) []Table { return s.tables(s.compute(opts.Top), opts) }
 
 func (s *Summary) tables(v *view, opts Options) []Table {
 	loc := opts.TZ
 	ids := make([]string, len(s.Rules.Rules))
 	for i, r := range s.Rules.Rules {
 		ids[i] = r.ID
-	}
-	top := func(n int) int {
-		if opts.Top > 0 {
-			return min(n, opts.Top)
-		}
-		return n
 	}
 	var out []Table
 
@@ -114,15 +108,8 @@ func (s *Summary) tables(v *view, opts Options) []Table {
 		keyName := def.cols[0]
 		pc := Table{Name: def.name + "_per_cause", Title: def.title + " per cause", Columns: cols("cause", keyName, "#events")}
 		for ri, id := range ids {
-			sorted := slices.Clone(tv.rows)
-			slices.SortStableFunc(sorted, func(a, b row) int { return int(b.causes[ri] - a.causes[ri]) })
-			n := 0
-			for _, r := range sorted {
-				if r.causes[ri] == 0 || n == top(len(sorted)) {
-					break
-				}
+			for _, r := range tv.perCause[ri] {
 				pc.Rows = append(pc.Rows, []string{id, r.key[0], fmt.Sprint(r.causes[ri])})
-				n++
 			}
 		}
 		out = append(out, pc)

@@ -81,7 +81,7 @@ func (s *Summary) Crossed(ths []Threshold) []string {
 	if len(ths) == 0 {
 		return nil
 	}
-	v := s.compute()
+	v := s.anyView()
 	var out []string
 	for _, t := range ths {
 		var n, whole int64
@@ -148,7 +148,7 @@ func ReadBaseline(r io.Reader, name string, set *rules.Set) (*Baseline, error) {
 	b := &Baseline{Name: name, st: st}
 	if st.Partial != nil && st.Partial.Rules == set.Fingerprint() {
 		b.sameRules = true
-		if b.sum, err = fromStored(st, name, set); err != nil {
+		if b.sum, err = fromStored(st, name, set, nil); err != nil {
 			return nil, err // checked as merge checks it: its tables are rebuilt from it
 		}
 	}
@@ -222,28 +222,16 @@ func (s *Summary) delta(v *view, b *Baseline) *delta {
 	}
 	// Movers: the full tables of both runs when the baseline's events are at hand,
 	// otherwise the rows its tables kept.
-	afterApps, afterUsers := counts(v, "by_app"), counts(v, "by_user")
+	afterApps, afterUsers := s.tableCounts(v, "by_app"), s.tableCounts(v, "by_user")
 	var beforeApps, beforeUsers map[string]int64
 	if b.sum != nil {
-		bv := b.sum.compute()
-		beforeApps, beforeUsers = counts(bv, "by_app"), counts(bv, "by_user")
+		bv := b.sum.anyView()
+		beforeApps, beforeUsers = b.sum.tableCounts(bv, "by_app"), b.sum.tableCounts(bv, "by_user")
 	} else {
 		beforeApps, beforeUsers = storedCounts(st.ByApp), storedCounts(st.ByUser)
 	}
 	d.appMovers, d.userMovers = movers(beforeApps, afterApps), movers(beforeUsers, afterUsers)
 	return d
-}
-
-func counts(v *view, table string) map[string]int64 {
-	out := map[string]int64{}
-	for _, tv := range v.tables {
-		if tv.def.name == table {
-			for _, r := range tv.rows {
-				out[r.key[0]] += r.events
-			}
-		}
-	}
-	return out
 }
 
 func storedCounts(rows []storedRow) map[string]int64 {

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/grantsweep/grantsweep/report/spill"
 	"github.com/grantsweep/grantsweep/rules"
 )
 
@@ -24,10 +25,14 @@ import (
 // wordings, and the in-scope events themselves (a few percent of the logs), one array
 // per event in the order of event_columns.
 type jsonPartial struct {
-	Rules        string            `json:"rules"`
-	Dedupe       bool              `json:"dedupe"`
-	Codes        []jsonPartialCode `json:"codes"`
-	EventColumns []string          `json:"event_columns"`
+	Rules  string `json:"rules"`
+	Dedupe bool   `json:"dedupe"`
+	// DuplicatesDropped is how many of totals.duplicates the events do not carry: every
+	// in-scope event is carried once, its copies only counted. Absent (a summary older
+	// than that, whose events held their copies) is 0.
+	DuplicatesDropped int64             `json:"duplicates_dropped"`
+	Codes             []jsonPartialCode `json:"codes"`
+	EventColumns      []string          `json:"event_columns"`
 }
 
 type jsonPartialCode struct {
@@ -42,14 +47,9 @@ var eventColumns = []string{"time", "id", "cause", "input", "offset", "user", "u
 
 // writePartial writes the "partial" member, indented as the rest of the summary, with
 // one in-scope event per line.
-func (s *Summary) writePartial(w *bufio.Writer) error {
+func (s *Summary) writePartial(w *bufio.Writer, opts Options) error {
 	p := s.partial()
-	meta, err := json.MarshalIndent(struct {
-		Rules        string            `json:"rules"`
-		Dedupe       bool              `json:"dedupe"`
-		Codes        []jsonPartialCode `json:"codes"`
-		EventColumns []string          `json:"event_columns"`
-	}{p.Rules, p.Dedupe, p.Codes, p.EventColumns}, "  ", "  ")
+	meta, err := json.MarshalIndent(p, "  ", "  ")
 	if err != nil {
 		return err
 	}
@@ -58,36 +58,39 @@ func (s *Summary) writePartial(w *bufio.Writer) error {
 	w.WriteString(",\n    \"events\": [")
 	var b []byte
 	i := 0
-	for e := range s.events.all() {
+	v := s.compute(opts.Top)
+	err = s.eachKept(v, func(x *xevent) error {
 		b = b[:0]
 		if i++; i > 1 {
 			b = append(b, ',')
 		}
 		b = append(b, "\n      ["...)
 		b = append(b, '"')
-		if e.nsec >= 0 {
-			b = time.Unix(e.sec, int64(e.nsec)).UTC().AppendFormat(b, time.RFC3339Nano)
+		if x.nsec >= 0 {
+			b = x.Time.AppendFormat(b, time.RFC3339Nano)
 		}
 		b = append(b, "\","...)
-		b = appendString(b, s.idString(e))
+		b = appendString(b, x.idString())
 		b = append(b, ',')
-		b = appendString(b, s.Rules.Rules[e.rule].ID)
+		b = appendString(b, s.Rules.Rules[x.rule].ID)
 		b = append(b, ',')
-		b = strconv.AppendInt(b, int64(e.input), 10)
+		b = strconv.AppendInt(b, int64(x.input), 10)
 		b = append(b, ',')
-		b = strconv.AppendInt(b, e.offset, 10)
-		for _, d := range e.dims {
+		b = strconv.AppendInt(b, x.offset, 10)
+		for _, d := range x.dims() {
 			b = append(b, ',')
-			b = appendString(b, s.strs[d])
+			b = appendString(b, d)
 		}
 		b = append(b, ',')
-		b = strconv.AppendInt(b, int64(e.tpCode), 10)
+		b = strconv.AppendInt(b, int64(x.TokenProtectionCode), 10)
 		b = append(b, ']')
-		if _, err := w.Write(b); err != nil {
-			return err
-		}
+		_, err := w.Write(b)
+		return err
+	})
+	if err != nil {
+		return err
 	}
-	if s.events.n > 0 {
+	if i > 0 {
 		w.WriteString("\n    ")
 	}
 	_, err = w.WriteString("]\n  }")
@@ -95,7 +98,7 @@ func (s *Summary) writePartial(w *bufio.Writer) error {
 }
 
 func (s *Summary) partial() *jsonPartial {
-	p := &jsonPartial{Rules: s.Rules.Fingerprint(), Dedupe: s.Dedupe, EventColumns: eventColumns}
+	p := &jsonPartial{Rules: s.Rules.Fingerprint(), Dedupe: s.Dedupe, DuplicatesDropped: s.anyView().duplicates, EventColumns: eventColumns}
 	for code, cs := range s.codes {
 		p.Codes = append(p.Codes, jsonPartialCode{Code: code, Records: cs.records, InScope: cs.inScope, Texts: cs.texts})
 	}
@@ -154,6 +157,7 @@ type storedRow struct {
 type storedPartial struct {
 	Rules        string            `json:"rules"`
 	Dedupe       *bool             `json:"dedupe"`
+	Dropped      *int64            `json:"duplicates_dropped"`
 	Codes        []json.RawMessage `json:"codes"`
 	EventColumns []string          `json:"event_columns"`
 	Events       []json.RawMessage `json:"events"`
@@ -522,17 +526,23 @@ func orNull(v *string) string {
 // A summary that sweep or merge cannot have written is refused with an [*InvalidError]
 // naming the member.
 func ReadSummary(r io.Reader, name string, set *rules.Set) (*Summary, error) {
+	return ReadSummaryIn(r, name, set, nil)
+}
+
+// ReadSummaryIn is ReadSummary with the summary's events held within budget (see
+// [Summary.SetBudget]); nil: in memory.
+func ReadSummaryIn(r io.Reader, name string, set *rules.Set, budget *spill.Budget) (*Summary, error) {
 	st, err := readStored(r, name)
 	if err != nil {
 		return nil, err
 	}
-	return fromStored(st, name, set)
+	return fromStored(st, name, set, budget)
 }
 
 // fromStored rebuilds the Summary from its partial and checks that it gives the numbers
 // the summary shows: a partial whose totals, causes or families differ from what its
 // own events and codes make is refused.
-func fromStored(st *stored, name string, set *rules.Set) (*Summary, error) {
+func fromStored(st *stored, name string, set *rules.Set, budget *spill.Budget) (*Summary, error) {
 	c := checker{file: name}
 	p := st.Partial
 	if p == nil {
@@ -548,7 +558,18 @@ func fromStored(st *stored, name string, set *rules.Set) (*Summary, error) {
 		return nil, c.errorf("partial.dedupe", "missing")
 	}
 	s := New(set)
+	s.SetBudget(budget)
 	s.Dedupe = *p.Dedupe
+	if p.Dropped != nil {
+		if err := c.count("partial.duplicates_dropped", *p.Dropped); err != nil {
+			return nil, err
+		}
+		if *p.Dropped > st.Totals.Duplicates {
+			return nil, c.errorf("partial.duplicates_dropped", "%d, more than totals.duplicates, %d", *p.Dropped, st.Totals.Duplicates)
+		}
+		s.dropped = *p.Dropped
+	}
+	claimedDropped := s.dropped // the copies that adding the events drops are counted on top
 	s.Records, s.Skipped = st.Totals.Records, st.Totals.Skipped
 	s.Inputs = st.Inputs
 	for _, o := range st.Others {
@@ -659,14 +680,17 @@ func fromStored(st *stored, name string, set *rules.Set) (*Summary, error) {
 		}
 		var dims [nDims]string
 		copy(dims[:], strs[5:])
-		s.events.add(s.pack(t, strs[1], &dims, int(tpCode), rule, int(input), offset))
+		s.addEvent(s.pack(t, strs[1], &dims, int(tpCode), rule, int(input), offset, int64(i)))
 	}
-	if n := int64(len(p.Events)); n > inScopeRecords {
-		return nil, c.errorf("partial.events", "%d events, but the in-scope codes have %d records", n, inScopeRecords)
+	if n := int64(len(p.Events)); n+claimedDropped > inScopeRecords {
+		if claimedDropped == 0 {
+			return nil, c.errorf("partial.events", "%d events, but the in-scope codes have %d records", n, inScopeRecords)
+		}
+		return nil, c.errorf("partial.events", "%d events and %d copies dropped (duplicates_dropped), but the in-scope codes have %d records", n, claimedDropped, inScopeRecords)
 	}
 
 	// What the events give: the totals, causes and families the summary shows.
-	v := s.compute()
+	v := s.anyView()
 	if v.inScope != st.Totals.InScope {
 		return nil, c.errorf("totals.in_scope", "%d, but the partial's events give %d", st.Totals.InScope, v.inScope)
 	}

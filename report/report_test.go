@@ -24,17 +24,18 @@ func add(s *Summary, evs ...parse.Event) {
 
 func TestDedupeAndDistinct(t *testing.T) {
 	at := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
-	s := New(rules.Default())
-	add(s,
+	evs := []parse.Event{
 		parse.Event{ID: "a", ErrorCode: 70000, User: "u1", App: "x", IP: "1.1.1.1", Time: at, Pos: parse.Position{Offset: 0}},
 		parse.Event{ID: "a", ErrorCode: 70000, User: "u2", App: "y", IP: "2.2.2.2", Time: at.Add(time.Hour), Pos: parse.Position{Offset: 10}}, // a copy
 		parse.Event{ID: "", ErrorCode: 70000, User: "u1", App: "x", Time: at.Add(2 * time.Hour), Pos: parse.Position{Offset: 20}},             // no id: kept
 		parse.Event{ID: "", ErrorCode: 70000, User: "u1", App: "x", Time: at.Add(3 * time.Hour), Pos: parse.Position{Offset: 30}},             // no id: kept
 		parse.Event{ID: "b", ErrorCode: 50173, User: "u3", Time: at.Add(-time.Hour), Pos: parse.Position{Offset: 40}},
 		parse.Event{ID: "c", ErrorCode: 0, Time: at.Add(5 * time.Hour), Pos: parse.Position{Offset: 50}},
-	)
+	}
+	s := New(rules.Default())
+	add(s, evs...)
 	s.Inputs = append(s.Inputs, Input{Path: "x", Records: 6})
-	v := s.compute()
+	v := s.compute(0)
 	if v.records != 6 || v.inScope != 4 || v.duplicates != 1 {
 		t.Fatalf("records %d in scope %d duplicates %d, want 6, 4, 1", v.records, v.inScope, v.duplicates)
 	}
@@ -46,8 +47,10 @@ func TestDedupeAndDistinct(t *testing.T) {
 		t.Errorf("window %v..%v", v.first, v.last)
 	}
 
-	s.Dedupe = false
-	if v := s.compute(); v.inScope != 5 || v.duplicates != 0 {
+	s = New(rules.Default())
+	s.Dedupe = false // as sweep --no-dedupe sets it, before reading
+	add(s, evs...)
+	if v := s.compute(0); v.inScope != 5 || v.duplicates != 0 {
 		t.Errorf("without de-duplication: in scope %d duplicates %d, want 5 and 0", v.inScope, v.duplicates)
 	}
 }
@@ -144,11 +147,11 @@ func TestEventIDs(t *testing.T) {
 		}
 		i++
 	}
-	if v := a.compute(); v.inScope != int64(len(ids)) || v.duplicates != 0 {
+	if v := a.compute(0); v.inScope != int64(len(ids)) || v.duplicates != 0 {
 		t.Errorf("distinct spellings: in scope %d duplicates %d, want %d and 0", v.inScope, v.duplicates, len(ids))
 	}
 	a.Merge(b)
-	if v := a.compute(); v.inScope != int64(len(ids))+1 || v.duplicates != int64(len(ids)) {
+	if v := a.compute(0); v.inScope != int64(len(ids))+1 || v.duplicates != int64(len(ids)) {
 		t.Errorf("merged: in scope %d duplicates %d, want %d and %d", v.inScope, v.duplicates, len(ids)+1, len(ids))
 	}
 	var buf bytes.Buffer
@@ -207,7 +210,7 @@ func TestMergeChunks(t *testing.T) {
 	if w.String() != m.String() {
 		t.Error("merged JSON differs from the whole")
 	}
-	if v := a.compute(); v.inScope != 3900 || v.duplicates != 100 {
+	if v := a.compute(0); v.inScope != 3900 || v.duplicates != 100 {
 		t.Errorf("in scope %d duplicates %d, want 3900 and 100", v.inScope, v.duplicates)
 	}
 }

@@ -40,7 +40,7 @@ func TestDeduperIsTheSummaryRule(t *testing.T) {
 				}
 			}
 			s.Inputs = append(s.Inputs, Input{Path: "x"})
-			v := s.compute()
+			v := s.compute(0)
 			if int64(kept) != v.inScope || kept != tc.want || v.duplicates != int64(len(tc.ids)-kept) {
 				t.Errorf("Deduper kept %d, the summary %d (%d duplicates), want %d", kept, v.inScope, v.duplicates, tc.want)
 			}
@@ -137,7 +137,7 @@ func TestSelectIsSummaryRead(t *testing.T) {
 			if got.Skipped != 1 || !slices.Equal(skips, s.Samples) {
 				t.Errorf("skips %v, the summary's samples %v; want the one broken record", skips, s.Samples)
 			}
-			v := s.compute()
+			v := s.compute(0)
 			if int64(len(listed)) != v.inScope || v.duplicates == 0 || v.inScope == 0 {
 				t.Fatalf("Select and a Deduper kept %d events, the summary %d in scope and %d duplicates", len(listed), v.inScope, v.duplicates)
 			}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/grantsweep/grantsweep/parse"
+	"github.com/grantsweep/grantsweep/report/spill"
 	"github.com/grantsweep/grantsweep/rules"
 )
 
@@ -49,6 +50,15 @@ type Summary struct {
 
 	lastCode      *codeStat // the codes entry of the previous record
 	lastCodeValue int
+
+	// How the in-scope events are held within the memory budget (store.go).
+	budget   *spill.Budget
+	held     int64              // bytes of events, strings and ids counted in the budget
+	seen     map[eventID]*entry // ids of the events in memory, to drop copies as they come
+	dropped  int64              // in-scope copies dropped as they came: duplicates
+	ext      *spill.Sorter      // events spilled, sorted by de-duplication key; nil: none
+	spillErr error              // a spill that failed: the summary cannot be shown
+	cached   *view              // the view last computed, until the summary changes
 }
 
 // Input is what one input contributed.
@@ -104,6 +114,7 @@ func New(set *rules.Set) *Summary {
 // Add counts one decoded record of the input being read; m and inScope are its
 // classification.
 func (s *Summary) Add(ev *parse.Event, m rules.Match, inScope bool) {
+	s.cached = nil
 	s.Records++
 	if !ev.Time.IsZero() {
 		if s.First.IsZero() || ev.Time.Before(s.First) {
@@ -142,7 +153,7 @@ func (s *Summary) Add(ev *parse.Event, m rules.Match, inScope bool) {
 	if !inScope {
 		return
 	}
-	s.events.add(s.packEvent(ev, m.Rule))
+	s.addEvent(s.packEvent(ev, m.Rule))
 }
 
 // describeCode is the text a code's row shows: the record's own wording, shortened.
@@ -156,6 +167,7 @@ func describeCode(ev *parse.Event) string {
 
 // Skip counts one record that could not be decoded and keeps it as a sample.
 func (s *Summary) Skip(e *parse.RecordError) {
+	s.cached = nil
 	s.Skipped++
 	if len(s.Samples) < maxSkipSamples {
 		s.Samples = append(s.Samples, NewSkip(e))
@@ -319,6 +331,7 @@ func describeOthers(others []OtherCount) string {
 
 // Failed records an input that could not be read at all.
 func (s *Summary) Failed(path string, err error) {
+	s.cached = nil
 	s.Inputs = append(s.Inputs, Input{Path: path, Format: "unknown", Error: err.Error()})
 }
 
@@ -397,7 +410,7 @@ func (s *Summary) Merge(o *Summary) {
 	base := len(s.Inputs)
 	s.Inputs = append(s.Inputs, o.Inputs...)
 	s.mergeCounts(o)
-	s.mergeEvents(o, func(i int) int { return base + i })
+	s.mergeEvents(o, base)
 }
 
 // MergeSection adds o, the summary of a later section of the input s read last (see
@@ -432,10 +445,11 @@ func (s *Summary) MergeSection(o *Summary, lineBase int) {
 		o.Samples[i].Line += lineBase
 	}
 	s.mergeCounts(o)
-	s.mergeEvents(o, func(int) int { return last })
+	s.mergeEvents(o, last)
 }
 
 func (s *Summary) mergeCounts(o *Summary) {
+	s.cached = nil
 	s.Records += o.Records
 	s.Skipped += o.Skipped
 	if !o.First.IsZero() && (s.First.IsZero() || o.First.Before(s.First)) {

@@ -19,7 +19,7 @@ const termWidth = 100
 
 // writeTable renders the summary for a person at a terminal.
 func (s *Summary) writeTable(w io.Writer, opts Options) error {
-	v := s.compute()
+	v := s.compute(opts.Top)
 	bw := bufio.NewWriter(w)
 	p := &termPrinter{w: bw, color: opts.Color, loc: locOrUTC(opts.TZ)}
 
@@ -66,8 +66,8 @@ func (s *Summary) writeTable(w io.Writer, opts Options) error {
 			continue
 		}
 		title := tv.def.title
-		if len(tv.rows) > len(rows) {
-			title += fmt.Sprintf(" (%d of %d)", len(rows), len(tv.rows))
+		if tv.total > len(rows) {
+			title += fmt.Sprintf(" (%d of %d)", len(rows), tv.total)
 		}
 		p.section(title)
 		if tv.def.name == "by_hour" {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,11 +14,15 @@ import (
 type view struct {
 	records, skipped, inScope, duplicates int64
 	first, last                           time.Time
+	top                                   int // the rows kept of each breakdown (see compute)
 
 	causes   []causeView // in rule order
 	families []causeView // in family order
 	tables   []tableView // in tableDefs order
 	codes    []codeRow
+
+	kept []*entry // the events in scope, in input order, when computed in memory
+	ext  *extView // what the partial and full tables read, when computed from spilled runs
 }
 
 type causeView struct {
@@ -28,12 +33,15 @@ type causeView struct {
 }
 
 type tableView struct {
-	def  *tableDef
-	rows []row // every row, sorted
+	def      *tableDef
+	rows     []row   // the first rows in order: see compute
+	total    int     // rows in all
+	perCause [][]row // by rule index: the rows with the most events of the cause
+	all      []row   // every row, when computed in memory
 }
 
 // top returns the rows a renderer shows: the first n (all when n is 0), or every row of
-// a table sorted by key (token protection, hours).
+// a table sorted by key (token protection, hours). n is at most the view's top, or 10.
 func (tv tableView) top(n int) []row {
 	if n > 0 && !tv.def.byKey && len(tv.rows) > n {
 		return tv.rows[:n]
@@ -135,9 +143,65 @@ func tokenProtectionMeaning(status string, code int) string {
 	return ""
 }
 
-// compute builds the view, every row of every table; renderers cut with tableView.top.
-func (s *Summary) compute() *view {
-	v := &view{records: s.Records, skipped: s.Skipped, first: s.First, last: s.Last}
+// compute builds the view. Of each breakdown's rows, in order, the first max(top, 10) are
+// kept (every row with top 0, and every row of a table sorted by key); the view is kept
+// until the summary changes. A summary whose events were spilled is computed from its
+// runs, with the same result; an error reading them is kept for [Summary.Err].
+func (s *Summary) compute(top int) *view {
+	if c := s.cached; c != nil && c.top == top {
+		return c
+	}
+	if s.cached != nil && s.cached.ext != nil {
+		s.cached.ext.close()
+	}
+	v := &view{records: s.Records, skipped: s.Skipped, first: s.First, last: s.Last, top: top}
+	if b := s.budget; s.ext == nil && b != nil && s.held+int64(s.events.n)*computeCost > b.Limit() {
+		s.spillErr = errors.Join(s.spillErr, s.spill()) // computing in memory would not fit
+	}
+	if s.ext != nil {
+		s.spillErr = errors.Join(s.spillErr, s.spill(), s.computeExt(v))
+	} else {
+		s.computeMem(v)
+	}
+	v.duplicates += s.dropped
+
+	// Failures by code, for context.
+	for code, cs := range s.codes {
+		status := "other_failure"
+		switch {
+		case cs.inScope:
+			status = "in_scope"
+		case code == 0:
+			status = "success"
+		}
+		v.codes = append(v.codes, codeRow{code: code, status: status, records: cs.records, description: cs.description()})
+	}
+	slices.SortFunc(v.codes, func(a, b codeRow) int {
+		return cmp.Or(cmp.Compare(b.records, a.records), cmp.Compare(a.code, b.code))
+	})
+	s.cached = v
+	return v
+}
+
+// anyView is the view last computed, or one with the default rows kept: for what does
+// not depend on rows (totals, causes, thresholds, full table counts).
+func (s *Summary) anyView() *view {
+	if s.cached != nil {
+		return s.cached
+	}
+	return s.compute(10)
+}
+
+// computeCost is what computing the view in memory takes per event, besides the events:
+// the order, the ids seen and the groups of every table.
+const computeCost = 160
+
+// Err reports an error that spilling or reading spilled events met: a summary with one
+// cannot be shown (Write returns it).
+func (s *Summary) Err() error { return s.spillErr }
+
+// computeMem computes the view from the events in memory.
+func (s *Summary) computeMem(v *view) {
 	nr := len(s.Rules.Rules)
 
 	// De-duplicate in input order: the first copy of an event id wins.
@@ -145,9 +209,7 @@ func (s *Summary) compute() *view {
 	for e := range s.events.all() {
 		order = append(order, e)
 	}
-	slices.SortStableFunc(order, func(ea, eb *entry) int {
-		return cmp.Or(cmp.Compare(ea.input, eb.input), cmp.Compare(ea.offset, eb.offset))
-	})
+	slices.SortStableFunc(order, func(ea, eb *entry) int { return ea.order(eb) })
 	seen := map[eventID]struct{}{}
 	kept := order[:0] // filtered in place
 	for _, e := range order {
@@ -162,14 +224,12 @@ func (s *Summary) compute() *view {
 	}
 	seen = nil
 	v.inScope = int64(len(kept))
+	v.kept = kept
 
 	// Causes and families.
 	causeAcc := make([]acc, nr)
 	famAcc := make([]acc, len(s.Rules.Families))
-	familyOf := make([]int, nr) // rule index -> family index, looked up once
-	for i, r := range s.Rules.Rules {
-		familyOf[i] = s.Rules.FamilyIndex(r.Family)
-	}
+	familyOf := s.familyOf()
 	for _, e := range kept {
 		causeAcc[e.rule].add(e)
 		if f := familyOf[e.rule]; f >= 0 {
@@ -210,38 +270,86 @@ func (s *Summary) compute() *view {
 				g.distinct.add(e.userKey())
 			}
 		}
-		tv := tableView{def: def}
+		rows := make([]row, 0, len(order))
 		for _, gk := range order {
 			g := groups[gk]
 			ev := s.unpack(g.first)
-			tv.rows = append(tv.rows, row{key: def.key(&ev), events: g.events, distinct: len(g.distinct), causes: g.causes})
+			rows = append(rows, row{key: def.key(&ev), events: g.events, distinct: len(g.distinct), causes: g.causes})
 		}
-		slices.SortFunc(tv.rows, func(a, b row) int {
-			if !def.byKey {
-				if c := cmp.Compare(b.events, a.events); c != 0 {
-					return c
-				}
-			}
-			return slices.Compare(a.key, b.key)
-		})
+		slices.SortFunc(rows, def.compareRows)
+		tv := tableView{def: def, all: rows}
+		pc := newPerCause(nr, v.top)
+		for _, r := range rows {
+			tv.add(r, v.top)
+			pc.add(r)
+		}
+		tv.perCause = pc.finish()
 		v.tables = append(v.tables, tv)
 	}
+}
 
-	// Failures by code, for context.
-	for code, cs := range s.codes {
-		status := "other_failure"
-		switch {
-		case cs.inScope:
-			status = "in_scope"
-		case code == 0:
-			status = "success"
-		}
-		v.codes = append(v.codes, codeRow{code: code, status: status, records: cs.records, description: cs.description()})
+// familyOf maps a rule index to its family's index.
+func (s *Summary) familyOf() []int {
+	out := make([]int, len(s.Rules.Rules))
+	for i, r := range s.Rules.Rules {
+		out[i] = s.Rules.FamilyIndex(r.Family)
 	}
-	slices.SortFunc(v.codes, func(a, b codeRow) int {
-		return cmp.Or(cmp.Compare(b.records, a.records), cmp.Compare(a.code, b.code))
-	})
-	return v
+	return out
+}
+
+// compareRows orders a table's rows: the most events first, then by key; or by key only.
+func (def *tableDef) compareRows(a, b row) int {
+	if !def.byKey {
+		if c := cmp.Compare(b.events, a.events); c != 0 {
+			return c
+		}
+	}
+	return slices.Compare(a.key, b.key)
+}
+
+// add counts the next row of the table in order, and keeps it if the view shows it.
+func (tv *tableView) add(r row, top int) {
+	tv.total++
+	if top == 0 || tv.def.byKey || len(tv.rows) < max(top, 10) {
+		tv.rows = append(tv.rows, r)
+	}
+}
+
+// perCause picks, for every cause, the rows with the most events of it (ties: in the
+// table's order), top of them (all with top 0), from the rows of a table in order.
+type perCause struct {
+	top   int
+	lists [][]row
+}
+
+func newPerCause(nr, top int) *perCause { return &perCause{top: top, lists: make([][]row, nr)} }
+
+func (p *perCause) add(r row) {
+	for ri, n := range r.causes {
+		if n == 0 {
+			continue
+		}
+		l := append(p.lists[ri], r)
+		if p.top > 0 && len(l) >= 2*p.top+16 {
+			l = p.cut(l, ri)
+		}
+		p.lists[ri] = l
+	}
+}
+
+func (p *perCause) cut(l []row, ri int) []row {
+	slices.SortStableFunc(l, func(a, b row) int { return cmp.Compare(b.causes[ri], a.causes[ri]) })
+	if p.top > 0 && len(l) > p.top {
+		l = slices.Clip(l[:p.top])
+	}
+	return l
+}
+
+func (p *perCause) finish() [][]row {
+	for ri, l := range p.lists {
+		p.lists[ri] = p.cut(l, ri)
+	}
+	return p.lists
 }
 
 // acc accumulates a cause's or family's events, distinct users, apps and IPs, and span.
@@ -253,10 +361,15 @@ type acc struct {
 }
 
 func (a *acc) add(e *entry) {
-	a.events++
 	a.users.add(e.userKey())
 	a.apps.add(e.appKey())
 	a.ips.add(e.dims[dimIP])
+	a.count(e)
+}
+
+// count counts an event and its time, but not its users, apps or IPs.
+func (a *acc) count(e *entry) {
+	a.events++
 	if e.nsec >= 0 {
 		if !a.timed || e.before(&a.first) {
 			a.first = *e

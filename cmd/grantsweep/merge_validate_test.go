@@ -144,7 +144,7 @@ func TestMergeRefusesInvalidPartials(t *testing.T) {
 			ev := append([]any{}, evs[0].([]any)...)
 			ev[1] = "" // no id: not a duplicate
 			put(d, append(evs, ev), "partial", "events")
-		}, "partial.events", "260 events, but the in-scope codes have 259 records"},
+		}, "partial.events", "258 events and 2 copies dropped (duplicates_dropped), but the in-scope codes have 259 records"},
 		{"negative input records", func(d doc) { put(d, num(-1), "inputs", 0, "records") }, "inputs[0].records", "-1 is negative"},
 		{"negative input skipped", func(d doc) { put(d, num(-1), "inputs", 2, "skipped") }, "inputs[2].skipped", "-1 is negative"},
 		{"negative input filtered", func(d doc) { put(d, num(-1), "inputs", 2, "filtered") }, "inputs[2].filtered", "-1 is negative"},

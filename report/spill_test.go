@@ -1,0 +1,173 @@
+package report
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/grantsweep/grantsweep/parse"
+	"github.com/grantsweep/grantsweep/report/spill"
+	"github.com/grantsweep/grantsweep/rules"
+)
+
+// spillInputs is samples/ and the public corpus beside the checkout (when it is there),
+// and samples/ once more: every event of the second copy is a duplicate of the first's.
+func spillInputs(t *testing.T) []string {
+	paths := samplePaths(t)
+	filepath.WalkDir("../../shared/corpus", func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() && filepath.Base(p) != "SOURCE.md" {
+			paths = append(paths, p)
+		}
+		return nil
+	})
+	dir := t.TempDir()
+	for i, p := range samplePaths(t) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cp := filepath.Join(dir, filepath.Base(filepath.Dir(p))+"-"+filepath.Base(p))
+		if i%2 == 0 {
+			cp = filepath.Join(dir, "z-"+filepath.Base(p)) // a later input
+		}
+		os.WriteFile(cp, b, 0o644)
+		paths = append(paths, cp)
+	}
+	return paths
+}
+
+// sweepInto reads each path into a summary of its own within budget (nil: memory only)
+// and merges them in order, as sweep does.
+func sweepInto(t *testing.T, budget *spill.Budget, dedupe bool, paths []string) *Summary {
+	t.Helper()
+	var sum *Summary
+	for _, p := range paths {
+		s := New(rules.Default())
+		s.Dedupe = dedupe
+		s.SetBudget(budget)
+		in, err := parse.OpenWith(p, nil, parse.OpenOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Read(in) // a broken input counts what it gave, as in sweep
+		in.Close()
+		if sum == nil {
+			sum = s
+		} else {
+			sum.Merge(s)
+		}
+	}
+	return sum
+}
+
+// renderAll writes s in every format with opts, and its tables, and returns them.
+func renderAll(t *testing.T, s *Summary, opts Options) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	for _, f := range Formats {
+		var b bytes.Buffer
+		if err := s.Write(&b, f, opts); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		out[string(f)] = b.Bytes()
+	}
+	var b bytes.Buffer
+	for _, tb := range s.Tables(opts) {
+		b.WriteString(tb.Name + "\n")
+		for _, r := range tb.Rows {
+			b.WriteString(string(joinCells(r)) + "\n")
+		}
+	}
+	out["tables"] = b.Bytes()
+	return out
+}
+
+func joinCells(r []string) []byte {
+	var b []byte
+	for _, c := range r {
+		b = append(b, c...)
+		b = append(b, 0)
+	}
+	return b
+}
+
+// TestSpillByteIdentical: with a budget so small that every input's events spill, every
+// report in every format, read back and merged, is byte for byte the report of the same
+// inputs in memory.
+func TestSpillByteIdentical(t *testing.T) {
+	paths := spillInputs(t)
+	var baseline bytes.Buffer
+	if err := sweepInto(t, nil, true, paths[:5]).Write(&baseline, FormatJSON, validateOpts); err != nil {
+		t.Fatal(err)
+	}
+	for _, dedupe := range []bool{true, false} {
+		mem := sweepInto(t, nil, dedupe, paths)
+		budget := spill.NewBudget(1, t.TempDir())
+		ext := sweepInto(t, budget, dedupe, paths)
+		if !ext.Spilled() || mem.Spilled() {
+			t.Fatalf("spilled: %v with a budget of 1 byte, %v without a budget", ext.Spilled(), mem.Spilled())
+		}
+		if n, runs := budget.Spilled(); n == 0 || runs < int64(len(paths)) {
+			t.Fatalf("%d bytes in %d runs spilled for %d inputs", n, runs, len(paths))
+		}
+		if v := mem.compute(0); dedupe && v.duplicates < 200 || v.inScope < 200 {
+			t.Fatalf("in memory: %d in scope, %d duplicates: the inputs cannot show spilling keeps them", v.inScope, v.duplicates)
+		}
+		for _, top := range []int{0, 3, 10} {
+			b, err := ReadBaseline(bytes.NewReader(baseline.Bytes()), "baseline.json", rules.Default())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, opts := range []Options{{Top: top, GeneratedBy: "test"}, {Top: top, GeneratedBy: "test", Baseline: b}} {
+				want, got := renderAll(t, mem, opts), renderAll(t, ext, opts)
+				for f := range want {
+					if !bytes.Equal(got[f], want[f]) {
+						t.Fatalf("dedupe %v, top %d, baseline %v: %s differs when spilled:\n%s", dedupe, top, opts.Baseline != nil, f, firstLineDiff(got[f], want[f]))
+					}
+				}
+			}
+		}
+
+		// Read back within the tiny budget, it writes the same summary again.
+		var js bytes.Buffer
+		mem.Write(&js, FormatJSON, validateOpts)
+		back, err := ReadSummaryIn(bytes.NewReader(js.Bytes()), "sum.json", rules.Default(), budget)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !back.Spilled() {
+			t.Fatal("read back within 1 byte, the summary did not spill")
+		}
+		var again bytes.Buffer
+		if err := back.Write(&again, FormatJSON, validateOpts); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(again.Bytes(), js.Bytes()) {
+			t.Fatalf("dedupe %v: read back spilled, the summary differs:\n%s", dedupe, firstLineDiff(again.Bytes(), js.Bytes()))
+		}
+		for _, s := range []*Summary{ext, back} {
+			s.Close()
+		}
+		dir := budget.Dir()
+		if err := budget.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(dir); !os.IsNotExist(err) {
+			t.Fatalf("the spill directory %s is left after Close", dir)
+		}
+	}
+}
+
+// firstLineDiff shows the first line where got and want differ.
+func firstLineDiff(got, want []byte) string {
+	gl, wl := bytes.Split(got, []byte("\n")), bytes.Split(want, []byte("\n"))
+	for i := range min(len(gl), len(wl)) {
+		if !bytes.Equal(gl[i], wl[i]) {
+			return "line " + strconv.Itoa(i+1) + ":\n got: " + string(gl[i]) + "\nwant: " + string(wl[i])
+		}
+	}
+	return "got " + strconv.Itoa(len(gl)) + " lines, want " + strconv.Itoa(len(wl))
+}
+
