@@ -170,4 +170,3 @@ func firstLineDiff(got, want []byte) string {
 	}
 	return "got " + strconv.Itoa(len(gl)) + " lines, want " + strconv.Itoa(len(wl))
 }
-

@@ -16,8 +16,8 @@ import (
 func TestLayers(t *testing.T) {
 	const module = "github.com/grantsweep/grantsweep/"
 	allowed := map[string][]string{
-		"parse":  {},
-		"rules":  {"parse"},
+		"parse":        {},
+		"rules":        {"parse"},
 		"report":       {"rules", "parse", "report/spill"},
 		"report/spill": {},
 	}
