@@ -214,6 +214,10 @@ func (s *Summary) writeJSON(w io.Writer, opts Options) error {
 		return err
 	}
 	bw := bufio.NewWriter(w)
+	if opts.NoPartial {
+		bw.Write(head.Bytes())
+		return bw.Flush()
+	}
 	bw.Write(bytes.TrimSuffix(head.Bytes(), []byte("\n}\n")))
 	bw.WriteString(",\n")
 	if err := s.writePartial(bw, opts); err != nil {

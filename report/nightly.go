@@ -141,7 +141,7 @@ type Baseline struct {
 // ReadBaseline reads an earlier JSON summary. One of another schema is refused; one made
 // with another rule set is compared only on the cause and family ids both have.
 func ReadBaseline(r io.Reader, name string, set *rules.Set) (*Baseline, error) {
-	st, err := readStored(r, name)
+	st, err := readStored(r, name, nil)
 	if err != nil {
 		return nil, err
 	}

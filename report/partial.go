@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -160,7 +161,43 @@ type storedPartial struct {
 	Dropped      *int64            `json:"duplicates_dropped"`
 	Codes        []json.RawMessage `json:"codes"`
 	EventColumns []string          `json:"event_columns"`
-	Events       []json.RawMessage `json:"events"`
+	Events       *storedEvents     `json:"-"` // read by decodeSummary, one at a time
+}
+
+// storedEvents are a partial's events as read, each its JSON text, kept in a sorter of the
+// reader's budget (so on disk beyond it) until they are checked and added.
+type storedEvents struct {
+	sorter *spill.Sorter
+	n      int64
+}
+
+func (e *storedEvents) add(raw []byte) error {
+	var k [8]byte
+	binary.BigEndian.PutUint64(k[:], uint64(e.n))
+	e.n++
+	return e.sorter.Add(k[:], raw)
+}
+
+// each calls fn with every event in order.
+func (e *storedEvents) each(fn func(i int64, raw []byte) error) error {
+	if e == nil {
+		return nil
+	}
+	defer e.sorter.Close()
+	it, err := e.sorter.Sort()
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	var i int64
+	for it.Next() {
+		_, raw := it.Record()
+		if err := fn(i, raw); err != nil {
+			return err
+		}
+		i++
+	}
+	return it.Err()
 }
 
 // rawSummary is the first decoding of a summary: arrays are decoded element by element
@@ -188,6 +225,274 @@ type rawTotals struct {
 	Skipped    *int64 `json:"skipped"`
 	Duplicates *int64 `json:"duplicates"`
 	Other      *int64 `json:"other_records"` // absent in summaries older than record kinds: 0
+}
+
+// decodeSummary decodes one JSON summary from dec into raw as encoding/json would (members
+// matched by name, case-insensitively; unknown ones ignored), except that the partial's
+// events are read one at a time into a sorter of budget rather than held together. A
+// member that appears twice is refused: the events of one could not be told from the
+// other's.
+func decodeSummary(dec *json.Decoder, raw *rawSummary, budget *spill.Budget) error {
+	if null, err := openObject(dec, ""); err != nil || null {
+		return cmp.Or(err, error(&json.UnmarshalTypeError{Value: "null", Type: reflect.TypeFor[rawSummary]()}))
+	}
+	top := map[string]any{"schema": &raw.Schema, "generated_by": &raw.GeneratedBy, "totals": &raw.Totals, "window": &raw.Window}
+	seen := map[string]bool{}
+	for dec.More() {
+		key, err := memberName(dec, "", seen)
+		if err != nil {
+			return err
+		}
+		if arr, ok := topArrays[key]; ok {
+			if err := readArray(dec, key, arr.limit, arr.of(raw)); err != nil {
+				return err
+			}
+			continue
+		}
+		if key == "tables" {
+			if err := readTables(dec, raw); err != nil {
+				return err
+			}
+			continue
+		}
+		if key != "partial" {
+			if err := decodeMember(dec, key, top[key]); err != nil {
+				return err
+			}
+			continue
+		}
+		p := &storedPartial{}
+		null, err := openObject(dec, "partial")
+		if err != nil {
+			return err
+		}
+		if null {
+			raw.Partial = nil
+			continue
+		}
+		raw.Partial = p
+		fields := map[string]any{"rules": &p.Rules, "dedupe": &p.Dedupe, "duplicates_dropped": &p.Dropped, "event_columns": &p.EventColumns}
+		pseen := map[string]bool{}
+		for dec.More() {
+			key, err := memberName(dec, "partial.", pseen)
+			if err != nil {
+				return err
+			}
+			if key == "codes" {
+				if err := readArray(dec, "partial.codes", MaxCodes, &p.Codes); err != nil {
+					return err
+				}
+				continue
+			}
+			if key != "events" {
+				if err := decodeMember(dec, "partial."+key, fields[key]); err != nil {
+					return err
+				}
+				continue
+			}
+			tok, err := dec.Token()
+			if err != nil {
+				return err
+			}
+			if tok == nil { // null: no events
+				continue
+			}
+			if tok != json.Delim('[') {
+				return &json.UnmarshalTypeError{Value: tokenKind(tok), Type: reflect.TypeFor[[]json.RawMessage](), Field: "partial.events"}
+			}
+			evs := &storedEvents{sorter: eventsSorter(budget)}
+			p.Events = evs
+			var m json.RawMessage
+			for dec.More() {
+				m = m[:0]
+				if err := dec.Decode(&m); err != nil {
+					evs.sorter.Close()
+					return err
+				}
+				if len(m) > MaxEventBytes {
+					evs.sorter.Close()
+					return &InvalidError{Member: fmt.Sprintf("partial.events[%d]", evs.n), Err: fmt.Errorf("%d bytes, more than an event may take (%d)", len(m), MaxEventBytes)}
+				}
+				if err := evs.add(m); err != nil {
+					evs.sorter.Close()
+					return err
+				}
+			}
+			if _, err := dec.Token(); err != nil { // ]
+				evs.sorter.Close()
+				return err
+			}
+		}
+		if _, err := dec.Token(); err != nil { // }
+			return err
+		}
+	}
+	_, err := dec.Token() // }
+	return err
+}
+
+// What one summary read back (by merge or --baseline) may hold: each array is read an
+// element at a time and refused, naming it, past its limit, so that a summary sweep cannot
+// have written cannot take the memory of the run. A sweep of 8,760 hourly blobs a year for
+// 1,000 years of one category stays within MaxInputs.
+const (
+	MaxInputs         = 10_000_000
+	MaxCodes          = 100_000
+	MaxOtherKinds     = 100_000 // other_records categories
+	MaxCauses         = 10_000  // causes and families
+	MaxSkipSamples    = maxSkipSamples
+	MaxStoredRows     = 1_000_000 // rows of tables.by_app and tables.by_user each
+	MaxEventBytes     = 1 << 20   // one event of the partial, as JSON
+)
+
+// topArrays are the top-level arrays of a summary, with their limits.
+var topArrays = map[string]struct {
+	limit int
+	of    func(*rawSummary) *[]json.RawMessage
+}{
+	"inputs":          {MaxInputs, func(r *rawSummary) *[]json.RawMessage { return &r.Inputs }},
+	"other_records":   {MaxOtherKinds, func(r *rawSummary) *[]json.RawMessage { return &r.Others }},
+	"families":        {MaxCauses, func(r *rawSummary) *[]json.RawMessage { return &r.Families }},
+	"causes":          {MaxCauses, func(r *rawSummary) *[]json.RawMessage { return &r.Causes }},
+	"skipped_samples": {MaxSkipSamples, func(r *rawSummary) *[]json.RawMessage { return &r.SkippedSamples }},
+}
+
+// readArray reads the array (or null) at path an element at a time into keep (nil: the
+// elements are skipped), refusing more than limit elements.
+func readArray(dec *json.Decoder, path string, limit int, keep *[]json.RawMessage) error {
+	tok, err := dec.Token()
+	if err != nil || tok == nil {
+		if keep != nil {
+			*keep = nil
+		}
+		return err
+	}
+	if tok != json.Delim('[') {
+		return &json.UnmarshalTypeError{Value: tokenKind(tok), Type: reflect.TypeFor[[]json.RawMessage](), Field: path}
+	}
+	var out []json.RawMessage
+	var skip json.RawMessage
+	for dec.More() {
+		if keep == nil {
+			if err := dec.Decode(&skip); err != nil {
+				return err
+			}
+			skip = skip[:0]
+			continue
+		}
+		if len(out) == limit {
+			return &InvalidError{Member: path, Err: fmt.Errorf("more than %d elements, more than a summary may hold", limit)}
+		}
+		var m json.RawMessage
+		if err := dec.Decode(&m); err != nil {
+			return err
+		}
+		out = append(out, m)
+	}
+	if keep != nil {
+		*keep = out
+	}
+	_, err = dec.Token() // ]
+	return err
+}
+
+// readTables reads the tables member: the rows of by_app and by_user, which a baseline
+// without a partial compares, and skips the other tables a row at a time.
+func readTables(dec *json.Decoder, raw *rawSummary) error {
+	null, err := openObject(dec, "tables")
+	if err != nil || null {
+		return err
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		key, err := memberName(dec, "tables.", seen)
+		if err != nil {
+			return err
+		}
+		var keep *[]json.RawMessage
+		switch key {
+		case "by_app":
+			keep = &raw.Tables.ByApp
+		case "by_user":
+			keep = &raw.Tables.ByUser
+		}
+		if err := readArray(dec, "tables."+key, MaxStoredRows, keep); err != nil {
+			return err
+		}
+	}
+	_, err = dec.Token() // }
+	return err
+}
+
+// eventsSorter holds a partial's events as read: within budget, or in memory without one.
+func eventsSorter(budget *spill.Budget) *spill.Sorter {
+	if budget == nil {
+		return spill.NewSorter(spill.NewBudget(1<<62, ""), 1<<62, false)
+	}
+	return spill.NewSorter(budget, max(budget.Limit()/8, 256<<10), false)
+}
+
+// openObject reads the '{' that opens the object at path, or a null.
+func openObject(dec *json.Decoder, path string) (null bool, err error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return false, err
+	}
+	if tok == nil {
+		return true, nil
+	}
+	if tok != json.Delim('{') {
+		return false, &json.UnmarshalTypeError{Value: tokenKind(tok), Type: reflect.TypeFor[rawSummary](), Field: path}
+	}
+	return false, nil
+}
+
+// memberName reads a member's name, lower-cased as encoding/json matches it; a name seen
+// before in the object is refused.
+func memberName(dec *json.Decoder, prefix string, seen map[string]bool) (string, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return "", err
+	}
+	name, _ := tok.(string)
+	key := strings.ToLower(name)
+	if seen[key] {
+		return "", &InvalidError{Member: prefix + name, Err: errors.New("appears twice")}
+	}
+	seen[key] = true
+	return key, nil
+}
+
+// decodeMember decodes the member at path into v; nil v skips it.
+func decodeMember(dec *json.Decoder, path string, v any) error {
+	if v == nil {
+		var skip json.RawMessage
+		return dec.Decode(&skip)
+	}
+	err := dec.Decode(v)
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		te.Field = strings.TrimSuffix(path+"."+te.Field, ".")
+	}
+	return err
+}
+
+// tokenKind names a JSON token's kind, as UnmarshalTypeError.Value does.
+func tokenKind(tok json.Token) string {
+	switch tok.(type) {
+	case json.Delim:
+		if tok == json.Delim('[') {
+			return "array"
+		}
+		return "object"
+	case string:
+		return "string"
+	case float64, json.Number:
+		return "number"
+	case bool:
+		return "bool"
+	}
+	return "null"
 }
 
 // checker reads one summary's members and says what is wrong with them, naming the file.
@@ -269,13 +574,18 @@ func (c checker) time(path string, v *string) (time.Time, error) {
 	return t, nil
 }
 
-func readStored(r io.Reader, name string) (*stored, error) {
+func readStored(r io.Reader, name string, budget *spill.Budget) (*stored, error) {
 	c := checker{file: name}
 	var raw rawSummary
 	dec := json.NewDecoder(r)
-	if err := dec.Decode(&raw); err != nil {
+	if err := decodeSummary(dec, &raw, budget); err != nil {
 		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
+		var ie *InvalidError
+		switch {
+		case errors.As(err, &ie):
+			ie.File = name
+			return nil, err
+		case errors.As(err, &te):
 			return nil, c.decodeError("", err)
 		}
 		return nil, &InvalidError{File: name, Err: fmt.Errorf("not a JSON summary: %w", err)}
@@ -532,7 +842,7 @@ func ReadSummary(r io.Reader, name string, set *rules.Set) (*Summary, error) {
 // ReadSummaryIn is ReadSummary with the summary's events held within budget (see
 // [Summary.SetBudget]); nil: in memory.
 func ReadSummaryIn(r io.Reader, name string, set *rules.Set, budget *spill.Budget) (*Summary, error) {
-	st, err := readStored(r, name)
+	st, err := readStored(r, name, budget)
 	if err != nil {
 		return nil, err
 	}
@@ -632,10 +942,17 @@ func fromStored(st *stored, name string, set *rules.Set, budget *spill.Budget) (
 	}
 	perInput := make([]int64, len(s.Inputs))
 	var row []json.RawMessage
-	for i, raw := range p.Events {
+	var nEvents int64
+	if p.Events != nil {
+		nEvents = p.Events.n
+	}
+	if nEvents+claimedDropped > inScopeRecords { // before reading them
+		return nil, tooManyEvents(c, nEvents, claimedDropped, inScopeRecords)
+	}
+	err := p.Events.each(func(i int64, raw []byte) error {
 		row = row[:0]
 		if err := json.Unmarshal(raw, &row); err != nil || len(row) != len(eventColumns) {
-			return nil, c.errorf(fmt.Sprintf("partial.events[%d]", i), "want an array of %d values (event_columns), got %s", len(eventColumns), valueKind(raw, err == nil, len(row)))
+			return c.errorf(fmt.Sprintf("partial.events[%d]", i), "want an array of %d values (event_columns), got %s", len(eventColumns), valueKind(raw, err == nil, len(row)))
 		}
 		at := func(j int) string { return fmt.Sprintf("partial.events[%d][%d] (%s)", i, j, eventColumns[j]) }
 		var strs [5 + nDims]string // time, id, cause, input, offset, then the dimensions
@@ -645,7 +962,7 @@ func fromStored(st *stored, name string, set *rules.Set, budget *spill.Budget) (
 			}
 			v, err := jsonString(row[j])
 			if err != nil {
-				return nil, c.errorf(at(j), "%v", err)
+				return c.errorf(at(j), "%v", err)
 			}
 			strs[j] = v
 		}
@@ -653,40 +970,38 @@ func fromStored(st *stored, name string, set *rules.Set, budget *spill.Budget) (
 		if v := strs[0]; v != "" {
 			var err error
 			if t, err = c.time(at(0), &v); err != nil {
-				return nil, err
+				return err
 			}
 			if !t.IsZero() && (t.Before(s.First) || t.After(s.Last)) {
-				return nil, c.errorf(at(0), "%s is outside the window %s to %s", v, orNull(st.Window.First), orNull(st.Window.Last))
+				return c.errorf(at(0), "%s is outside the window %s to %s", v, orNull(st.Window.First), orNull(st.Window.Last))
 			}
 		}
 		rule, ok := ruleIndex[strs[2]]
 		if !ok {
-			return nil, c.errorf(at(2), "unknown cause %q", strs[2])
+			return c.errorf(at(2), "unknown cause %q", strs[2])
 		}
 		input, err := jsonInt(row[3], 0, int64(len(s.Inputs)-1))
 		if err != nil {
-			return nil, c.errorf(at(3), "%v (the summary has %d inputs)", err, len(s.Inputs))
+			return c.errorf(at(3), "%v (the summary has %d inputs)", err, len(s.Inputs))
 		}
 		offset, err := jsonInt(row[4], 0, math.MaxInt64)
 		if err != nil {
-			return nil, c.errorf(at(4), "%v", err)
+			return c.errorf(at(4), "%v", err)
 		}
 		tpCode, err := jsonInt(row[16], math.MinInt32, math.MaxInt32)
 		if err != nil {
-			return nil, c.errorf(at(16), "%v", err)
+			return c.errorf(at(16), "%v", err)
 		}
 		if perInput[input]++; perInput[input] > s.Inputs[input].Records {
-			return nil, c.errorf(at(3), "input %d read %d records, fewer than its in-scope events", input, s.Inputs[input].Records)
+			return c.errorf(at(3), "input %d read %d records, fewer than its in-scope events", input, s.Inputs[input].Records)
 		}
 		var dims [nDims]string
 		copy(dims[:], strs[5:])
-		s.addEvent(s.pack(t, strs[1], &dims, int(tpCode), rule, int(input), offset, int64(i)))
-	}
-	if n := int64(len(p.Events)); n+claimedDropped > inScopeRecords {
-		if claimedDropped == 0 {
-			return nil, c.errorf("partial.events", "%d events, but the in-scope codes have %d records", n, inScopeRecords)
-		}
-		return nil, c.errorf("partial.events", "%d events and %d copies dropped (duplicates_dropped), but the in-scope codes have %d records", n, claimedDropped, inScopeRecords)
+		s.addEvent(s.pack(t, strs[1], &dims, int(tpCode), rule, int(input), offset, i))
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 
 	// What the events give: the totals, causes and families the summary shows.
@@ -720,6 +1035,13 @@ func fromStored(st *stored, name string, set *rules.Set, budget *spill.Budget) (
 		}
 	}
 	return s, nil
+}
+
+func tooManyEvents(c checker, n, dropped, inScopeRecords int64) error {
+	if dropped == 0 {
+		return c.errorf("partial.events", "%d events, but the in-scope codes have %d records", n, inScopeRecords)
+	}
+	return c.errorf("partial.events", "%d events and %d copies dropped (duplicates_dropped), but the in-scope codes have %d records", n, dropped, inScopeRecords)
 }
 
 // sameCause checks a stored cause against the one its events give.

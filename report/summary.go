@@ -336,20 +336,27 @@ func (s *Summary) Failed(path string, err error) {
 }
 
 // Write renders the summary in format f to w.
+// An error spilling events or reading them back is returned, after whatever was written.
 func (s *Summary) Write(w io.Writer, f Format, opts Options) error {
+	var err error
 	switch f {
 	case FormatTable:
-		return s.writeTable(w, opts)
+		err = s.writeTable(w, opts)
 	case FormatCSV:
-		return s.writeCSV(w, opts)
+		err = s.writeCSV(w, opts)
 	case FormatJSON:
-		return s.writeJSON(w, opts)
+		err = s.writeJSON(w, opts)
 	case FormatMarkdown:
-		return s.writeMarkdown(w, opts)
+		err = s.writeMarkdown(w, opts)
 	case FormatHTML:
-		return s.writeHTML(w, opts)
+		err = s.writeHTML(w, opts)
+	default:
+		return fmt.Errorf("report: format %q not supported", f)
 	}
-	return fmt.Errorf("report: format %q not supported", f)
+	if err == nil && s.spillErr != nil {
+		err = fmt.Errorf("in-scope events spilled to disk: %w", s.spillErr)
+	}
+	return err
 }
 
 // Options shape the rendering.
@@ -359,6 +366,7 @@ type Options struct {
 	Color       bool   // terminal colour (only on a TTY, never with NO_COLOR)
 	Baseline    *Baseline
 	TZ          *time.Location // time zone for display (tables, Markdown, HTML); JSON stays UTC
+	NoPartial   bool           // the JSON summary without its partial: it cannot be merged
 }
 
 // Format is an output format.

@@ -16,11 +16,22 @@ func main() {
 		debug.SetMemoryLimit(48 << 20)
 	}
 	// The first Ctrl-C (or SIGTERM) cancels ctx: the jobs under way stop within a buffer
-	// and nothing more is read. Handling then stops, so that a second one kills the
-	// process at once, whatever it waits for.
+	// and nothing more is read, and spilled events are removed on the way out.
+	// A second one ends it there, after removing what was spilled to disk.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	context.AfterFunc(ctx, stop)
+	context.AfterFunc(ctx, func() {
+		stop()
+		again := make(chan os.Signal, 1)
+		signal.Notify(again, os.Interrupt, syscall.SIGTERM)
+		go func() {
+			<-again
+			cleanup()
+			os.Exit(130)
+		}()
+	})
+	runtimeLimit = true // sweep and merge set it from their memory budget
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
+	cleanup()
 	os.Exit(code)
 }

@@ -30,6 +30,11 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	budget, memory, err := o.budget("merge")
+	if err != nil {
+		return err
+	}
+	defer closeBudget(budget)
 	var sum *report.Summary
 	for _, path := range fs.Args() {
 		if err := ctx.Err(); err != nil {
@@ -39,7 +44,7 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		part, err := report.ReadSummary(f, path, p.set)
+		part, err := report.ReadSummaryIn(f, path, p.set, budget)
 		f.Close()
 		var invalid *report.InvalidError
 		if errors.As(err, &invalid) || errors.Is(err, report.ErrRuleSet) {
@@ -65,5 +70,7 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		sum.Merge(part)
 	}
-	return o.finish(sum, p, stdout, stderr)
+	err = o.finish(sum, p, stdout, stderr)
+	reportSpill(stderr, budget, memory)
+	return err
 }

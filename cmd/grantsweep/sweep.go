@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -33,6 +34,8 @@ type outputOptions struct {
 	failOn   []string
 	rules    string
 	mode     string
+	partial  bool
+	memoryOptions
 }
 
 func (o *outputOptions) addFlags(fs *pflag.FlagSet) {
@@ -46,6 +49,8 @@ func (o *outputOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&o.failOn, "fail-on", nil, "exit 3 when `EXPR` holds, such as revoked>=50, binding>0 or expired_inactivity>=20% (repeatable)")
 	fs.StringVar(&o.rules, "rules", "", "rule file `FILE` (YAML) that extends or replaces the default rules")
 	fs.StringVar(&o.mode, "rules-mode", "extend", "how --rules applies: extend (add and override rules) or replace (the file is the whole set)")
+	fs.BoolVar(&o.partial, "partial", true, "write the partial (every in-scope event, for merge and --baseline) in the JSON summary; --partial=false for a summary that is only read")
+	o.memoryOptions.addFlags(fs)
 }
 
 // sweepOptions are the flags of "grantsweep sweep".
@@ -144,7 +149,7 @@ func (o *outputOptions) prepare(cmd string, stdout io.Writer) (*prepared, error)
 // finish writes the summary as the output flags ask, then checks the thresholds: crossing
 // one is exit 3, after every report was written.
 func (o *outputOptions) finish(sum *report.Summary, p *prepared, stdout, stderr io.Writer) error {
-	opts := report.Options{Top: o.top, GeneratedBy: "grantsweep " + versionString(), Color: p.color, Baseline: p.baseline, TZ: p.loc}
+	opts := report.Options{Top: o.top, GeneratedBy: "grantsweep " + versionString(), Color: p.color, Baseline: p.baseline, TZ: p.loc, NoPartial: !o.partial}
 	if err := writeOutput(o.output, stdout, func(w io.Writer) error { return sum.Write(w, o.format, opts) }); err != nil {
 		return err
 	}
@@ -190,6 +195,11 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return err
 	}
+	budget, memory, err := o.budget("sweep")
+	if err != nil {
+		return err
+	}
+	defer closeBudget(budget)
 	heapProfile, stop, err := startProfiles(o.cpuProf, o.memProf)
 	if err != nil {
 		return err
@@ -200,6 +210,7 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	newSummary := func() *report.Summary {
 		s := report.New(p.set)
 		s.Dedupe, s.Filter, s.Redactor, s.Decode = !o.noDedupe, filter, redactor, o.noFilter
+		s.SetBudget(budget)
 		return s
 	}
 	inputs := inputPaths(paths)
@@ -227,7 +238,9 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	heapProfile() // what reading keeps
 
-	if err := o.finish(sum, p, stdout, stderr); err != nil {
+	err = o.finish(sum, p, stdout, stderr)
+	reportSpill(stderr, budget, memory)
+	if err != nil {
 		return err
 	}
 	if sum.Skipped > 0 {
@@ -318,11 +331,13 @@ type jobResult struct {
 }
 
 // readInputs reads the inputs with up to workers at once, each input (or each section of
-// a large JSON Lines file) into its own summary, and merges them in input order, so that
-// the result is the same whatever the worker count. Messages about inputs go to stderr in
-// input order too. read counts the inputs that yielded a record or a skip, or ended
-// without an error (an empty file); an input that opened and then broke before anything
-// came out was not read. Cancelling ctx stops every job under way within a buffer.
+// a large JSON Lines file) into its own summary, and merges them in input order as they
+// finish, so that the result is the same whatever the worker count. A bounded window of
+// finished summaries waits for an earlier one, so that memory does not grow with the
+// number of inputs. Messages about inputs go to stderr in input order too. read counts
+// the inputs that yielded a record or a skip, or ended without an error (an empty file);
+// an input that opened and then broke before anything came out was not read. Cancelling
+// ctx stops every job under way within a buffer.
 func readInputs(ctx context.Context, paths []string, src sources, newSummary func() *report.Summary, stderr io.Writer) (sum *report.Summary, read, failed int, err error) {
 	workers := src.workers
 	var jobs []job
@@ -337,8 +352,13 @@ func readInputs(ctx context.Context, paths []string, src sources, newSummary fun
 		}
 		jobs = append(jobs, job{path: p, first: true})
 	}
+	// The window holds every section of a file (Split makes at most workers of them)
+	// and the jobs under way.
+	window := max(16, 2*workers+2)
 	results := make([]jobResult, len(jobs))
+	slots := make(chan struct{}, window) // a slot per job dispatched and not yet merged
 	next := make(chan int)
+	done := make(chan int, len(jobs))
 	var wg sync.WaitGroup
 	for range min(workers, max(len(jobs), 1)) {
 		wg.Add(1)
@@ -346,70 +366,123 @@ func readInputs(ctx context.Context, paths []string, src sources, newSummary fun
 			defer wg.Done()
 			for i := range next {
 				results[i] = runJob(ctx, jobs[i], src, newSummary)
+				done <- i
 			}
 		}()
 	}
-dispatch:
-	for i := range jobs {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break dispatch
+	go func() {
+		defer close(next)
+		for i := range jobs {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
 		}
+	}()
+	finished := make([]bool, len(jobs))
+	stopped := make(chan struct{})
+	go func() { wg.Wait(); close(stopped) }()
+	// await waits until jobs [i, k) are finished; false when the run was cancelled first.
+	await := func(i, k int) bool {
+		for j := i; j < k; j++ {
+			for !finished[j] {
+				select {
+				case d := <-done:
+					finished[d] = true
+				case <-stopped:
+					select {
+					case d := <-done:
+						finished[d] = true
+					default:
+						return false
+					}
+				}
+			}
+		}
+		return true
 	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, 0, 0, err
-	}
+	defer func() {
+		// On the way out (also when cancelled), the workers stop and what they left goes.
+		<-stopped
+		for i := range results {
+			if results[i].sum != nil {
+				results[i].sum.Close()
+			}
+		}
+	}()
+
 	debug := os.Getenv("GRANTSWEEP_DEBUG") == "1"
 	lineBase, pathRead := 0, false
-	for i := 0; i < len(results); i++ { // results shrinks when a file is read again whole
-		if jobs[i].section != nil && jobs[i].first && !sectionsClean(jobs, results, i) {
+	for i := 0; i < len(jobs); i++ {
+		// A file read in sections waits for all of them.
+		k := i + 1
+		for k < len(jobs) && jobs[k].section != nil && !jobs[k].first {
+			k++
+		}
+		if !await(i, k) || ctx.Err() != nil {
+			return nil, 0, 0, cmp.Or(ctx.Err(), context.Canceled)
+		}
+		if jobs[i].section != nil && jobs[i].first && !sectionsClean(jobs[i:k], results[i:k]) {
 			// Some section of this file does not read as the whole file does (a broken
 			// or unusual part): the file is read again whole, which decides.
-			k := i + 1
-			for k < len(jobs) && jobs[k].section != nil && !jobs[k].first {
-				k++
+			for j := i; j < k; j++ {
+				results[j].sum.Close()
+				results[j] = jobResult{}
+				if j > i {
+					jobs[j].section = nil // merged as nothing
+					<-slots
+				}
 			}
 			results[i] = runJob(ctx, job{path: jobs[i].path, first: true}, src, newSummary)
-			jobs = slices.Delete(jobs, i+1, k)
-			results = slices.Delete(results, i+1, k)
 			jobs[i].section = nil
+			k = i + 1
 		}
-		r, j := &results[i], jobs[i]
-		if r.msg != "" {
-			fmt.Fprintf(stderr, "grantsweep: %s\n", r.msg)
-			failed++
+		for ; i < k; i++ {
+			r, j := &results[i], jobs[i]
+			if r.sum == nil { // a section whose file was read again whole
+				continue
+			}
+			if r.msg != "" {
+				fmt.Fprintf(stderr, "grantsweep: %s\n", r.msg)
+				failed++
+			}
+			if r.stack != nil && debug {
+				fmt.Fprintf(stderr, "%s\n", r.stack)
+			}
+			if j.first {
+				pathRead = false
+			}
+			if r.read && !pathRead {
+				pathRead = true
+				read++ // a path is read when any of its sections was
+			}
+			switch {
+			case sum == nil:
+				sum = r.sum // the first input's summary becomes the whole: no copy
+			case j.first:
+				sum.Merge(r.sum)
+			default:
+				sum.MergeSection(r.sum, lineBase)
+			}
+			if j.section != nil && j.first && !j.section.Parquet {
+				// Clean sections hold at least one record each, and only records a line at a
+				// time: the whole file is JSON Lines, whatever its first section alone is.
+				sum.Inputs[len(sum.Inputs)-1].Format = "json/lines"
+			}
+			if j.first {
+				lineBase = 0
+			}
+			lineBase += r.lines
+			*r = jobResult{}
+			<-slots
 		}
-		if r.stack != nil && debug {
-			fmt.Fprintf(stderr, "%s\n", r.stack)
-		}
-		if j.first {
-			pathRead = false
-		}
-		if r.read && !pathRead {
-			pathRead = true
-			read++ // a path is read when any of its sections was
-		}
-		switch {
-		case sum == nil:
-			sum = r.sum // the first input's summary becomes the whole: no copy
-		case j.first:
-			sum.Merge(r.sum)
-		default:
-			sum.MergeSection(r.sum, lineBase)
-		}
-		if j.section != nil && j.first && !j.section.Parquet {
-			// Clean sections hold at least one record each, and only records a line at a
-			// time: the whole file is JSON Lines, whatever its first section alone is.
-			sum.Inputs[len(sum.Inputs)-1].Format = "json/lines"
-		}
-		if j.first {
-			lineBase = 0
-		}
-		lineBase += r.lines
-		r.sum = nil
+		i-- // the loop's i++ moves to k
 	}
 	if sum == nil {
 		sum = newSummary()
@@ -417,10 +490,10 @@ dispatch:
 	return sum, read, failed, nil
 }
 
-// sectionsClean reports whether the sections of the file whose first section is job i
+// sectionsClean reports whether the sections of one file (its jobs and their results)
 // all read as the whole file reads them: each clean, none with an error.
-func sectionsClean(jobs []job, results []jobResult, i int) bool {
-	for k := i; k < len(jobs) && jobs[k].section != nil && (k == i || !jobs[k].first); k++ {
+func sectionsClean(jobs []job, results []jobResult) bool {
+	for k := range jobs {
 		if !results[k].clean || results[k].msg != "" {
 			return false
 		}
