@@ -336,13 +336,13 @@ func decodeSummary(dec *json.Decoder, raw *rawSummary, budget *spill.Budget) err
 // have written cannot take the memory of the run. A sweep of 8,760 hourly blobs a year for
 // 1,000 years of one category stays within MaxInputs.
 const (
-	MaxInputs         = 10_000_000
-	MaxCodes          = 100_000
-	MaxOtherKinds     = 100_000 // other_records categories
-	MaxCauses         = 10_000  // causes and families
-	MaxSkipSamples    = maxSkipSamples
-	MaxStoredRows     = 1_000_000 // rows of tables.by_app and tables.by_user each
-	MaxEventBytes     = 1 << 20   // one event of the partial, as JSON
+	MaxInputs      = 10_000_000
+	MaxCodes       = 100_000
+	MaxOtherKinds  = 100_000 // other_records categories
+	MaxCauses      = 10_000  // causes and families
+	MaxSkipSamples = maxSkipSamples
+	MaxStoredRows  = 1_000_000 // rows of tables.by_app and tables.by_user each
+	MaxEventBytes  = 1 << 20   // one event of the partial, as JSON
 )
 
 // topArrays are the top-level arrays of a summary, with their limits.
