@@ -168,7 +168,8 @@ func (s *Summary) unpack(e *entry) kept {
 // moved by shift (o's inputs follow s's). o's events are taken, not copied: o is left
 // without them, its spilled runs and copies dropped included.
 func (s *Summary) mergeEvents(o *Summary, shift int) {
-	s.cached, o.cached = nil, nil
+	s.dropView()
+	o.dropView()
 	s.dropped += o.dropped
 	o.dropped = 0
 	if o.ext != nil {

@@ -45,7 +45,7 @@ func (s *Summary) grow(n int64) {
 // addEvent keeps one in-scope event, or counts it as a copy: a copy of an event in
 // memory keeps the earlier of the two (by input, offset and position).
 func (s *Summary) addEvent(e entry) {
-	s.cached = nil
+	s.dropView()
 	if s.Dedupe && e.id.kind != idNone {
 		if old, ok := s.seen[e.id]; ok {
 			s.dropped++
@@ -122,6 +122,12 @@ func (s *Summary) Close() {
 		s.ext.Close()
 		s.ext = nil
 	}
+	s.dropView()
+}
+
+// dropView lets go of the view computed last (the summary changed), and of what it
+// spilled.
+func (s *Summary) dropView() {
 	if s.cached != nil && s.cached.ext != nil {
 		s.cached.ext.close()
 	}

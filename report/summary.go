@@ -114,7 +114,7 @@ func New(set *rules.Set) *Summary {
 // Add counts one decoded record of the input being read; m and inScope are its
 // classification.
 func (s *Summary) Add(ev *parse.Event, m rules.Match, inScope bool) {
-	s.cached = nil
+	s.dropView()
 	s.Records++
 	if !ev.Time.IsZero() {
 		if s.First.IsZero() || ev.Time.Before(s.First) {
@@ -167,7 +167,7 @@ func describeCode(ev *parse.Event) string {
 
 // Skip counts one record that could not be decoded and keeps it as a sample.
 func (s *Summary) Skip(e *parse.RecordError) {
-	s.cached = nil
+	s.dropView()
 	s.Skipped++
 	if len(s.Samples) < maxSkipSamples {
 		s.Samples = append(s.Samples, NewSkip(e))
@@ -331,7 +331,7 @@ func describeOthers(others []OtherCount) string {
 
 // Failed records an input that could not be read at all.
 func (s *Summary) Failed(path string, err error) {
-	s.cached = nil
+	s.dropView()
 	s.Inputs = append(s.Inputs, Input{Path: path, Format: "unknown", Error: err.Error()})
 }
 
@@ -457,7 +457,7 @@ func (s *Summary) MergeSection(o *Summary, lineBase int) {
 }
 
 func (s *Summary) mergeCounts(o *Summary) {
-	s.cached = nil
+	s.dropView()
 	s.Records += o.Records
 	s.Skipped += o.Skipped
 	if !o.First.IsZero() && (s.First.IsZero() || o.First.Before(s.First)) {
