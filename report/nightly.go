@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/grantsweep/grantsweep/report/spill"
 	"github.com/grantsweep/grantsweep/rules"
 )
 
@@ -141,14 +142,20 @@ type Baseline struct {
 // ReadBaseline reads an earlier JSON summary. One of another schema is refused; one made
 // with another rule set is compared only on the cause and family ids both have.
 func ReadBaseline(r io.Reader, name string, set *rules.Set) (*Baseline, error) {
-	st, err := readStored(r, name, nil)
+	return ReadBaselineIn(r, name, set, nil)
+}
+
+// ReadBaselineIn is ReadBaseline with the baseline's events held within budget (see
+// [Summary.SetBudget]); nil: in memory.
+func ReadBaselineIn(r io.Reader, name string, set *rules.Set, budget *spill.Budget) (*Baseline, error) {
+	st, err := readStored(r, name, budget)
 	if err != nil {
 		return nil, err
 	}
 	b := &Baseline{Name: name, st: st}
 	if st.Partial != nil && st.Partial.Rules == set.Fingerprint() {
 		b.sameRules = true
-		if b.sum, err = fromStored(st, name, set, nil); err != nil {
+		if b.sum, err = fromStored(st, name, set, budget); err != nil {
 			return nil, err // checked as merge checks it: its tables are rebuilt from it
 		}
 	}

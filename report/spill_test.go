@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/grantsweep/grantsweep/parse"
 	"github.com/grantsweep/grantsweep/report/spill"
@@ -169,4 +170,80 @@ func firstLineDiff(got, want []byte) string {
 		}
 	}
 	return "got " + strconv.Itoa(len(gl)) + " lines, want " + strconv.Itoa(len(wl))
+}
+
+// fuzzEvents makes the events of up to three inputs from data, 8 bytes an event: ids
+// that repeat (UUIDs and other ids), users, apps and addresses from small sets, times
+// (or none), in-scope and other codes.
+func fuzzEvents(data []byte) [3][]parse.Event {
+	var out [3][]parse.Event
+	ids := []string{"", "0b7e1c2a-1111-4a2b-8c3d-000000000001", "0b7e1c2a-1111-4a2b-8c3d-000000000002",
+		"0b7e1c2a-1111-4a2b-8c3d-000000000003", "not-a-uuid", "0B7E1C2A-1111-4A2B-8C3D-000000000001"}
+	codes := []int{70000, 50173, 70008, 50133, 0, 50126, 70043}
+	base := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	var offsets [3]int64
+	for len(data) >= 8 {
+		b := data[:8]
+		data = data[8:]
+		in := int(b[7]) % 3
+		ev := parse.Event{ID: ids[int(b[0])%len(ids)], ErrorCode: codes[int(b[5])%len(codes)],
+			User: []string{"", "u1@x", "u2@x", "u3\x00@x", "ü@x"}[int(b[1])%5], UserID: []string{"", "id1", "id2"}[int(b[1]>>4)%3],
+			App: []string{"", "A", "B", "A\x00"}[int(b[2])%4], AppID: []string{"", "a1"}[int(b[2]>>4)%2],
+			IP:              []string{"", "192.0.2.1", "192.0.2.2", "2001:db8::1", ""}[int(b[3])%5],
+			TokenProtection: []string{"", "bound", "unbound"}[int(b[3]>>4)%3], TokenProtectionCode: []int{0, 1002, 1008}[int(b[6])%3]}
+		if b[4] != 255 {
+			ev.Time = base.Add(time.Duration(b[4]) * 17 * time.Minute).Add(time.Duration(b[6]) * time.Millisecond)
+		}
+		offsets[in] += int64(b[6]%3) * 10 // some records share an offset (Parquet row groups)
+		ev.Pos = parse.Position{Offset: offsets[in], Line: len(out[in]) + 1}
+		out[in] = append(out[in], ev)
+	}
+	return out
+}
+
+// FuzzSpillTwin: the summary of any events, spilled to disk with a budget of one byte,
+// renders what the summary held in memory renders, merged from three inputs, with and
+// without de-duplication.
+func FuzzSpillTwin(f *testing.F) {
+	f.Add([]byte("0123456789abcdefghijklmnopqrstuvwxyz0123456789ABCDEF"), false)
+	f.Add(bytes.Repeat([]byte{1, 2, 3, 4, 5, 0, 6, 7}, 40), true)
+	f.Add(bytes.Repeat([]byte{1, 1, 1, 1, 255, 1, 1, 0, 2, 2, 2, 2, 2, 2, 2, 1}, 30), false)
+	f.Fuzz(fuzzSpillTwinBody)
+}
+
+func fuzzSpillTwinBody(t *testing.T, data []byte, noDedupe bool) {
+	{
+		evs := fuzzEvents(data[:min(len(data), 16<<10)]) // 2,000 events at most: a run every few
+		build := func(budget *spill.Budget) *Summary {
+			var sum *Summary
+			for k, list := range evs {
+				s := New(rules.Default())
+				s.Dedupe = !noDedupe
+				s.SetBudget(budget)
+				add(s, list...)
+				s.Inputs = append(s.Inputs, Input{Path: "in-" + strconv.Itoa(k), Records: int64(len(list))})
+				if sum == nil {
+					sum = s
+				} else {
+					sum.Merge(s)
+				}
+			}
+			return sum
+		}
+		budget := spill.NewBudget(4<<10, t.TempDir())
+		defer budget.Close()
+		mem, ext := build(nil), build(budget)
+		if n := mem.compute(0).inScope; n >= 200 && !ext.Spilled() {
+			t.Fatalf("%d events in scope did not spill within 4 KiB", n)
+		}
+		for _, top := range []int{0, 2} {
+			opts := Options{Top: top, GeneratedBy: "fuzz"}
+			want, got := renderAll(t, mem, opts), renderAll(t, ext, opts)
+			for _, f := range []string{"json", "table", "tables"} {
+				if !bytes.Equal(got[f], want[f]) {
+					t.Fatalf("top %d: %s differs when spilled:\n%s", top, f, firstLineDiff(got[f], want[f]))
+				}
+			}
+		}
+	}
 }

@@ -41,6 +41,12 @@ The flags of sweep and merge (a merge's result is a summary like any other):
 	--baseline FILE          compare with an earlier run's JSON summary
 	--rules FILE             a YAML rule file; --rules-mode extend (default) or replace
 	--color auto|always|never
+	--memory SIZE            memory budget of the whole process, such as 64MiB or 1GiB (default
+	                         64MiB, or GOMEMLIMIT when set); in-scope events beyond it spill
+	                         to sorted runs on disk, with the same result
+	--spill-dir DIR          where the temporary directory of spilled runs is made (default the
+	                         system's); it is removed on exit, and on Ctrl-C
+	--partial=false          the JSON summary without its partial member (it cannot be merged)
 
 and of sweep only (the filters, --redact, --no-dedupe, --strict, --input-format,
 --no-follow and --no-prefilter also apply to events):
@@ -86,8 +92,8 @@ input whose reading panics (an internal error, reported as that input's). Record
 are not sign-ins (audit and other logs) are counted apart by category (other_records),
 never as sign-ins; an input of such records only is named on standard error as not a
 sign-in export, is listed so in the summary's inputs, and is no failure for --strict. Ctrl-C or
-SIGTERM stops within a second; a second one kills at once. GRANTSWEEP_DEBUG=1 adds the
-stack to an internal error.
+SIGTERM stops within a second; a second one ends the process at once (exit 130), after
+removing what was spilled. GRANTSWEEP_DEBUG=1 adds the stack to an internal error.
 
 Exit codes:
 

@@ -30,11 +30,8 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	budget, memory, err := o.budget("merge")
-	if err != nil {
-		return err
-	}
-	defer closeBudget(budget)
+	defer closeBudget(p.budget)
+	budget := p.budget
 	var sum *report.Summary
 	for _, path := range fs.Args() {
 		if err := ctx.Err(); err != nil {
@@ -71,6 +68,6 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		sum.Merge(part)
 	}
 	err = o.finish(sum, p, stdout, stderr)
-	reportSpill(stderr, budget, memory)
+	reportSpill(stderr, budget, p.memory)
 	return err
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/grantsweep/grantsweep/parse"
 	"github.com/grantsweep/grantsweep/report"
+	"github.com/grantsweep/grantsweep/report/spill"
 	"github.com/grantsweep/grantsweep/rules"
 )
 
@@ -104,6 +105,8 @@ func parseFlags(fs *pflag.FlagSet, name string, args []string) error {
 // prepared is what the output flags resolve to before any input is read: bad thresholds,
 // rule files and baselines are usage errors found at once.
 type prepared struct {
+	budget     *spill.Budget // the run's memory: the caller closes it (closeBudget)
+	memory     int64         // --memory, in bytes
 	set        *rules.Set
 	loc        *time.Location
 	thresholds []report.Threshold
@@ -111,12 +114,19 @@ type prepared struct {
 	color      bool
 }
 
-func (o *outputOptions) prepare(cmd string, stdout io.Writer) (*prepared, error) {
+func (o *outputOptions) prepare(cmd string, stdout io.Writer) (_ *prepared, err error) {
 	if o.top < 0 {
 		return nil, usageError("%s: --top must be 0 (all) or more, not %d", cmd, o.top)
 	}
 	var p prepared
-	var err error
+	if p.budget, p.memory, err = o.budget(cmd); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			closeBudget(p.budget)
+		}
+	}()
 	if p.color, err = wantColor(o.color, o.output == "", stdout); err != nil {
 		return nil, err
 	}
@@ -139,7 +149,7 @@ func (o *outputOptions) prepare(cmd string, stdout io.Writer) (*prepared, error)
 			return nil, usageError("--baseline: %v", err)
 		}
 		defer f.Close()
-		if p.baseline, err = report.ReadBaseline(f, o.baseline, p.set); err != nil {
+		if p.baseline, err = report.ReadBaselineIn(f, o.baseline, p.set, p.budget); err != nil {
 			return nil, usageError("--baseline: %v", err)
 		}
 	}
@@ -191,15 +201,12 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return err
 	}
+	defer closeBudget(p.budget)
+	budget := p.budget
 	filter, redactor, err := o.filterOptions.resolve(p.set, time.Now())
 	if err != nil {
 		return err
 	}
-	budget, memory, err := o.budget("sweep")
-	if err != nil {
-		return err
-	}
-	defer closeBudget(budget)
 	heapProfile, stop, err := startProfiles(o.cpuProf, o.memProf)
 	if err != nil {
 		return err
@@ -239,7 +246,7 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	heapProfile() // what reading keeps
 
 	err = o.finish(sum, p, stdout, stderr)
-	reportSpill(stderr, budget, memory)
+	reportSpill(stderr, budget, p.memory)
 	if err != nil {
 		return err
 	}
