@@ -189,6 +189,20 @@ func TestMergeRefusesInvalidPartials(t *testing.T) {
 		{"table events a string", func(d doc) { put(d, "x", "tables", "by_app", 0, "events") }, "tables.by_app[0].events", "want an integer in range, got string"},
 		{"table events past in scope", func(d doc) { put(d, num(258), "tables", "by_user", 0, "events") }, "tables.by_user", "more than totals.in_scope"},
 		{"table events past INT64_MAX", func(d doc) { put(d, num(big), "tables", "by_app", 0, "events") }, "tables.by_app[1].events", "makes the sum more than"},
+		// What one summary may hold (README, Memory): beyond it, refused as it is read.
+		{"more skipped samples than a summary keeps", func(d doc) {
+			var samples []any
+			for range 51 {
+				samples = append(samples, map[string]any{"path": "x", "line": num(1), "offset": num(0), "reason": "bad"})
+			}
+			put(d, samples, "skipped_samples")
+		}, "skipped_samples", "more than 50 elements, more than a summary may hold"},
+		{"an event larger than an event may take", func(d doc) {
+			ev := at(d, "partial", "events", 0).([]any)
+			ev[5] = strings.Repeat("u", 1<<20)
+		}, "partial.events[0]", "more than an event may take (1048576)"},
+		{"more copies dropped than duplicates", func(d doc) { addNum(d, 1, "partial", "duplicates_dropped") },
+			"partial.duplicates_dropped", "3, more than totals.duplicates, 2"},
 		{"a sample of nothing skipped", func(d doc) {
 			put(d, []any{map[string]any{"path": "x", "line": num(1), "offset": num(0), "reason": "bad"}}, "skipped_samples")
 		}, "skipped_samples", "1 samples of 0 skipped records"},
@@ -227,11 +241,20 @@ func TestMergeRefusesInvalidPartials(t *testing.T) {
 	for _, c := range []struct{ name, text, want string }{
 		{"truncated", `{"schema": "grantsweep.summary/v1", "totals": {`, "not a JSON summary"},
 		{"two values", "", "more than one JSON value"},
+		{"a member twice", "", "inputs: appears twice"},
+		{"a partial member twice", "", "partial.codes: appears twice"},
 	} {
 		text := c.text
 		if text == "" {
 			b, _ := os.ReadFile(whole)
-			text = string(b) + "{}\n"
+			switch c.name {
+			case "a member twice": // a sweep writes each member once: which would count?
+				text = strings.Replace(string(b), "{", `{"inputs": [],`, 1)
+			case "a partial member twice":
+				text = strings.Replace(string(b), `"partial": {`, `"partial": {"codes": [],`, 1)
+			default:
+				text = string(b) + "{}\n"
+			}
 		}
 		bad := filepath.Join(dir, c.name+".json")
 		os.WriteFile(bad, []byte(text), 0o644)
