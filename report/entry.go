@@ -96,7 +96,14 @@ func (s *Summary) pack(t time.Time, id string, dims *[nDims]string, tpCode, rule
 func (s *Summary) packEvent(ev *parse.Event, rule int) entry {
 	dims := [nDims]string{ev.User, ev.UserID, ev.App, ev.AppID, ev.IP, ev.Country, ev.ClientApp,
 		ev.SignInType, ev.OS, ev.Browser, ev.TokenProtection}
-	return s.pack(ev.Time, ev.ID, &dims, ev.TokenProtectionCode, rule, len(s.Inputs), ev.Pos.Offset, int64(ev.Pos.Line))
+	seq := int64(ev.Pos.Line)
+	if in := len(s.Inputs); s.lastInput == in && s.lastOffset == ev.Pos.Offset && seq <= s.lastSeq {
+		// Two events at one position (decoders give none: an API caller may): the later
+		// goes after, so that every path orders them alike.
+		seq = s.lastSeq + 1
+	}
+	s.lastInput, s.lastOffset, s.lastSeq = len(s.Inputs), ev.Pos.Offset, seq
+	return s.pack(ev.Time, ev.ID, &dims, ev.TokenProtectionCode, rule, len(s.Inputs), ev.Pos.Offset, seq)
 }
 
 func (s *Summary) eventID(id string) eventID {
@@ -180,7 +187,9 @@ func (s *Summary) mergeEvents(o *Summary, shift int) {
 			shiftInput(k, int64(shift))
 			return s.ext.Add(k, payload)
 		})
-		s.spillErr = errors.Join(s.spillErr, o.spillErr, err)
+		if err := errors.Join(o.spillErr, err); err != nil {
+			s.fail(err)
+		}
 		o.ext = nil
 	}
 	input := func(i int) int { return i + shift }

@@ -158,6 +158,8 @@ func ReadBaselineIn(r io.Reader, name string, set *rules.Set, budget *spill.Budg
 		if b.sum, err = fromStored(st, name, set, budget); err != nil {
 			return nil, err // checked as merge checks it: its tables are rebuilt from it
 		}
+	} else if st.Partial != nil {
+		st.Partial.Events.close() // another rule set's events are not compared
 	}
 	return b, nil
 }

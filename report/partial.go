@@ -164,6 +164,9 @@ type storedPartial struct {
 	Events       *storedEvents     `json:"-"` // read by decodeSummary, one at a time
 }
 
+// errSpill marks an error of the disk a summary's events spill to, not of the summary.
+var errSpill = errors.New("holding the events read")
+
 // storedEvents are a partial's events as read, each its JSON text, kept in a sorter of the
 // reader's budget (so on disk beyond it) until they are checked and added.
 type storedEvents struct {
@@ -179,6 +182,13 @@ func (e *storedEvents) add(raw []byte) error {
 }
 
 // each calls fn with every event in order.
+// close lets go of the events (also when they were never read).
+func (e *storedEvents) close() {
+	if e != nil {
+		e.sorter.Close()
+	}
+}
+
 func (e *storedEvents) each(fn func(i int64, raw []byte) error) error {
 	if e == nil {
 		return nil
@@ -239,7 +249,7 @@ func decodeSummary(dec *json.Decoder, raw *rawSummary, budget *spill.Budget) err
 	top := map[string]any{"schema": &raw.Schema, "generated_by": &raw.GeneratedBy, "totals": &raw.Totals, "window": &raw.Window}
 	seen := map[string]bool{}
 	for dec.More() {
-		key, err := memberName(dec, "", seen)
+		key, err := memberName(dec, "", seen, topNames...)
 		if err != nil {
 			return err
 		}
@@ -274,7 +284,7 @@ func decodeSummary(dec *json.Decoder, raw *rawSummary, budget *spill.Budget) err
 		fields := map[string]any{"rules": &p.Rules, "dedupe": &p.Dedupe, "duplicates_dropped": &p.Dropped, "event_columns": &p.EventColumns}
 		pseen := map[string]bool{}
 		for dec.More() {
-			key, err := memberName(dec, "partial.", pseen)
+			key, err := memberName(dec, "partial.", pseen, "rules", "dedupe", "duplicates_dropped", "codes", "event_columns", "events")
 			if err != nil {
 				return err
 			}
@@ -315,7 +325,7 @@ func decodeSummary(dec *json.Decoder, raw *rawSummary, budget *spill.Budget) err
 				}
 				if err := evs.add(m); err != nil {
 					evs.sorter.Close()
-					return err
+					return fmt.Errorf("%w: %w", errSpill, err)
 				}
 			}
 			if _, err := dec.Token(); err != nil { // ]
@@ -330,6 +340,10 @@ func decodeSummary(dec *json.Decoder, raw *rawSummary, budget *spill.Budget) err
 	_, err := dec.Token() // }
 	return err
 }
+
+// topNames are the members of a summary that are read back.
+var topNames = []string{"schema", "generated_by", "totals", "window", "inputs", "other_records", "families", "causes",
+	"tables", "skipped_samples", "partial"}
 
 // What one summary read back (by merge or --baseline) may hold: each array is read an
 // element at a time and refused, naming it, past its limit, so that a summary sweep cannot
@@ -405,7 +419,7 @@ func readTables(dec *json.Decoder, raw *rawSummary) error {
 	}
 	seen := map[string]bool{}
 	for dec.More() {
-		key, err := memberName(dec, "tables.", seen)
+		key, err := memberName(dec, "tables.", seen, "by_app", "by_user")
 		if err != nil {
 			return err
 		}
@@ -415,6 +429,11 @@ func readTables(dec *json.Decoder, raw *rawSummary) error {
 			keep = &raw.Tables.ByApp
 		case "by_user":
 			keep = &raw.Tables.ByUser
+		default: // the other tables are rebuilt from the partial, never read
+			if err := skipValue(dec); err != nil {
+				return err
+			}
+			continue
 		}
 		if err := readArray(dec, "tables."+key, MaxStoredRows, keep); err != nil {
 			return err
@@ -447,15 +466,22 @@ func openObject(dec *json.Decoder, path string) (null bool, err error) {
 	return false, nil
 }
 
-// memberName reads a member's name, lower-cased as encoding/json matches it; a name seen
-// before in the object is refused.
-func memberName(dec *json.Decoder, prefix string, seen map[string]bool) (string, error) {
+// memberName reads a member's name and returns the one of known it matches as
+// encoding/json matches names (case-insensitively, by Unicode folding), or the name
+// lower-cased when it matches none; a member seen before in the object is refused.
+func memberName(dec *json.Decoder, prefix string, seen map[string]bool, known ...string) (string, error) {
 	tok, err := dec.Token()
 	if err != nil {
 		return "", err
 	}
 	name, _ := tok.(string)
 	key := strings.ToLower(name)
+	for _, k := range known {
+		if k == name || strings.EqualFold(k, name) {
+			key = k
+			break
+		}
+	}
 	if seen[key] {
 		return "", &InvalidError{Member: prefix + name, Err: errors.New("appears twice")}
 	}
@@ -463,11 +489,30 @@ func memberName(dec *json.Decoder, prefix string, seen map[string]bool) (string,
 	return key, nil
 }
 
+// skipValue reads past one value a token at a time, holding none of it.
+func skipValue(dec *json.Decoder) error {
+	depth := 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+		if depth == 0 {
+			return nil
+		}
+	}
+}
+
 // decodeMember decodes the member at path into v; nil v skips it.
 func decodeMember(dec *json.Decoder, path string, v any) error {
 	if v == nil {
-		var skip json.RawMessage
-		return dec.Decode(&skip)
+		return skipValue(dec)
 	}
 	err := dec.Decode(v)
 	var te *json.UnmarshalTypeError
@@ -574,14 +619,30 @@ func (c checker) time(path string, v *string) (time.Time, error) {
 	return t, nil
 }
 
-func readStored(r io.Reader, name string, budget *spill.Budget) (*stored, error) {
+func readStored(r io.Reader, name string, budget *spill.Budget) (st *stored, err error) {
 	c := checker{file: name}
 	var raw rawSummary
+	defer func() {
+		if err != nil && raw.Partial != nil {
+			raw.Partial.Events.close() // refused: the events held go
+		}
+	}()
 	dec := json.NewDecoder(r)
-	if err := decodeSummary(dec, &raw, budget); err != nil {
+	err = decodeSummary(dec, &raw, budget)
+	if err == nil && raw.Schema != Schema {
+		err = &InvalidError{File: name, Err: fmt.Errorf("schema %q, want %q", raw.Schema, Schema)}
+	}
+	if err == nil {
+		if _, terr := dec.Token(); terr != io.EOF {
+			err = &InvalidError{File: name, Err: errors.New("more than one JSON value: want one summary")}
+		}
+	}
+	if err != nil {
 		var te *json.UnmarshalTypeError
 		var ie *InvalidError
 		switch {
+		case errors.Is(err, errSpill):
+			return nil, fmt.Errorf("%s: %w", name, err)
 		case errors.As(err, &ie):
 			ie.File = name
 			return nil, err
@@ -590,13 +651,7 @@ func readStored(r io.Reader, name string, budget *spill.Budget) (*stored, error)
 		}
 		return nil, &InvalidError{File: name, Err: fmt.Errorf("not a JSON summary: %w", err)}
 	}
-	if raw.Schema != Schema {
-		return nil, &InvalidError{File: name, Err: fmt.Errorf("schema %q, want %q", raw.Schema, Schema)}
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, &InvalidError{File: name, Err: errors.New("more than one JSON value: want one summary")}
-	}
-	st := &stored{GeneratedBy: raw.GeneratedBy, Partial: raw.Partial}
+	st = &stored{GeneratedBy: raw.GeneratedBy, Partial: raw.Partial}
 
 	// Totals: every count present and not negative.
 	if raw.Totals == nil {
@@ -633,7 +688,6 @@ func readStored(r io.Reader, name string, budget *spill.Budget) (*stored, error)
 	if raw.Window != nil {
 		st.Window = *raw.Window
 	}
-	var err error
 	if st.first, err = c.time("window.first", st.Window.First); err != nil {
 		return nil, err
 	}
@@ -855,6 +909,9 @@ func ReadSummaryIn(r io.Reader, name string, set *rules.Set, budget *spill.Budge
 func fromStored(st *stored, name string, set *rules.Set, budget *spill.Budget) (*Summary, error) {
 	c := checker{file: name}
 	p := st.Partial
+	if p != nil {
+		defer p.Events.close() // read below, or refused before
+	}
 	if p == nil {
 		return nil, &InvalidError{File: name, Member: "partial", Err: errors.New("missing: write it with grantsweep sweep --format json")}
 	}
@@ -1006,6 +1063,9 @@ func fromStored(st *stored, name string, set *rules.Set, budget *spill.Budget) (
 
 	// What the events give: the totals, causes and families the summary shows.
 	v := s.anyView()
+	if err := s.Err(); err != nil { // the disk, not the summary
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
 	if v.inScope != st.Totals.InScope {
 		return nil, c.errorf("totals.in_scope", "%d, but the partial's events give %d", st.Totals.InScope, v.inScope)
 	}

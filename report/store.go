@@ -70,8 +70,18 @@ func (s *Summary) addEvent(e entry) {
 // maybeSpill spills the events in memory when the budget is over and they are a fair
 // part of it.
 func (s *Summary) maybeSpill() {
-	if b := s.budget; b != nil && b.Over() && s.held >= min(1<<20, b.Limit()/16) {
-		s.spillErr = errors.Join(s.spillErr, s.spill())
+	if b := s.budget; b != nil && s.spillErr == nil && b.Over() && s.held >= min(1<<20, b.Limit()/16) {
+		if err := s.spill(); err != nil {
+			s.fail(err)
+		}
+	}
+}
+
+// fail keeps the first error that spilling or reading spilled events met: the summary
+// cannot be shown (Write returns it), and nothing more is spilled.
+func (s *Summary) fail(err error) {
+	if s.spillErr == nil {
+		s.spillErr = err
 	}
 }
 
@@ -116,13 +126,17 @@ func (s *Summary) newSorter(unique bool) *spill.Sorter {
 // Spilled reports whether the summary holds events on disk.
 func (s *Summary) Spilled() bool { return s.ext != nil && s.ext.Spilled() }
 
-// Close lets go of the events the summary spilled (the budget's Close removes them too).
+// Close lets go of the summary's events, in memory and spilled (the budget's Close
+// removes those too); the summary cannot be shown after.
 func (s *Summary) Close() {
 	if s.ext != nil {
 		s.ext.Close()
 		s.ext = nil
 	}
 	s.dropView()
+	s.events, s.seen = eventList{}, nil
+	s.strs, s.strIndex = []string{""}, map[string]uint32{"": 0}
+	s.grow(-s.held)
 }
 
 // dropView lets go of the view computed last (the summary changed), and of what it

@@ -59,6 +59,9 @@ type Summary struct {
 	ext      *spill.Sorter      // events spilled, sorted by de-duplication key; nil: none
 	spillErr error              // a spill that failed: the summary cannot be shown
 	cached   *view              // the view last computed, until the summary changes
+
+	lastInput           int // the position of the last event added (packEvent)
+	lastOffset, lastSeq int64
 }
 
 // Input is what one input contributed.
@@ -108,7 +111,7 @@ func (cs *codeStat) description() string {
 
 // New returns an empty Summary for the rule set, de-duplicating by event id.
 func New(set *rules.Set) *Summary {
-	return &Summary{Rules: set, Dedupe: true, codes: map[int]*codeStat{}, strs: []string{""}, strIndex: map[string]uint32{"": 0}, described: map[string]string{}}
+	return &Summary{Rules: set, Dedupe: true, codes: map[int]*codeStat{}, strs: []string{""}, strIndex: map[string]uint32{"": 0}, described: map[string]string{}, lastInput: -1}
 }
 
 // Add counts one decoded record of the input being read; m and inScope are its
@@ -355,6 +358,9 @@ func (s *Summary) Write(w io.Writer, f Format, opts Options) error {
 	}
 	if err == nil && s.spillErr != nil {
 		err = fmt.Errorf("in-scope events spilled to disk: %w", s.spillErr)
+	}
+	if b := opts.Baseline; err == nil && b != nil && b.sum != nil && b.sum.spillErr != nil {
+		err = fmt.Errorf("the baseline's events spilled to disk: %w", b.sum.spillErr)
 	}
 	return err
 }

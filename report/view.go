@@ -155,11 +155,25 @@ func (s *Summary) compute(top int) *view {
 		s.cached.ext.close()
 	}
 	v := &view{records: s.Records, skipped: s.Skipped, first: s.First, last: s.Last, top: top}
-	if b := s.budget; s.ext == nil && b != nil && s.held+int64(s.events.n)*computeCost > b.Limit() {
-		s.spillErr = errors.Join(s.spillErr, s.spill()) // computing in memory would not fit
+	if b := s.budget; s.ext == nil && b != nil && s.held+int64(s.events.n)*computeCost > b.Limit() && s.spillErr == nil {
+		if err := s.spill(); err != nil { // computing in memory would not fit
+			s.fail(err)
+		}
 	}
 	if s.ext != nil {
-		s.spillErr = errors.Join(s.spillErr, s.spill(), s.computeExt(v))
+		if err := errors.Join(s.spill(), s.computeExt(v)); err != nil {
+			s.fail(err)
+			*v = view{records: v.records, skipped: v.skipped, first: v.first, last: v.last, top: top, ext: v.ext}
+			for ti := range tableDefs { // an empty view: Write returns the error
+				v.tables = append(v.tables, tableView{def: &tableDefs[ti], perCause: make([][]row, len(s.Rules.Rules))})
+			}
+			for _, r := range s.Rules.Rules {
+				v.causes = append(v.causes, causeView{id: r.ID, family: r.Family, label: r.Label})
+			}
+			for _, f := range s.Rules.Families {
+				v.families = append(v.families, causeView{id: f.ID, family: f.ID, label: f.Label})
+			}
+		}
 	} else {
 		s.computeMem(v)
 	}

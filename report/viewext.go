@@ -378,6 +378,8 @@ func (s *Summary) tableCounts(v *view, table string) map[string]int64 {
 			out[r.key[0]] += r.events
 		}
 	})
-	s.spillErr = errors.Join(s.spillErr, err)
+	if err != nil {
+		s.fail(err)
+	}
 	return out
 }

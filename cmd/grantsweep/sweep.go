@@ -150,6 +150,10 @@ func (o *outputOptions) prepare(cmd string, stdout io.Writer) (_ *prepared, err 
 		}
 		defer f.Close()
 		if p.baseline, err = report.ReadBaselineIn(f, o.baseline, p.set, p.budget); err != nil {
+			var invalid *report.InvalidError
+			if !errors.As(err, &invalid) {
+				return nil, fmt.Errorf("--baseline: %w", err) // the disk it spilled to, not the file
+			}
 			return nil, usageError("--baseline: %v", err)
 		}
 	}
@@ -525,6 +529,9 @@ func runJob(ctx context.Context, j job, src sources, newSummary func() *report.S
 			return
 		}
 		err := fmt.Errorf("%s: internal error: %v", j.path, v)
+		if r.sum != nil {
+			r.sum.Close() // what it spilled goes now, not at the end of the run
+		}
 		r = jobResult{sum: newSummary(), msg: fmt.Sprintf("%v (skipped; please report it)", err), stack: debug.Stack()}
 		r.sum.Failed(j.path, err)
 	}()
