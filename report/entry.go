@@ -206,8 +206,16 @@ func (s *Summary) mergeEvents(o *Summary, shift int) {
 			putIndex(&e.id.b, remap[getIndex(&e.id.b)])
 		}
 	}
-	s.events.chunks = append(s.events.chunks, o.events.chunks...)
-	s.events.n += o.events.n
+	for _, c := range o.events.chunks {
+		if len(c) == eventChunk { // a full chunk moves as it is
+			s.events.chunks = append(s.events.chunks, c)
+			s.events.n += len(c)
+			continue
+		}
+		for i := range c { // a part-filled one is copied: a chunk per input would stay
+			s.events.add(c[i])
+		}
+	}
 	s.grow(int64(o.events.n) * entryCost)
 	o.events, o.seen = eventList{}, nil
 	o.grow(-o.held)
@@ -221,12 +229,17 @@ type eventList struct {
 	n      int
 }
 
-const eventChunk = 1024 // entries per chunk: 96 KB
+const eventChunk = 1024 // entries in a full chunk: about 100 KB
 
-// add adds e and returns where it is kept: entries never move.
+// add adds e and returns where it is kept: entries never move. The first chunks are
+// small (an input of a few events takes a few hundred bytes), then eventChunk each.
 func (l *eventList) add(e entry) *entry {
 	if k := len(l.chunks); k == 0 || len(l.chunks[k-1]) == cap(l.chunks[k-1]) {
-		l.chunks = append(l.chunks, make([]entry, 0, eventChunk))
+		size := eventChunk
+		if k < 8 && (k == 0 || cap(l.chunks[k-1]) < eventChunk) {
+			size = min(eventChunk, 8<<k) // 8, 16, ... 1024
+		}
+		l.chunks = append(l.chunks, make([]entry, 0, size))
 	}
 	last := &l.chunks[len(l.chunks)-1]
 	*last = append(*last, e)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -245,5 +246,28 @@ func fuzzSpillTwinBody(t *testing.T, data []byte, noDedupe bool) {
 				}
 			}
 		}
+	}
+}
+
+// TestManyInputsFewChunks: merging the summaries of many small inputs keeps their events
+// in a few chunks, not a chunk (of a hundred kilobytes, if only touched in part) per
+// input: 50,000 hourly blobs of a few events each once took 366 MiB.
+func TestManyInputsFewChunks(t *testing.T) {
+	var sum *Summary
+	for i := range 3000 {
+		s := New(rules.Default())
+		add(s, parse.Event{ID: fmt.Sprintf("e%d", i), ErrorCode: 50173, User: "u", Pos: parse.Position{Offset: 0, Line: 1}})
+		s.Inputs = append(s.Inputs, Input{Path: fmt.Sprint(i), Records: 1})
+		if sum == nil {
+			sum = s
+		} else {
+			sum.Merge(s)
+		}
+	}
+	if n := len(sum.events.chunks); n > 3000/eventChunk+8 {
+		t.Fatalf("3,000 inputs of one event each: %d chunks", n)
+	}
+	if v := sum.compute(0); v.inScope != 3000 {
+		t.Fatalf("%d in scope, want 3000", v.inScope)
 	}
 }
