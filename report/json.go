@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"strconv"
 	"time"
@@ -166,7 +167,7 @@ func (s *Summary) jsonModel(opts Options) jsonSummary {
 		GeneratedBy:    opts.GeneratedBy,
 		Totals:         jsonTotals{Records: v.records, InScope: v.inScope, Skipped: v.skipped, Duplicates: v.duplicates, Other: s.OtherRecords()},
 		Window:         jsonWindow{First: timePtr(v.first), Last: timePtr(v.last)},
-		Inputs:         s.shownInputs(),
+		Inputs:         nil, // written by writeInputs, a line each
 		OtherRecords:   s.Others(),
 		SkippedSamples: append([]Skip{}, s.Samples...),
 	}
@@ -203,6 +204,30 @@ func (s *Summary) jsonModel(opts Options) jsonSummary {
 	return out
 }
 
+// writeInputs writes the inputs member, an input per line, and the comma after it.
+func writeInputs(w *bufio.Writer, inputs []Input) error {
+	w.WriteString("\n  \"inputs\": [")
+	var line bytes.Buffer
+	enc := json.NewEncoder(&line)
+	enc.SetEscapeHTML(false)
+	for i, in := range inputs {
+		line.Reset()
+		if err := enc.Encode(in); err != nil {
+			return err
+		}
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		w.WriteString("\n    ")
+		w.Write(bytes.TrimSuffix(line.Bytes(), []byte("\n")))
+	}
+	if len(inputs) > 0 {
+		w.WriteString("\n  ")
+	}
+	_, err := w.WriteString("],\n")
+	return err
+}
+
 // writeJSON writes the JSON summary. The partial member, which holds every in-scope
 // event, is streamed after the rest, one event per line, rather than built in memory.
 func (s *Summary) writeJSON(w io.Writer, opts Options) error {
@@ -213,7 +238,18 @@ func (s *Summary) writeJSON(w io.Writer, opts Options) error {
 	if err := enc.Encode(s.jsonModel(opts)); err != nil {
 		return err
 	}
+	// The inputs, one line each (a sweep of a year of hourly blobs has tens of
+	// thousands), in place of the null the model holds for them.
+	before, after, ok := bytes.Cut(head.Bytes(), []byte("\n  \"inputs\": null,\n"))
+	if !ok {
+		return errors.New("report: the JSON model has no inputs")
+	}
 	bw := bufio.NewWriter(w)
+	bw.Write(before)
+	if err := writeInputs(bw, s.shownInputs()); err != nil {
+		return err
+	}
+	head = *bytes.NewBuffer(after)
 	if opts.NoPartial {
 		bw.Write(head.Bytes())
 		return bw.Flush()

@@ -79,6 +79,7 @@ func readWay(t *testing.T, set *rules.Set, path string, data []byte, w pipelineW
 			// Standard input is "(stdin)" where it was read, and "-" in inputs[] when it
 			// could not be (Summary.Failed gets the path as given).
 			s = strings.ReplaceAll(s, `"path": "-"`, `"path": "INPUT"`)
+			s = strings.ReplaceAll(s, `"path":"-"`, `"path":"INPUT"`) // an input line of the summary
 			return strings.ReplaceAll(s, "(stdin)", "INPUT")
 		}
 		return strings.ReplaceAll(s, path, "INPUT")
