@@ -4,6 +4,8 @@
 #   bench/memory.sh [GB]             throughput: one multi-GB input of each kind (default 5)
 #   bench/memory.sh scale [FACTOR]   bounded memory at any scale (default 1; 0.01 for a quick run)
 #
+# SCENARIOS="a c linear" bench/memory.sh scale runs only those (default: a b c d linear).
+#
 # Data is kept in bench/data/ between runs (named by size, so each FACTOR has its own);
 # the binaries are built there each time. Needs bash, coreutils, gzip, GNU time
 # (/usr/bin/time) and Go, nothing else.
@@ -199,6 +201,9 @@ bytes_of() {
   echo "$last"
 }
 
+# want S: whether scenario S (a, b, c, d or linear) is in SCENARIOS (default: all).
+want() { [[ " ${SCENARIOS:-a b c d linear} " == *" $1 "* ]]; }
+
 scale() {
   factor=$1
   [[ $factor =~ ^([0-9]+(\.[0-9]{0,6})?|\.[0-9]{1,6})$ ]] || { echo "memory.sh: FACTOR $factor: want a decimal number such as 1 or 0.01 (up to 6 decimals)" >&2; exit 2; }
@@ -244,8 +249,9 @@ scale() {
     seed=$((100 + i))
     [[ -s $f.parquet ]] || { echo "generating $f.parquet" >&2; "$gen" -shape parquet-flat -records "$days" -inscope 1 -distinct -seed "$seed" -o "$f.parquet.tmp"; mv "$f.parquet.tmp" "$f.parquet"; }
   done
-  echo "sweeping the $ndays days of $mdir" >&2
+  want d && echo "sweeping the $ndays days of $mdir" >&2
   for ((i = 1; i <= ndays; i++)); do
+    want d || break
     f=$(printf '%s/day-%02d' "$mdir" "$i")
     rc=0
     "$data/grantsweep" sweep --spill-dir "$spill" --format json -o "$f.json" "$f.parquet" 2>"$f.err" >/dev/null || rc=$?
@@ -259,20 +265,28 @@ scale() {
     echo
     echo "| scenario | input (MB) | wall (s) | peak RSS (MiB) | spilled (bytes) | summary (bytes) | vs no spill |"
     echo "|---|---:|---:|---:|---:|---:|---|"
+    if want a; then
     n=$(bytes_of "$lines")
     row "a. $(commas "$events") distinct in-scope events, JSON Lines" "$n" a-lines sweep "$lines"
     expect "$data/out/a-lines.json" in_scope "$events"
     n=$(bytes_of "$flat")
     row "a. $(commas "$events") distinct in-scope events, Parquet" "$n" a-parquet sweep "$flat"
     expect "$data/out/a-parquet.json" in_scope "$events"
+    fi
+    if want b; then
     n=$(bytes_of "$repeat")
     row "b. one in-scope line $(commas "$count") times ($(div "$((count * len))" 1000000) MB), gzip -1" "$n" b-repeat sweep "$repeat"
     expect "$data/out/b-repeat.json" in_scope 1
     expect "$data/out/b-repeat.json" duplicates $((count - 1))
+    fi
+    if want c; then
     n=$(bytes_of "${files[@]}")
     row "c. $(commas "$nfiles") files of 10 records (PT1H.json)" "$n" c-files sweep "$dir"
     expect "$data/out/c-files.json" records $((nfiles * 10))
-    if [[ -e ${partials[0]} ]]; then
+    fi
+    if ! want d; then
+      :
+    elif [[ -e ${partials[0]} ]]; then
       n=$(bytes_of "${partials[@]}")
       row "d. merge of ${#partials[@]} daily summaries of $(commas "$days") distinct events" "$n" d-merge merge "${partials[@]}"
       expect "$data/out/d-merge.json" in_scope $((${#partials[@]} * days))
@@ -281,6 +295,7 @@ scale() {
     fi
   } | tee "$scale_md"
 
+  want linear || return 0
   echo
   {
     echo "Linear cost, FACTOR $factor: distinct in-scope events as JSON Lines, --memory 64MiB"
