@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -269,5 +270,53 @@ func TestManyInputsFewChunks(t *testing.T) {
 	}
 	if v := sum.compute(0); v.inScope != 3000 {
 		t.Fatalf("%d in scope, want 3000", v.inScope)
+	}
+}
+
+// BenchmarkSummary: 100,000 distinct in-scope events (a mass revocation: every user, IP
+// and id different) added, computed and written as JSON, in memory and within a budget
+// of 4 MiB that spills them.
+func BenchmarkSummary(b *testing.B) {
+	const n = 100_000
+	evs := make([]parse.Event, n)
+	at := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	for i := range evs {
+		evs[i] = parse.Event{ID: fmt.Sprintf("0b7e1c2a-1111-4a2b-8c3d-%012d", i), ErrorCode: 50173, User: fmt.Sprintf("user%d@contoso.com", i),
+			UserID: fmt.Sprintf("%08d-0000-4000-8000-000000000000", i), App: "Microsoft Teams", IP: fmt.Sprintf("2001:db8::%x", i),
+			Time: at.Add(time.Duration(i) * time.Second), Pos: parse.Position{Offset: int64(i) * 1500, Line: i + 1}}
+	}
+	set := rules.Default()
+	ms := make([]rules.Match, n)
+	for i := range evs {
+		ms[i], _ = set.Classify(&evs[i])
+	}
+	for _, c := range []struct {
+		name   string
+		budget int64
+	}{{"memory", 0}, {"spilled-4MiB", 4 << 20}} {
+		b.Run(c.name, func(b *testing.B) {
+			var spilled int64
+			for b.Loop() {
+				s := New(set)
+				var budget *spill.Budget
+				if c.budget > 0 {
+					budget = spill.NewBudget(c.budget, b.TempDir())
+					s.SetBudget(budget)
+				}
+				for i := range evs {
+					s.Add(&evs[i], ms[i], true)
+				}
+				s.Inputs = append(s.Inputs, Input{Path: "x", Records: n})
+				if err := s.Write(io.Discard, FormatJSON, Options{Top: 10}); err != nil {
+					b.Fatal(err)
+				}
+				if budget != nil {
+					spilled, _ = budget.Spilled()
+					budget.Close()
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/event")
+			b.ReportMetric(float64(spilled)/n, "spilled-B/event")
+		})
 	}
 }

@@ -114,13 +114,17 @@ func (s *Summary) makeExt() {
 	}
 }
 
-// newSorter returns a sorter of the summary's budget (one without limit when it has none).
-func (s *Summary) newSorter(unique bool) *spill.Sorter {
+// newSorter returns a sorter of the summary's budget (one without limit when it has none)
+// that buffers an eighth of it.
+func (s *Summary) newSorter(unique bool) *spill.Sorter { return s.sorterOf(unique, 8) }
+
+// sorterOf returns a sorter of the summary's budget that buffers a part of it.
+func (s *Summary) sorterOf(unique bool, part int64) *spill.Sorter {
 	b := s.budget
 	if b == nil {
 		b = spill.NewBudget(1<<62, "")
 	}
-	return spill.NewSorter(b, max(b.Limit()/8, 256<<10), unique)
+	return spill.NewSorter(b, max(b.Limit()/part, 256<<10), unique)
 }
 
 // Spilled reports whether the summary holds events on disk.

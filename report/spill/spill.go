@@ -304,43 +304,64 @@ func (s *Sorter) Sort() (*Iter, error) {
 // maxFanIn bounds the runs merged at once (each holds a read buffer).
 const maxFanIn = 64
 
-// compact merges runs until at most maxFanIn remain.
+// compact merges runs until at most maxFanIn remain: each pass merges consecutive groups
+// of maxFanIn runs into one in their place (so that records of equal keys keep their
+// order), which reads and writes every record once per pass.
 func (s *Sorter) compact() error {
 	for len(s.runs) > maxFanIn {
-		part := &Sorter{budget: s.budget, limit: s.limit, unique: s.unique, Shift: s.Shift, runs: s.runs[:maxFanIn]}
-		it, err := part.Sort()
-		if err != nil {
-			return err
+		var next []*run
+		for i := 0; i < len(s.runs); i += maxFanIn {
+			group := s.runs[i:min(i+maxFanIn, len(s.runs))]
+			if len(group) == 1 {
+				next = append(next, group[0])
+				continue
+			}
+			merged, err := s.mergeRuns(group)
+			if err != nil {
+				return err
+			}
+			next = append(next, merged)
 		}
-		f, err := s.budget.create()
-		if err != nil {
-			it.Close()
-			return err
-		}
-		w := bufio.NewWriterSize(f, 64<<10)
-		var size int64
-		var hdr [2 * binary.MaxVarintLen64]byte
-		for it.Next() {
-			k, p := it.Record()
-			n := binary.PutUvarint(hdr[:], uint64(len(k)))
-			n += binary.PutUvarint(hdr[n:], uint64(len(p)))
-			w.Write(hdr[:n])
-			w.Write(k)
-			w.Write(p)
-			size += int64(n + len(k) + len(p))
-		}
-		err = cmpErr(it.Err(), w.Flush(), f.Close())
-		it.Close()
-		if err != nil {
-			return fmt.Errorf("spill: %w", err)
-		}
-		for _, r := range part.runs {
-			os.Remove(r.path)
-		}
-		s.budget.spilled.Add(size)
-		s.runs = append([]*run{{path: f.Name(), size: size}}, s.runs[maxFanIn:]...)
+		s.runs = next
 	}
 	return nil
+}
+
+// mergeRuns merges runs into one new run and removes them.
+func (s *Sorter) mergeRuns(runs []*run) (*run, error) {
+	part := &Sorter{budget: s.budget, limit: s.limit, unique: s.unique, Shift: s.Shift, runs: runs}
+	it, err := part.Sort()
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.budget.create()
+	if err != nil {
+		it.Close()
+		return nil, err
+	}
+	w := bufio.NewWriterSize(f, 64<<10)
+	var size int64
+	var hdr [2 * binary.MaxVarintLen64]byte
+	for it.Next() {
+		k, p := it.Record()
+		n := binary.PutUvarint(hdr[:], uint64(len(k)))
+		n += binary.PutUvarint(hdr[n:], uint64(len(p)))
+		w.Write(hdr[:n])
+		w.Write(k)
+		w.Write(p)
+		size += int64(n + len(k) + len(p))
+	}
+	err = cmpErr(it.Err(), w.Flush(), f.Close())
+	it.Close()
+	if err != nil {
+		os.Remove(f.Name())
+		return nil, fmt.Errorf("spill: %w", err)
+	}
+	for _, r := range runs {
+		os.Remove(r.path)
+	}
+	s.budget.spilled.Add(size)
+	return &run{path: f.Name(), size: size}, nil // its keys are shifted already
 }
 
 func cmpErr(errs ...error) error {
