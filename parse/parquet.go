@@ -176,7 +176,7 @@ func (d *parquetDecoder) read(name string, yield func(Event, error) bool) (err e
 }
 
 // parquetBatchMeta is about the footer bytes of the row groups opened at a time.
-var parquetBatchMeta int64 = 1 << 20
+var parquetBatchMeta int64 = 128 << 10
 
 func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leaves []parquetLeaf, f *parquet.File, yield func(Event, error) bool) error {
 	n := rg.NumRows()
