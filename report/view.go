@@ -155,7 +155,11 @@ func (s *Summary) compute(top int) *view {
 		s.cached.ext.close()
 	}
 	v := &view{records: s.Records, skipped: s.Skipped, first: s.First, last: s.Last, top: top}
-	if b := s.budget; s.ext == nil && b != nil && s.held+int64(s.events.n)*computeCost > b.Limit() && s.spillErr == nil {
+	// Computing in memory takes, besides the events, computeCost each and a table row for
+	// about every distinct value (a row holds a count per rule).
+	rowCost := int64(64 + 8*len(s.Rules.Rules))
+	inMemory := s.held + int64(s.events.n)*computeCost + int64(len(s.strs))*rowCost
+	if b := s.budget; s.ext == nil && b != nil && inMemory > b.Limit() && s.spillErr == nil {
 		if err := s.spill(); err != nil { // computing in memory would not fit
 			s.fail(err)
 		}
