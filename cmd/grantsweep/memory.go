@@ -18,7 +18,7 @@ import (
 const defaultMemory = 64 << 20
 
 // minMemory is the smallest --memory taken; tests lower it to spill small inputs.
-var minMemory int64 = 4 << 20
+var minMemory int64 = 16 << 20
 
 // runtimeLimit is set by main: the budget sets the garbage collector's soft limit of the
 // process (tests, which run many commands in one process, leave theirs alone).

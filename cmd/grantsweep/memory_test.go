@@ -133,9 +133,9 @@ func TestMemoryFlagErrors(t *testing.T) {
 	}{
 		{[]string{"sweep", "--memory", "lots", "../../samples"}, `--memory: "lots" is not a size`},
 		{[]string{"sweep", "--memory", "64XB", "../../samples"}, `unknown unit "XB"`},
-		{[]string{"sweep", "--memory", "1MiB", "../../samples"}, "want at least 4 MiB"},
+		{[]string{"sweep", "--memory", "1MiB", "../../samples"}, "want at least 16 MiB"},
 		{[]string{"sweep", "--spill-dir", "/nonexistent/dir", "../../samples"}, "--spill-dir /nonexistent/dir"},
-		{[]string{"merge", "--memory", "0", "x.json"}, "want at least 4 MiB"},
+		{[]string{"merge", "--memory", "0", "x.json"}, "want at least 16 MiB"},
 	} {
 		_, errs, code := runCLI(t, "", c.args...)
 		if code != 2 || !strings.Contains(errs, c.want) {
