@@ -187,17 +187,12 @@ func (s *Sorter) Flush() error {
 	if err != nil {
 		return err
 	}
-	w := bufio.NewWriterSize(f, 64<<10)
-	var hdr [2 * binary.MaxVarintLen64]byte
-	var size int64
+	w := runWriter{w: bufio.NewWriterSize(f, 64<<10)}
 	for _, r := range s.recs {
-		n := binary.PutUvarint(hdr[:], uint64(r.keyLen))
-		n += binary.PutUvarint(hdr[n:], uint64(r.len-r.keyLen))
-		w.Write(hdr[:n])
-		w.Write(s.buf[r.at : r.at+int64(r.len)])
-		size += int64(n) + int64(r.len)
+		w.write(s.buf[r.at:r.at+int64(r.keyLen)], s.buf[r.at+int64(r.keyLen):r.at+int64(r.len)])
 	}
-	err = w.Flush()
+	size := w.size
+	err = w.w.Flush()
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -339,19 +334,12 @@ func (s *Sorter) mergeRuns(runs []*run) (*run, error) {
 		it.Close()
 		return nil, err
 	}
-	w := bufio.NewWriterSize(f, 64<<10)
-	var size int64
-	var hdr [2 * binary.MaxVarintLen64]byte
+	w := runWriter{w: bufio.NewWriterSize(f, 64<<10)}
 	for it.Next() {
-		k, p := it.Record()
-		n := binary.PutUvarint(hdr[:], uint64(len(k)))
-		n += binary.PutUvarint(hdr[n:], uint64(len(p)))
-		w.Write(hdr[:n])
-		w.Write(k)
-		w.Write(p)
-		size += int64(n + len(k) + len(p))
+		w.write(it.Record())
 	}
-	err = cmpErr(it.Err(), w.Flush(), f.Close())
+	size := w.size
+	err = cmpErr(it.Err(), w.w.Flush(), f.Close())
 	it.Close()
 	if err != nil {
 		os.Remove(f.Name())
@@ -362,6 +350,23 @@ func (s *Sorter) mergeRuns(runs []*run) (*run, error) {
 	}
 	s.budget.spilled.Add(size)
 	return &run{path: f.Name(), size: size}, nil // its keys are shifted already
+}
+
+// runWriter writes the records of a run: key length, payload length (uvarints), key,
+// payload.
+type runWriter struct {
+	w    *bufio.Writer
+	hdr  [2 * binary.MaxVarintLen64]byte
+	size int64
+}
+
+func (rw *runWriter) write(key, payload []byte) {
+	n := binary.PutUvarint(rw.hdr[:], uint64(len(key)))
+	n += binary.PutUvarint(rw.hdr[n:], uint64(len(payload)))
+	rw.w.Write(rw.hdr[:n])
+	rw.w.Write(key)
+	rw.w.Write(payload)
+	rw.size += int64(n + len(key) + len(payload))
 }
 
 func cmpErr(errs ...error) error {
