@@ -189,25 +189,17 @@ func (e *storedEvents) close() {
 	}
 }
 
+// each calls fn with every event in order, then lets them go.
 func (e *storedEvents) each(fn func(i int64, raw []byte) error) error {
 	if e == nil {
 		return nil
 	}
 	defer e.sorter.Close()
-	it, err := e.sorter.Sort()
-	if err != nil {
-		return err
-	}
-	defer it.Close()
 	var i int64
-	for it.Next() {
-		_, raw := it.Record()
-		if err := fn(i, raw); err != nil {
-			return err
-		}
+	return e.sorter.Each(func(_, raw []byte) error {
 		i++
-	}
-	return it.Err()
+		return fn(i-1, raw)
+	})
 }
 
 // rawSummary is the first decoding of a summary: arrays are decoded element by element

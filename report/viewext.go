@@ -53,25 +53,19 @@ func (s *Summary) computeExt(v *view) (err error) {
 
 	// Pass 1: every event once, in order of id; the first copy (by input, offset and
 	// position) of an id is the event, the others are duplicates.
-	it, err := s.ext.Sort()
-	if err != nil {
-		return err
-	}
 	causeAcc := make([]acc, nr)
 	famAcc := make([]acc, len(s.Rules.Families))
 	var prevID, k, p []byte
 	var x xevent
 	havePrev := false
-	for it.Next() {
-		key, pay := it.Record()
+	err = s.ext.Each(func(key, pay []byte) error {
 		idPart := key[:len(key)-keyTail]
 		if s.Dedupe && idPart[0] != idNone && havePrev && bytes.Equal(idPart, prevID) {
 			v.duplicates++
-			continue
+			return nil
 		}
 		prevID, havePrev = append(prevID[:0], idPart...), true
 		if err := decodeRecord(key, pay, &x); err != nil {
-			it.Close()
 			return err
 		}
 		v.inScope++
@@ -83,7 +77,6 @@ func (s *Summary) computeExt(v *view) (err error) {
 		p = append(p, key...)
 		p = append(p, pay...)
 		if err := events.Add(k, p); err != nil {
-			it.Close()
 			return err
 		}
 		// Causes and families: events and times here, distinct values as pairs.
@@ -101,12 +94,10 @@ func (s *Summary) computeExt(v *view) (err error) {
 				continue
 			}
 			if err := addPair(pairs, &k, pv.tag, x.rule, pv.v); err != nil {
-				it.Close()
 				return err
 			}
 			if f >= 0 {
 				if err := addPair(pairs, &k, pv.tag+pairFamilyUsers, f, pv.v); err != nil {
-					it.Close()
 					return err
 				}
 			}
@@ -124,13 +115,12 @@ func (s *Summary) computeExt(v *view) (err error) {
 			}
 			k = appendSortable(k, d)
 			if err := groups.Add(k, binary.BigEndian.AppendUint16(p[:0], uint16(x.rule))); err != nil {
-				it.Close()
 				return err
 			}
 		}
-	}
-	it.Close()
-	if err := it.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 
@@ -143,16 +133,11 @@ func (s *Summary) computeExt(v *view) (err error) {
 		}
 		distinct[tag] = make([]int, n)
 	}
-	pit, err := pairs.Sort()
-	if err != nil {
-		return err
-	}
-	for pit.Next() {
-		key, _ := pit.Record()
+	err = pairs.Each(func(key, _ []byte) error {
 		distinct[key[0]][binary.BigEndian.Uint16(key[1:])]++
-	}
-	pit.Close()
-	if err := pit.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	for i, r := range s.Rules.Rules {
@@ -201,11 +186,6 @@ func addPair(pairs *spill.Sorter, k *[]byte, tag, idx int, value string) error {
 // row per group to rows: key table, -events unless the table sorts by key, the key
 // columns; payload the distinct count and the events per cause.
 func (s *Summary) groupRows(groups, rows *spill.Sorter, nr int) error {
-	it, err := groups.Sort()
-	if err != nil {
-		return err
-	}
-	defer it.Close()
 	var (
 		cur, lastValue []byte // the group's key (table and columns), the last distinct value
 		events         int64
@@ -232,8 +212,7 @@ func (s *Summary) groupRows(groups, rows *spill.Sorter, nr int) error {
 		events, nDistinct, open = 0, 0, false
 		return rows.Add(k, p)
 	}
-	for it.Next() {
-		key, pay := it.Record()
+	err := groups.Each(func(key, pay []byte) error {
 		ncols := len(tableDefs[key[0]].cols)
 		groupLen := 1 + escapedLen(key[1:], ncols)
 		value := key[groupLen:]
@@ -251,8 +230,9 @@ func (s *Summary) groupRows(groups, rows *spill.Sorter, nr int) error {
 			nDistinct++
 			lastValue = append(lastValue[:0], value...)
 		}
-	}
-	if err := it.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	return flush()
@@ -278,13 +258,7 @@ func escapedLen(b []byte, n int) int {
 
 // eachRow calls fn with every row of every table, each table's rows in order.
 func (x *extView) eachRow(nr int, fn func(table int, r row)) error {
-	it, err := x.rows.Sort()
-	if err != nil {
-		return err
-	}
-	defer it.Close()
-	for it.Next() {
-		key, pay := it.Record()
+	return x.rows.Each(func(key, pay []byte) error {
 		ti := int(key[0])
 		def := &tableDefs[ti]
 		rest := key[1:]
@@ -315,8 +289,8 @@ func (x *extView) eachRow(nr int, fn func(table int, r row)) error {
 			r.events = sum
 		}
 		fn(ti, r)
-	}
-	return it.Err()
+		return nil
+	})
 }
 
 // eachKept calls fn with every event in scope, in input order: each entry with its
@@ -337,14 +311,8 @@ func (s *Summary) eachKept(v *view, fn func(x *xevent) error) error {
 		}
 		return nil
 	}
-	it, err := v.ext.events.Sort()
-	if err != nil {
-		return err
-	}
-	defer it.Close()
 	var x xevent
-	for it.Next() {
-		_, pay := it.Record()
+	return v.ext.events.Each(func(_, pay []byte) error {
 		n, w := binary.Uvarint(pay)
 		if w <= 0 || uint64(len(pay)-w) < n {
 			return errors.New("report: a spilled event is cut short")
@@ -352,11 +320,8 @@ func (s *Summary) eachKept(v *view, fn func(x *xevent) error) error {
 		if err := decodeRecord(pay[w:w+int(n)], pay[w+int(n):], &x); err != nil {
 			return err
 		}
-		if err := fn(&x); err != nil {
-			return err
-		}
-	}
-	return it.Err()
+		return fn(&x)
+	})
 }
 
 // tableCounts is the events of every row of a table by its first key column, over every

@@ -296,6 +296,22 @@ func (s *Sorter) Sort() (*Iter, error) {
 	return it, nil
 }
 
+// Each calls fn with every record in key order (see Sort), until fn returns an error,
+// which Each returns; so does an error reading the runs.
+func (s *Sorter) Each(fn func(key, payload []byte) error) error {
+	it, err := s.Sort()
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	for it.Next() {
+		if err := fn(it.Record()); err != nil {
+			return err
+		}
+	}
+	return it.Err()
+}
+
 // maxFanIn bounds the runs merged at once (each holds a read buffer).
 const maxFanIn = 64
 
