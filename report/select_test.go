@@ -103,15 +103,8 @@ func TestSelectIsSummaryRead(t *testing.T) {
 			var listed []string // id and cause of each event kept
 			var skips []Skip
 			for _, p := range paths {
-				in, err := parse.OpenWith(p, nil, parse.OpenOptions{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := s.Read(in); err != nil {
-					t.Fatal(err)
-				}
-				in.Close()
-				in, _ = parse.OpenWith(p, nil, parse.OpenOptions{})
+				readFiles(t, s, p)
+				in, _ := parse.OpenWith(p, nil, parse.OpenOptions{})
 				n, err := Select(in, &sel, Sink{
 					Record: func(ev *parse.Event, m rules.Match, inScope bool) error {
 						if inScope && d.First(ev.ID) {
