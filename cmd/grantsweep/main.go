@@ -9,9 +9,9 @@ import (
 )
 
 func main() {
-	// A soft memory limit keeps the Go heap of a sweep of any size near 48 MiB, so that
-	// with the program's own pages its peak RSS stays under 64 MiB; the garbage collector
-	// works harder near it. GOMEMLIMIT overrides it.
+	// A soft memory limit of 48 MiB for the commands without a memory budget (events,
+	// rules); sweep and merge set theirs from --memory (see memoryOptions.budget), and
+	// GOMEMLIMIT overrides both.
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(48 << 20)
 	}
