@@ -157,6 +157,41 @@ var portalColumns = map[string]string{
 	"token protection - sign in session statuscode": "tokenprotectionstatusdetails.signinsessionstatuscode",
 }
 
+// leafColumns maps the leaf names of nested fields to their paths, for tables whose
+// writer flattened the records to their leaves: DuckDB's unnest(properties, recursive :=
+// true) names status.errorCode errorCode. Without them such a file's failures read as
+// records without an error code.
+var leafColumns = map[string]string{
+	"errorcode":               "status.errorcode",
+	"failurereason":           "status.failurereason",
+	"additionaldetails":       "status.additionaldetails",
+	"operatingsystem":         "devicedetail.operatingsystem",
+	"countryorregion":         "location.countryorregion",
+	"signinsessionstatus":     "tokenprotectionstatusdetails.signinsessionstatus",
+	"signinsessionstatuscode": "tokenprotectionstatusdetails.signinsessionstatuscode",
+}
+
+// fieldName is the field a column name stands for (normalized, "properties." kept): the
+// name itself, a portal header's field, a path flattened with "_" (Spark and Databricks
+// write status.errorCode as status_errorCode) or a nested field's leaf (leafColumns).
+func fieldName(name string) string {
+	n := normalizeName(name)
+	if p, ok := portalColumns[n]; ok {
+		return p
+	}
+	known := func(n string) bool { return fieldSetters[strings.TrimPrefix(n, "properties.")] != nil }
+	if known(n) {
+		return n
+	}
+	if d := strings.ReplaceAll(n, "_", "."); known(d) {
+		return d
+	}
+	if p, ok := leafColumns[n]; ok {
+		return p
+	}
+	return n
+}
+
 // normalizeName lower-cases a column name, collapses its whitespace and drops a Log
 // Analytics unit suffix such as " [UTC]".
 func normalizeName(s string) string {
@@ -173,10 +208,7 @@ func normalizeName(s string) string {
 // not one grantsweep reads. "properties." paths (Azure Monitor records written as nested
 // Parquet) set the record's properties.
 func setterFor(name string) fieldSetter {
-	n := normalizeName(name)
-	if p, ok := portalColumns[n]; ok {
-		n = p
-	}
+	n := fieldName(name)
 	if f := fieldSetters[n]; f != nil {
 		return skipEmpty(f)
 	}

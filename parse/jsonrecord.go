@@ -321,11 +321,7 @@ func categoryName(c string) bool {
 // evidenceColumn reports whether a column (a CSV header, a Parquet path, a query
 // result's column name) holds one of the fields by which kind knows a sign-in.
 func evidenceColumn(name string) bool {
-	n := normalizeName(name)
-	if p, ok := portalColumns[n]; ok {
-		n = p
-	}
-	switch strings.TrimPrefix(n, "properties.") {
+	switch strings.TrimPrefix(fieldName(name), "properties.") {
 	case "resulttype", "status", "status.errorcode", "createddatetime", "userprincipalname", "appid":
 		return true
 	}

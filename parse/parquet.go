@@ -52,9 +52,9 @@ type parquetLeaf struct {
 	path     string
 	key      string // normalized field name, "properties." prefix dropped
 	set      fieldSetter
-	unit     time.Duration // for INT64 timestamps with a declared unit
-	codeRank int           // > 0 for error-code columns (lower wins)
-	timeRank int           // > 0 for time columns (lower wins)
+	unit     valueUnit // how a value reads as text: an INT64 timestamp's unit, a UUID
+	codeRank int       // > 0 for error-code columns (lower wins)
+	timeRank int       // > 0 for time columns (lower wins)
 }
 
 // textColumns hold a failure's wording (as field names, "properties." dropped).
@@ -85,15 +85,15 @@ func parquetLeaves(root *parquet.Column) []parquetLeaf {
 		if set == nil {
 			return
 		}
-		key := normalizeName(path)
-		if p, ok := portalColumns[key]; ok {
-			key = p
-		}
+		key := fieldName(path)
 		l := parquetLeaf{index: c.Index(), path: path, key: key, set: set, codeRank: codeRanks[key], timeRank: timeRanks[key]}
 		if lt := c.Type().LogicalType(); lt != nil {
 			if ts, ok := lt.Value.(*format.TimestampType); ok && ts.Unit.Value != nil {
-				l.unit = ts.Unit.Value.Duration()
+				l.unit.time = ts.Unit.Value.Duration()
 			}
+			// DuckDB, Spark and others write ids (id, userId, appId, correlationId) as
+			// UUIDs: 16 bytes, read as their canonical text.
+			_, l.unit.uuid = lt.Value.(*format.UUIDType)
 		}
 		out = append(out, l)
 	}
@@ -267,8 +267,8 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 					}
 				}
 				if l.timeRank > 0 && (w.timeRank[i] == 0 || int(w.timeRank[i]) > l.timeRank) {
-					if l.unit > 0 && v.Kind() == parquet.Int64 {
-						w.times[i], w.timeRank[i] = v.Int64()*int64(l.unit), int8(l.timeRank)
+					if l.unit.time > 0 && v.Kind() == parquet.Int64 {
+						w.times[i], w.timeRank[i] = v.Int64()*int64(l.unit.time), int8(l.timeRank)
 					} else if t, ok := ParseTime(valueText(v, l.unit)); ok {
 						w.times[i], w.timeRank[i] = t.UnixNano(), int8(l.timeRank)
 					}
@@ -541,22 +541,31 @@ func (c *columnCursor) close() {
 	c.pages.Close()
 }
 
+// valueUnit is what a column's logical type says about reading its values as text.
+type valueUnit struct {
+	time time.Duration // INT64 timestamps: the declared unit
+	uuid bool          // 16-byte UUIDs
+}
+
 // valueText renders a Parquet value as the text a setter takes. Byte arrays are copied:
 // they borrow page memory.
-func valueText(v parquet.Value, unit time.Duration) string {
+func valueText(v parquet.Value, unit valueUnit) string {
 	if v.IsNull() {
 		return ""
 	}
 	switch v.Kind() {
 	case parquet.ByteArray, parquet.FixedLenByteArray:
+		if b := v.ByteArray(); unit.uuid && len(b) == 16 {
+			return uuidText(b)
+		}
 		return string(v.ByteArray())
 	case parquet.Boolean:
 		return strconv.FormatBool(v.Boolean())
 	case parquet.Int32:
 		return strconv.FormatInt(int64(v.Int32()), 10)
 	case parquet.Int64:
-		if unit > 0 {
-			return time.Unix(0, v.Int64()*int64(unit)).UTC().Format(time.RFC3339Nano)
+		if unit.time > 0 {
+			return time.Unix(0, v.Int64()*int64(unit.time)).UTC().Format(time.RFC3339Nano)
 		}
 		return strconv.FormatInt(v.Int64(), 10)
 	case parquet.Int96:
@@ -573,6 +582,19 @@ func valueText(v parquet.Value, unit time.Duration) string {
 		return strconv.FormatFloat(v.Double(), 'g', -1, 64)
 	}
 	return ""
+}
+
+// uuidText is a UUID's canonical text: lower-case hex in groups of 8-4-4-4-12.
+func uuidText(b []byte) string {
+	const hex = "0123456789abcdef"
+	out := make([]byte, 0, 36)
+	for i, c := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			out = append(out, '-')
+		}
+		out = append(out, hex[c>>4], hex[c&15])
+	}
+	return string(out)
 }
 
 // valueInt reads an integer column value, or one written as decimal text, without

@@ -1,0 +1,64 @@
+package parse
+
+import (
+	"os"
+	"testing"
+)
+
+// TestEngineFlattenedColumns reads files written by another engine from the
+// diagnostic-settings sample: DuckDB's unnest(properties, recursive := true) to Parquet
+// (columns named by their leaf: errorCode, operatingSystem, countryOrRegion) and a CSV
+// flattened as Spark and Databricks do (properties_status_errorCode). Each must give every
+// event the JSON gives, with the same code, wording, user, app, place and device: a leaf
+// name not recognised used to turn every failure into a record without a code.
+func TestEngineFlattenedColumns(t *testing.T) {
+	src := "../samples/insights-logs-signinlogs/resourceId=/tenants/4f1e2d3c-5b6a-4789-8a9b-0c1d2e3f4a5b/providers/Microsoft.aadiam/y=2026/m=11/d=24/h=09/m=00/PT1H.json"
+	want := engineDigests(t, src)
+	failures := 0
+	for _, d := range want {
+		if d.code != 0 {
+			failures++
+		}
+	}
+	if failures == 0 {
+		t.Fatal("the source has no failures: the test would prove nothing")
+	}
+	for _, name := range []string{"testdata/engines/duckdb-unnest.parquet", "testdata/engines/spark-flattened.csv"} {
+		got := engineDigests(t, name)
+		if len(got) != len(want) {
+			t.Errorf("%s: %d events, want %d", name, len(got), len(want))
+		}
+		for id, w := range want {
+			if g, ok := got[id]; !ok || g != w {
+				t.Errorf("%s: event %s\n got %+v\nwant %+v", name, id, g, w)
+			}
+		}
+	}
+}
+
+type engineDigest struct {
+	code                     int
+	reason, details          string
+	user, userID, app, appID string
+	ip, country, os, client  string
+	unix                     int64
+}
+
+func engineDigests(t *testing.T, name string) map[string]engineDigest {
+	t.Helper()
+	data, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, recErrs, _, fatal := read(t, name, data)
+	if fatal != nil || len(recErrs) > 0 {
+		t.Fatalf("%s: %v %v", name, fatal, recErrs)
+	}
+	out := map[string]engineDigest{}
+	for _, ev := range evs {
+		out[ev.ID] = engineDigest{code: ev.ErrorCode, reason: ev.FailureReason, details: ev.AdditionalDetails,
+			user: ev.User, userID: ev.UserID, app: ev.App, appID: ev.AppID,
+			ip: ev.IP, country: ev.Country, os: ev.OS, client: ev.ClientApp, unix: ev.Time.UnixMicro()}
+	}
+	return out
+}
