@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// The JSON summary, schema grantsweep.summary/v1 (DESIGN.md). Field order is fixed by
+// The JSON summary, schema grantsweep.summary/v1 (docs/DESIGN.md). Field order is fixed by
 // these structs; every cause and family appears, in rule order, zeros included.
 type jsonSummary struct {
 	Schema         string        `json:"schema"`

@@ -67,7 +67,7 @@ var defaultSet = sync.OnceValue(func() *Set {
 	return s
 })
 
-// Default returns the default rule set, which encodes every row of TAXONOMY.md.
+// Default returns the default rule set, which encodes every row of docs/TAXONOMY.md.
 func Default() *Set { return defaultSet() }
 
 // Parse reads a whole rule set from YAML (the replace mode of Load). Every problem is

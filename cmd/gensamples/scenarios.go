@@ -17,7 +17,7 @@ type scenario struct {
 
 const devErr = "Developer error - the app is attempting to sign in without the necessary or correct authentication parameters."
 
-// inScope lists every cause of TAXONOMY.md at least once; weights give realistic shares
+// inScope lists every cause of docs/TAXONOMY.md at least once; weights give realistic shares
 // (the bare "Provided grant is invalid or malformed." dominates real tenants).
 var inScope = []scenario{
 	{cause: "binding_header_empty", code: 7000018, reason: "Token binding header is empty.", weight: 2, nonInter: true, legacyApps: true},

@@ -63,7 +63,7 @@ type partialSummary struct {
 	} `json:"partial"`
 }
 
-// inScope is the summary's in-scope events, worked out from its partial as DESIGN.md
+// inScope is the summary's in-scope events, worked out from its partial as docs/DESIGN.md
 // says: the first copy of each event id in input order, unless de-duplication is off.
 // Each is its file, offset, id, cause, user and IP.
 func (s *partialSummary) inScope() []string {

@@ -40,7 +40,7 @@ type kindsSummary struct {
 
 func decodeKinds(t *testing.T, out string) kindsSummary {
 	t.Helper()
-	validate(t, out) // the schema, and the counting rules of DESIGN.md
+	validate(t, out) // the schema, and the counting rules of docs/DESIGN.md
 	var k kindsSummary
 	if err := json.Unmarshal([]byte(out), &k); err != nil {
 		t.Fatal(err)

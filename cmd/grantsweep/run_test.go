@@ -96,7 +96,7 @@ type summary struct {
 }
 
 // validate checks a JSON summary against the published schema and the counting rules of
-// DESIGN.md, and returns it decoded.
+// docs/DESIGN.md, and returns it decoded.
 func validate(t *testing.T, out string) summary {
 	t.Helper()
 	schema, err := jsonschema.UnmarshalJSON(bytes.NewReader(report.SchemaJSON))
