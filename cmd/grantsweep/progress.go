@@ -43,6 +43,9 @@ func startProgress(mode string, stderr io.Writer, paths []string) (*progress, er
 	default:
 		return nil, usageError("--progress must be auto, always or never, not %q", mode)
 	}
+	if !consoleEscapes(stderr) {
+		return nil, nil // a Windows console without virtual-terminal processing
+	}
 	p := &progress{w: stderr, inputs: len(paths), stop: make(chan struct{})}
 	for _, path := range paths {
 		if path == parse.Stdin {

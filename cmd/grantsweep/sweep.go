@@ -575,14 +575,14 @@ func isRegular(path string) bool {
 func wantColor(mode string, toStdout bool, stdout io.Writer) (bool, error) {
 	switch mode {
 	case "always":
-		return true, nil
+		return !toStdout || consoleEscapes(stdout), nil
 	case "never":
 		return false, nil
 	case "auto":
 		if _, set := os.LookupEnv("NO_COLOR"); set || !toStdout {
 			return false, nil
 		}
-		return isTerminal(stdout), nil
+		return isTerminal(stdout) && consoleEscapes(stdout), nil
 	}
 	return false, usageError("--color must be auto, always or never, not %q", mode)
 }
