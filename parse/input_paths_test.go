@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -238,7 +237,7 @@ func TestOpenContextFIFO(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			fifo := filepath.Join(t.TempDir(), "fifo")
-			if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+			if err := makeFIFO(fifo); err != nil {
 				t.Skip("no FIFOs here:", err)
 			}
 			go func() {
@@ -282,7 +281,7 @@ func TestOpenContextFIFO(t *testing.T) {
 
 	t.Run("cancelled", func(t *testing.T) {
 		fifo := filepath.Join(t.TempDir(), "fifo")
-		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		if err := makeFIFO(fifo); err != nil {
 			t.Skip("no FIFOs here:", err)
 		}
 		release := make(chan struct{})
