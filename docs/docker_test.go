@@ -41,7 +41,8 @@ func TestDockerImage(t *testing.T) {
 		t.Errorf("README does not show the Dockerfile's build command %q", build)
 	}
 	manifests := 0
-	for _, block := range codeBlocks(readme) {
+	blocks, _ := codeBlocks(readme)
+	for _, block := range blocks {
 		if !strings.HasPrefix(block, "apiVersion:") {
 			continue
 		}
@@ -88,31 +89,6 @@ func podSpec(obj map[string]any) map[string]any {
 		cur = next
 	}
 	return cur
-}
-
-// codeBlocks returns the README's indented code blocks, unindented.
-func codeBlocks(md string) []string {
-	var blocks []string
-	var cur []string
-	flush := func() {
-		if len(cur) > 0 {
-			blocks = append(blocks, strings.TrimRight(strings.Join(cur, "\n"), "\n")+"\n")
-		}
-		cur = nil
-	}
-	for line := range strings.Lines(md) {
-		line = strings.TrimSuffix(line, "\n")
-		switch {
-		case strings.HasPrefix(line, "    "):
-			cur = append(cur, line[4:])
-		case line == "" && cur != nil:
-			cur = append(cur, "")
-		default:
-			flush()
-		}
-	}
-	flush()
-	return blocks
 }
 
 // TestDockerfile checks what the README and the Kubernetes examples rely on: a static
