@@ -78,6 +78,9 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err != nil {
 		return usageError("--tz %q: %v", o.tz, err)
 	}
+	if err := checkOutput(o.output); err != nil { // before anything is read
+		return err
+	}
 	filter, redactor, err := o.filterOptions.resolve(set, time.Now())
 	if err != nil {
 		return err

@@ -14,7 +14,7 @@ import (
 // html it writes the one self-contained report.html.
 func writeDir(dir string, sum *report.Summary, format report.Format, opts report.Options) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("--out: %w", err)
+		return fmt.Errorf("--out %s: %w", dir, err)
 	}
 	ext := map[report.Format]string{report.FormatCSV: "csv", report.FormatTable: "csv", report.FormatMarkdown: "md", report.FormatJSON: "json", report.FormatHTML: "html"}[format]
 	tf := format

@@ -118,6 +118,14 @@ func (o *outputOptions) prepare(cmd string, stdout io.Writer) (_ *prepared, err 
 	if o.top < 0 {
 		return nil, usageError("%s: --top must be 0 (all) or more, not %d", cmd, o.top)
 	}
+	// Where the reports go is checked before anything is read (exit 1, as a report that
+	// could not be written).
+	if err := checkOutput(o.output); err != nil {
+		return nil, err
+	}
+	if err := checkOutDir(o.out); err != nil {
+		return nil, err
+	}
 	var p prepared
 	if p.budget, p.memory, err = o.budget(cmd); err != nil {
 		return nil, err
@@ -161,16 +169,17 @@ func (o *outputOptions) prepare(cmd string, stdout io.Writer) (_ *prepared, err 
 }
 
 // finish writes the summary as the output flags ask, then checks the thresholds: crossing
-// one is exit 3, after every report was written.
+// one is exit 3, after every report was written. The files of --out are written before
+// the report, so that nothing reaches standard output when they cannot be written.
 func (o *outputOptions) finish(sum *report.Summary, p *prepared, stdout, stderr io.Writer) error {
 	opts := report.Options{Top: o.top, GeneratedBy: "grantsweep " + versionString(), Color: p.color, Baseline: p.baseline, TZ: p.loc, NoPartial: !o.partial}
-	if err := writeOutput(o.output, stdout, func(w io.Writer) error { return sum.Write(w, o.format, opts) }); err != nil {
-		return err
-	}
 	if o.out != "" {
 		if err := writeDir(o.out, sum, o.format, opts); err != nil {
 			return err
 		}
+	}
+	if err := writeOutput(o.output, stdout, func(w io.Writer) error { return sum.Write(w, o.format, opts) }); err != nil {
+		return err
 	}
 	crossed := sum.Crossed(p.thresholds)
 	for _, c := range crossed {

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// noJobs fails the test if any input is read while it is in force: outputs are checked
+// before that.
+func noJobs(t *testing.T) *atomic.Int64 {
+	t.Helper()
+	var n atomic.Int64
+	jobHook = func(string) { n.Add(1) }
+	t.Cleanup(func() { jobHook = nil })
+	return &n
+}
+
+// TestOutputsCheckedFirst: an -o or --out that cannot be written is found before any
+// input is read, names the path the user gave (never a temporary file), writes nothing
+// to standard output, and leaves no probe file behind.
+func TestOutputsCheckedFirst(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "a-file")
+	os.WriteFile(file, []byte("x"), 0o644)
+	proc := unwritableDir(t)
+	tests := []struct {
+		name   string
+		args   []string
+		stderr string
+	}{
+		{"-o in a missing directory", []string{"sweep", "-o", filepath.Join(dir, "nope", "out.json")}, "writing " + filepath.Join(dir, "nope", "out.json") + ": cannot create files in " + filepath.Join(dir, "nope") + ": no such file or directory"},
+		{"-o in an unwritable directory", []string{"sweep", "-o", filepath.Join(proc, "out.json")}, "writing " + filepath.Join(proc, "out.json") + ": cannot create files in " + proc},
+		{"-o a directory", []string{"sweep", "-o", dir}, "writing " + dir + ": is a directory"},
+		{"--out under a file", []string{"sweep", "--out", filepath.Join(file, "report")}, "--out " + filepath.Join(file, "report") + ": " + file + " is not a directory"},
+		{"--out a file", []string{"sweep", "--out", file}, "--out " + file + ": not a directory"},
+		{"--out unwritable", []string{"sweep", "--out", filepath.Join(proc, "report", "x")}, "--out " + filepath.Join(proc, "report", "x") + ": cannot create files in " + proc},
+		{"merge -o", []string{"merge", "-o", filepath.Join(dir, "nope", "m.json")}, "writing " + filepath.Join(dir, "nope", "m.json")},
+		{"events -o", []string{"events", "-o", filepath.Join(dir, "nope", "e.csv")}, "writing " + filepath.Join(dir, "nope", "e.csv")},
+	}
+	summary := sweepJSON(t, t.TempDir(), "s.json", samplesDir+"/graph")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			jobs := noJobs(t)
+			input := samplesDir
+			if tt.args[0] == "merge" {
+				input = summary
+			}
+			out, errs, code := runCLI(t, "", append(tt.args, input)...)
+			if code != 1 || !strings.Contains(errs, tt.stderr) || out != "" {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 1, nothing, %q", code, out, errs, tt.stderr)
+			}
+			if strings.Contains(errs, ".tmp") || strings.Contains(errs, "probe") {
+				t.Errorf("stderr names a temporary file: %q", errs)
+			}
+			if n := jobs.Load(); n > 0 {
+				t.Errorf("%d inputs were read before the output was found unwritable", n)
+			}
+		})
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 1 {
+		t.Errorf("%d entries in %s, want only a-file: a probe was left", len(ents), dir)
+	}
+}
+
+// TestOutputFailsLate: an output that stops being writable while the inputs are read
+// (its directory removed) fails at the end naming the user's path, not the temporary
+// file; and when --out fails, the report has not gone to standard output.
+func TestOutputFailsLate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "reports")
+	os.Mkdir(dir, 0o755)
+	jobHook = func(string) { os.RemoveAll(dir) }
+	defer func() { jobHook = nil }()
+	path := filepath.Join(dir, "out.json")
+	out, errs, code := runCLI(t, "", "sweep", "--format", "json", "-o", path, "--workers", "1", samplesDir+"/graph")
+	want := "grantsweep: writing " + path + ": cannot create files in " + dir + ": no such file or directory\n"
+	if code != 1 || errs != want || out != "" {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 1, nothing, %q", code, out, errs, want)
+	}
+
+	// --out's parent turns into a file: nothing reaches standard output.
+	parent := filepath.Join(t.TempDir(), "p")
+	os.Mkdir(parent, 0o755)
+	jobHook = func(string) {
+		os.RemoveAll(parent)
+		os.WriteFile(parent, nil, 0o644)
+	}
+	out, errs, code = runCLI(t, "", "sweep", "--out", filepath.Join(parent, "report"), "--workers", "1", samplesDir+"/graph")
+	if code != 1 || out != "" || !strings.Contains(errs, "--out") {
+		t.Errorf("exit %d, stdout %.80q, stderr %q; want 1, nothing on stdout, --out named", code, out, errs)
+	}
+}
