@@ -93,3 +93,39 @@ func TestOutputFailsLate(t *testing.T) {
 		t.Errorf("exit %d, stdout %.80q, stderr %q; want 1, nothing on stdout, --out named", code, out, errs)
 	}
 }
+
+// TestMissingBaseline: the nightly script's first night has no summary of the night
+// before. A missing --baseline is a note on stderr and a report without comparison;
+// --baseline-required makes it a usage error; a baseline that exists but cannot be read,
+// or is no summary, stays one.
+func TestMissingBaseline(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "2026-11-23.json")
+	corrupt := filepath.Join(dir, "corrupt.json")
+	os.WriteFile(corrupt, []byte(`{"schema": "grantsweep.summary/v1", "totals": `), 0o644)
+	good := sweepJSON(t, dir, "good.json", samplesDir+"/graph")
+	for _, cmd := range [][]string{{"sweep", samplesDir + "/graph"}, {"merge", good}} {
+		out, errs, code := runCLI(t, "", append([]string{cmd[0], "--format", "json", "--baseline", missing}, cmd[1:]...)...)
+		note := "grantsweep: --baseline " + missing + ": no such file; the report has no comparison (--baseline-required makes this an error)\n"
+		if code != 0 || errs != note || strings.Contains(out, `"baseline"`) {
+			t.Errorf("%s with a missing baseline: exit %d, stderr %q, baseline in the report: %v; want 0, %q, none", cmd[0], code, errs, strings.Contains(out, `"baseline"`), note)
+		}
+		validate(t, out)
+		for _, tt := range []struct {
+			args   []string
+			stderr string
+		}{
+			{[]string{"--baseline", missing, "--baseline-required"}, "no such file or directory"},
+			{[]string{"--baseline", corrupt}, "corrupt.json"},
+			{[]string{"--baseline", dir}, "is a directory"},
+			{[]string{"--baseline-required"}, "--baseline-required without --baseline"},
+		} {
+			jobs := noJobs(t)
+			out, errs, code := runCLI(t, "", append(append([]string{cmd[0]}, tt.args...), cmd[1:]...)...)
+			if code != 2 || !strings.Contains(errs, tt.stderr) || out != "" || jobs.Load() > 0 {
+				t.Errorf("%s %v: exit %d, stdout %.40q, stderr %q, %d inputs read; want 2, nothing, %q, none", cmd[0], tt.args, code, out, errs, jobs.Load(), tt.stderr)
+			}
+		}
+		jobHook = nil
+	}
+}

@@ -26,7 +26,7 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() == 0 {
 		return usageError("merge: give at least one SUMMARY.json")
 	}
-	p, err := o.prepare("merge", stdout)
+	p, err := o.prepare("merge", stdout, stderr)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -32,6 +33,7 @@ type outputOptions struct {
 	top      int
 	color    string
 	baseline string
+	needBase bool // --baseline-required
 	failOn   []string
 	rules    string
 	mode     string
@@ -47,6 +49,7 @@ func (o *outputOptions) addFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.top, "top", 10, "rows per breakdown table (0 for all)")
 	fs.StringVar(&o.color, "color", "auto", "colour in the table format: auto (on a terminal, unless NO_COLOR is set), always or never")
 	fs.StringVar(&o.baseline, "baseline", "", "compare with an earlier run's JSON summary `FILE`")
+	fs.BoolVar(&o.needBase, "baseline-required", false, "exit 2 when the --baseline file does not exist (by default that is a note on stderr and the report has no comparison)")
 	fs.StringArrayVar(&o.failOn, "fail-on", nil, "exit 3 when `EXPR` holds, such as revoked>=50, binding>0 or expired_inactivity>=20% (repeatable)")
 	fs.StringVar(&o.rules, "rules", "", "rule file `FILE` (YAML) that extends or replaces the default rules")
 	fs.StringVar(&o.mode, "rules-mode", "extend", "how --rules applies: extend (add and override rules) or replace (the file is the whole set)")
@@ -114,7 +117,7 @@ type prepared struct {
 	color      bool
 }
 
-func (o *outputOptions) prepare(cmd string, stdout io.Writer) (_ *prepared, err error) {
+func (o *outputOptions) prepare(cmd string, stdout, stderr io.Writer) (_ *prepared, err error) {
 	if o.top < 0 {
 		return nil, usageError("%s: --top must be 0 (all) or more, not %d", cmd, o.top)
 	}
@@ -151,21 +154,39 @@ func (o *outputOptions) prepare(cmd string, stdout io.Writer) (_ *prepared, err 
 		}
 		p.thresholds = append(p.thresholds, th)
 	}
+	if o.needBase && o.baseline == "" {
+		return nil, usageError("%s: --baseline-required without --baseline", cmd)
+	}
 	if o.baseline != "" {
-		f, err := os.Open(o.baseline)
-		if err != nil {
-			return nil, usageError("--baseline: %v", err)
-		}
-		defer f.Close()
-		if p.baseline, err = report.ReadBaselineIn(f, o.baseline, p.set, p.budget); err != nil {
-			var invalid *report.InvalidError
-			if !errors.As(err, &invalid) {
-				return nil, fmt.Errorf("--baseline: %w", err) // the disk it spilled to, not the file
-			}
-			return nil, usageError("--baseline: %v", err)
+		if p.baseline, err = o.readBaseline(p, stderr); err != nil {
+			return nil, err
 		}
 	}
 	return &p, nil
+}
+
+// readBaseline reads --baseline. A baseline that does not exist is a note on stderr and
+// no comparison (nil), unless --baseline-required: the first night has no night before.
+// One that exists but cannot be read, or is no summary, is a usage error.
+func (o *outputOptions) readBaseline(p prepared, stderr io.Writer) (*report.Baseline, error) {
+	f, err := os.Open(o.baseline)
+	if errors.Is(err, fs.ErrNotExist) && !o.needBase {
+		fmt.Fprintf(stderr, "grantsweep: --baseline %s: no such file; the report has no comparison (--baseline-required makes this an error)\n", o.baseline)
+		return nil, nil
+	}
+	if err != nil {
+		return nil, usageError("--baseline: %v", err)
+	}
+	defer f.Close()
+	b, err := report.ReadBaselineIn(f, o.baseline, p.set, p.budget)
+	if err != nil {
+		var invalid *report.InvalidError
+		if !errors.As(err, &invalid) {
+			return nil, fmt.Errorf("--baseline: %w", err) // the disk it spilled to, not the file
+		}
+		return nil, usageError("--baseline: %v", err)
+	}
+	return b, nil
 }
 
 // finish writes the summary as the output flags ask, then checks the thresholds: crossing
@@ -210,7 +231,7 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if o.workers < 1 {
 		return usageError("sweep: --workers must be 1 or more, not %d", o.workers)
 	}
-	p, err := o.prepare("sweep", stdout)
+	p, err := o.prepare("sweep", stdout, stderr)
 	if err != nil {
 		return err
 	}
