@@ -129,3 +129,16 @@ func TestMissingBaseline(t *testing.T) {
 		jobHook = nil
 	}
 }
+
+// TestRedactKeyAlone: --redact-key without --redact used to redact nothing, silently.
+func TestRedactKeyAlone(t *testing.T) {
+	for _, cmd := range []string{"sweep", "events"} {
+		out, errs, code := runCLI(t, "", cmd, "--redact-key", "k1", samplesDir+"/graph")
+		if code != 2 || out != "" || !strings.Contains(errs, "--redact-key without --redact") {
+			t.Errorf("%s --redact-key alone: exit %d, stdout %.40q, stderr %q; want 2 and nothing written", cmd, code, out, errs)
+		}
+	}
+	if _, errs, code := runCLI(t, "", "sweep", "--redact", "--redact-key", "k1", samplesDir+"/graph"); code != 0 {
+		t.Errorf("--redact --redact-key: exit %d: %s", code, errs)
+	}
+}

@@ -72,6 +72,11 @@ func (o *filterOptions) resolve(set *rules.Set, now time.Time) (*report.Filter, 
 	}
 	f.Causes, f.Families = o.causes, o.families
 	var red *report.Redactor
+	if o.redactKey != "" && !o.redact {
+		// A key alone would pseudonymize nothing: a report believed safe to hand on would
+		// carry every UPN and address.
+		return nil, nil, usageError("--redact-key without --redact: add --redact to pseudonymize users and IPs")
+	}
 	if o.redact {
 		key := o.redactKey
 		if key == "" {
