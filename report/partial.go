@@ -719,7 +719,7 @@ func readStored(r io.Reader, name string, budget *spill.Budget) (st *stored, err
 		_, notSignIn := in.NotSignIn()
 		switch claims := strings.HasPrefix(in.Error, notSignInPrefix); {
 		case claims && !notSignIn:
-			return nil, c.errorf(path+".error", "%q, but the input has %d records, %d filtered and %d other records", in.Error, in.Records, in.Filtered, in.Other)
+			return nil, c.errorf(path+".error", "%q, but the input has %s, %d filtered and %s", in.Error, plural(in.Records, "record"), in.Filtered, plural(in.Other, "other record"))
 		case !notSignIn && in.Error == "" && in.Records == 0 && in.Filtered == 0 && in.Other > 0:
 			return nil, c.errorf(path+".error", "missing: an input of %d other records and no sign-in is not a sign-in export", in.Other)
 		}
@@ -865,7 +865,7 @@ func readStored(r io.Reader, name string, budget *spill.Budget) (st *stored, err
 		st.SkippedSamples = append(st.SkippedSamples, sk)
 	}
 	if n := int64(len(st.SkippedSamples)); n > st.Totals.Skipped {
-		return nil, c.errorf("skipped_samples", "%d samples of %d skipped records", n, st.Totals.Skipped)
+		return nil, c.errorf("skipped_samples", "%s of %s", plural(n, "sample"), plural(st.Totals.Skipped, "skipped record"))
 	}
 	return st, nil
 }
@@ -1042,7 +1042,7 @@ func fromStored(st *stored, name string, set *rules.Set, budget *spill.Budget) (
 			return c.errorf(at(16), "%v", err)
 		}
 		if perInput[input]++; perInput[input] > s.Inputs[input].Records {
-			return c.errorf(at(3), "input %d read %d records, fewer than its in-scope events", input, s.Inputs[input].Records)
+			return c.errorf(at(3), "input %d read %s, fewer than its in-scope events", input, plural(s.Inputs[input].Records, "record"))
 		}
 		var dims [nDims]string
 		copy(dims[:], strs[5:])
@@ -1065,7 +1065,7 @@ func fromStored(st *stored, name string, set *rules.Set, budget *spill.Budget) (
 		return nil, c.errorf("totals.duplicates", "%d, but the partial's events give %d", st.Totals.Duplicates, v.duplicates)
 	}
 	if len(st.Causes) != len(v.causes) {
-		return nil, c.errorf("causes", "%d causes, want the rule set's %d", len(st.Causes), len(v.causes))
+		return nil, c.errorf("causes", "%s, want the rule set's %d", plural(int64(len(st.Causes)), "cause"), len(v.causes))
 	}
 	for i, cv := range v.causes {
 		if err := c.sameCause(fmt.Sprintf("causes[%d]", i), st.Causes[i], cv); err != nil {
@@ -1073,7 +1073,7 @@ func fromStored(st *stored, name string, set *rules.Set, budget *spill.Budget) (
 		}
 	}
 	if len(st.Families) != len(v.families) {
-		return nil, c.errorf("families", "%d families, want the rule set's %d", len(st.Families), len(v.families))
+		return nil, c.errorf("families", "%s, want the rule set's %d", plural(int64(len(st.Families)), "family", "families"), len(v.families))
 	}
 	for i, fv := range v.families {
 		f, path := st.Families[i], fmt.Sprintf("families[%d]", i)
@@ -1091,9 +1091,9 @@ func fromStored(st *stored, name string, set *rules.Set, budget *spill.Budget) (
 
 func tooManyEvents(c checker, n, dropped, inScopeRecords int64) error {
 	if dropped == 0 {
-		return c.errorf("partial.events", "%d events, but the in-scope codes have %d records", n, inScopeRecords)
+		return c.errorf("partial.events", "%s, but the in-scope codes have %s", plural(n, "event"), plural(inScopeRecords, "record"))
 	}
-	return c.errorf("partial.events", "%d events and %d copies dropped (duplicates_dropped), but the in-scope codes have %d records", n, dropped, inScopeRecords)
+	return c.errorf("partial.events", "%s and %s dropped (duplicates_dropped), but the in-scope codes have %s", plural(n, "event"), plural(dropped, "copy", "copies"), plural(inScopeRecords, "record"))
 }
 
 // sameCause checks a stored cause against the one its events give.

@@ -150,7 +150,7 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		reportSkipped(stderr, skipped, firstSkip)
 	}
 	if o.strict && (skipped > 0 || failed > 0) {
-		return fmt.Errorf("%w: %d records skipped, %d inputs failed", errStrict, skipped, failed)
+		return strictError(skipped, failed)
 	}
 	return nil
 }
@@ -179,8 +179,8 @@ var errNothingRead = errors.New("nothing could be read")
 // reportSkipped says on stderr how many records were skipped as undecodable, and where
 // the first was, in the words sweep uses.
 func reportSkipped(stderr io.Writer, n int64, first report.Skip) {
-	fmt.Fprintf(stderr, "grantsweep: %d records skipped as undecodable; first at %s:%d (offset %d): %s\n",
-		n, first.Path, first.Line, first.Offset, first.Reason)
+	fmt.Fprintf(stderr, "grantsweep: %s skipped as undecodable; first at %s:%d (offset %d): %s\n",
+		plural(n, "record"), first.Path, first.Line, first.Offset, first.Reason)
 }
 
 type eventWriter struct {

@@ -142,3 +142,45 @@ func TestRedactKeyAlone(t *testing.T) {
 		t.Errorf("--redact --redact-key: exit %d: %s", code, errs)
 	}
 }
+
+// TestPlurals: a count of one says so in every message and report header: "1 record",
+// "1 input failed", "1 duplicate copy dropped".
+func TestPlurals(t *testing.T) {
+	dir := t.TempDir()
+	rec := graphRecord("e1", 70008, "")
+	one := filepath.Join(dir, "one.jsonl")
+	os.WriteFile(one, []byte(rec+"\n"+rec+"\n"+`{"id": "broken"`+"\n"), 0o644)
+	missing := filepath.Join(dir, "missing.jsonl")
+	out, errs, code := runCLI(t, "", "sweep", "--strict", one, missing)
+	for _, want := range []string{"2 records from 1 input (1 skipped)", "1 invalid-grant failure in scope (50.0% of records), 1 duplicate copy dropped", "1 record could not be decoded"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table: no %q in\n%.400s", want, out)
+		}
+	}
+	for _, want := range []string{"grantsweep: 1 record skipped as undecodable;", "grantsweep: strict: 1 record skipped, 1 input failed"} {
+		if code != 4 || !strings.Contains(errs, want) {
+			t.Errorf("exit %d, stderr %q; want 4 and %q", code, errs, want)
+		}
+	}
+	for _, f := range []string{"markdown", "html"} {
+		out := mustRunCode(t, 0, "sweep", "--format", f, one)
+		if !strings.Contains(out, "2 records from 1 input (1 skipped)") || !strings.Contains(out, "1 duplicate copy dropped") {
+			t.Errorf("%s: the counts are not in the singular: %.300s", f, out)
+		}
+	}
+	rules := filepath.Join(dir, "r.yaml")
+	os.WriteFile(rules, []byte("families:\n  - {id: only, label: Only}\nrules:\n  - id: all\n    family: only\n    label: All\n    when: [{codes: [70008]}]\n    remediation: None\n"), 0o644)
+	if out := mustRunCode(t, 0, "rules", "check", "--rules-mode", "replace", rules); !strings.Contains(out, "ok, 1 rule in 1 family (replace mode)") {
+		t.Errorf("rules check: %q", out)
+	}
+}
+
+// mustRunCode runs the command and fails the test unless it exits with code.
+func mustRunCode(t *testing.T, code int, args ...string) string {
+	t.Helper()
+	out, errs, got := runCLI(t, "", args...)
+	if got != code {
+		t.Fatalf("%v: exit %d, want %d: %s", args, got, code, errs)
+	}
+	return out
+}

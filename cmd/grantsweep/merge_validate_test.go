@@ -205,7 +205,7 @@ func TestMergeRefusesInvalidPartials(t *testing.T) {
 			"partial.duplicates_dropped", "3, more than totals.duplicates, 2"},
 		{"a sample of nothing skipped", func(d doc) {
 			put(d, []any{map[string]any{"path": "x", "line": num(1), "offset": num(0), "reason": "bad"}}, "skipped_samples")
-		}, "skipped_samples", "1 samples of 0 skipped records"},
+		}, "skipped_samples", "1 sample of 0 skipped records"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -285,14 +285,29 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return err
 	}
 	if sum.Skipped > 0 {
-		sk := sum.Samples[0]
-		fmt.Fprintf(stderr, "grantsweep: %d records skipped as undecodable; first at %s:%d (offset %d): %s\n",
-			sum.Skipped, sk.Path, sk.Line, sk.Offset, sk.Reason)
+		reportSkipped(stderr, sum.Skipped, sum.Samples[0])
 	}
 	if o.strict && (sum.Skipped > 0 || failed > 0) {
-		return fmt.Errorf("%w: %d records skipped, %d inputs failed", errStrict, sum.Skipped, failed)
+		return strictError(sum.Skipped, failed)
 	}
 	return nil
+}
+
+// strictError is the error of --strict: exit 4, saying why.
+func strictError(skipped int64, failed int) error {
+	return fmt.Errorf("%w: %s skipped, %s failed", errStrict, plural(skipped, "record"), plural(int64(failed), "input"))
+}
+
+// plural is n and its noun: "1 record", "2 records"; many is the plural when it is not
+// noun+"s" ("1 copy", "2 copies").
+func plural(n int64, noun string, many ...string) string {
+	switch {
+	case n == 1:
+		return "1 " + noun
+	case len(many) > 0:
+		return fmt.Sprintf("%d %s", n, many[0])
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // inputPaths orders the inputs so that the result does not depend on the order paths
