@@ -373,6 +373,10 @@ type Options struct {
 	Baseline    *Baseline
 	TZ          *time.Location // time zone for display (tables, Markdown, HTML); JSON stays UTC
 	NoPartial   bool           // the JSON summary without its partial: it cannot be merged
+	// RFC3339 writes the times of [Summary.Tables] as RFC 3339 with TZ's offset
+	// (2026-11-24T01:04:19+01:00), as the CSV format does: for the files of --out, which
+	// spreadsheets and programs read, rather than for people.
+	RFC3339 bool
 }
 
 // Format is an output format.

@@ -74,14 +74,14 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err != nil {
 		return err
 	}
-	loc, err := time.LoadLocation(o.tz)
+	loc, err := loadZone(o.tz)
 	if err != nil {
-		return usageError("--tz %q: %v", o.tz, err)
+		return err
 	}
 	if err := checkOutput(o.output); err != nil { // before anything is read
 		return err
 	}
-	filter, redactor, err := o.filterOptions.resolve(set, time.Now())
+	filter, redactor, err := o.filterOptions.resolve(set, time.Now(), loc)
 	if err != nil {
 		return err
 	}

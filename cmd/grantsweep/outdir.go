@@ -10,8 +10,9 @@ import (
 )
 
 // writeDir writes every table of the report as its own file in dir (CSV, Markdown or JSON
-// per format; the table format means CSV), each atomically, then an index of them. For
-// html it writes the one self-contained report.html.
+// per format; the table format means CSV), each atomically, then an index of them; their
+// times are RFC 3339 with the offset of --tz, as in --format csv. For html it writes the
+// one self-contained report.html.
 func writeDir(dir string, sum *report.Summary, format report.Format, opts report.Options) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("--out %s: %w", dir, err)
@@ -29,7 +30,9 @@ func writeDir(dir string, sum *report.Summary, format report.Format, opts report
 		index.Rows = append(index.Rows, []string{"report.html", "report", "The whole report", ""})
 		tf, ext = report.FormatCSV, "csv" // the index itself
 	} else {
-		for _, t := range sum.Tables(opts) {
+		files := opts
+		files.RFC3339 = true // files for spreadsheets and programs: times as the CSV format writes them
+		for _, t := range sum.Tables(files) {
 			name := t.Name + "." + ext
 			if err := writeOutput(filepath.Join(dir, name), nil, func(w io.Writer) error { return report.WriteTable(w, t, tf) }); err != nil {
 				return err

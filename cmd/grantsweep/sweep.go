@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	_ "time/tzdata" // --tz works on machines without a zone database
 
 	"github.com/spf13/pflag"
 
@@ -45,7 +44,7 @@ func (o *outputOptions) addFlags(fs *pflag.FlagSet) {
 	fs.TextVar(&o.format, "format", report.FormatTable, "output format: table, csv or json")
 	fs.StringVarP(&o.output, "output", "o", "", "write the report to `FILE` (atomically) instead of standard output")
 	fs.StringVar(&o.out, "out", "", "also write every table as its own file in `DIR` (CSV, or markdown/json/html per --format), with an index")
-	fs.StringVar(&o.tz, "tz", "UTC", "time `ZONE` for display (an IANA name such as Europe/Amsterdam); JSON stays UTC")
+	fs.StringVar(&o.tz, "tz", "UTC", "time `ZONE` for display and for --since/--until without a zone: an IANA name such as Europe/Amsterdam, a Windows name such as \"W. Europe Standard Time\", or local; JSON stays UTC")
 	fs.IntVar(&o.top, "top", 10, "rows per breakdown table (0 for all)")
 	fs.StringVar(&o.color, "color", "auto", "colour in the table format: auto (on a terminal, unless NO_COLOR is set), always or never")
 	fs.StringVar(&o.baseline, "baseline", "", "compare with an earlier run's JSON summary `FILE`")
@@ -144,8 +143,8 @@ func (o *outputOptions) prepare(cmd string, stdout, stderr io.Writer) (_ *prepar
 	if p.set, err = loadRules(o.rules, o.mode); err != nil {
 		return nil, err
 	}
-	if p.loc, err = time.LoadLocation(o.tz); err != nil {
-		return nil, usageError("--tz %q: %v", o.tz, err)
+	if p.loc, err = loadZone(o.tz); err != nil {
+		return nil, err
 	}
 	for _, expr := range o.failOn {
 		th, err := report.ParseThreshold(expr, p.set)
@@ -237,7 +236,7 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	defer closeBudget(p.budget)
 	budget := p.budget
-	filter, redactor, err := o.filterOptions.resolve(p.set, time.Now())
+	filter, redactor, err := o.filterOptions.resolve(p.set, time.Now(), p.loc)
 	if err != nil {
 		return err
 	}
