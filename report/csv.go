@@ -43,6 +43,29 @@ func (s *Summary) writeCSV(w io.Writer, opts Options) error {
 // csvTime is a time as every CSV output writes it: RFC 3339 with the offset of loc
 // (--tz), 2026-11-24T01:04:19+01:00, or Z in UTC; "" for no time. One format that
 // spreadsheets parse, unambiguous in any zone.
+// mainCauseOf is the rule index of the cause with the most events in a row (rule order
+// breaks ties); -1 for none.
+func mainCauseOf(r row) int {
+	best := -1
+	for i, n := range r.causes {
+		if n > 0 && (best < 0 || n > r.causes[best]) {
+			best = i
+		}
+	}
+	return best
+}
+
+// mainCauseCells are the main cause of a row and its share of the row's events (percent,
+// as share_pct), two cells of the file tables where the terminal packs them into one
+// ("revoked (14.7%)"): a spreadsheet can sort and sum them.
+func (s *Summary) mainCauseCells(r row) (cause, sharePct string) {
+	best := mainCauseOf(r)
+	if best < 0 {
+		return "", ""
+	}
+	return s.Rules.Rules[best].ID, fmt.Sprintf("%.2f", share(r.causes[best], r.events))
+}
+
 func csvTime(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return ""
@@ -51,9 +74,9 @@ func csvTime(t time.Time, loc *time.Location) string {
 }
 
 // cellTime is a time as a cell of [Summary.Tables]: RFC 3339 (see csvTime) with
-// opts.RFC3339, else for people, in opts.TZ.
+// opts.ForFiles, else for people, in opts.TZ.
 func (opts Options) cellTime(t time.Time) string {
-	if opts.RFC3339 {
+	if opts.ForFiles {
 		return csvTime(t, opts.TZ)
 	}
 	return displayTime(t, opts.TZ)

@@ -14,6 +14,7 @@ type Table struct {
 	Title   string
 	Columns []Column
 	Rows    [][]string
+	Total   int // rows the table has in all, more than len(Rows) when cut at Options.Top; 0: len(Rows)
 }
 
 // Column is a table column; numeric columns align right.
@@ -87,7 +88,10 @@ func (s *Summary) tables(v *view, opts Options) []Table {
 			spec[def.numCol] = "#" + spec[def.numCol]
 		}
 		spec = append(spec, "#events", "#"+def.distinct, "main_cause")
-		t := Table{Name: def.name, Title: def.title, Columns: cols(spec...)}
+		if opts.ForFiles {
+			spec = append(spec, "#main_cause_share")
+		}
+		t := Table{Name: def.name, Title: def.title, Columns: cols(spec...), Total: tv.total}
 		for _, r := range tv.top(opts.Top) {
 			cells := slices.Clone(r.key)
 			if def.name == "by_hour" && cells[0] != "" {
@@ -95,7 +99,13 @@ func (s *Summary) tables(v *view, opts Options) []Table {
 					cells[0] = opts.cellTime(h)
 				}
 			}
-			cells = append(cells, fmt.Sprint(r.events), fmt.Sprint(r.distinct), s.mainCause(r))
+			cells = append(cells, fmt.Sprint(r.events), fmt.Sprint(r.distinct))
+			if opts.ForFiles {
+				main, share := s.mainCauseCells(r)
+				cells = append(cells, main, share)
+			} else {
+				cells = append(cells, s.mainCause(r))
+			}
 			t.Rows = append(t.Rows, cells)
 		}
 		out = append(out, t)
@@ -105,7 +115,7 @@ func (s *Summary) tables(v *view, opts Options) []Table {
 			continue
 		}
 		keyName := def.cols[0]
-		pc := Table{Name: def.name + "_per_cause", Title: def.title + " per cause", Columns: cols("cause", keyName, "#events")}
+		pc := Table{Name: def.name + "_per_cause", Title: def.title + " per cause", Columns: cols("cause", keyName, "#events"), Total: tv.pairs}
 		for ri, id := range ids {
 			for _, r := range tv.perCause[ri] {
 				pc.Rows = append(pc.Rows, []string{id, r.key[0], fmt.Sprint(r.causes[ri])})

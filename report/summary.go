@@ -373,10 +373,12 @@ type Options struct {
 	Baseline    *Baseline
 	TZ          *time.Location // time zone for display (tables, Markdown, HTML); JSON stays UTC
 	NoPartial   bool           // the JSON summary without its partial: it cannot be merged
-	// RFC3339 writes the times of [Summary.Tables] as RFC 3339 with TZ's offset
-	// (2026-11-24T01:04:19+01:00), as the CSV format does: for the files of --out, which
-	// spreadsheets and programs read, rather than for people.
-	RFC3339 bool
+	// ForFiles makes the cells of [Summary.Tables] as the CSV format writes them, for the
+	// files of --out, which spreadsheets and programs read, rather than for people: times
+	// as RFC 3339 with TZ's offset (2026-11-24T01:04:19+01:00), and the main cause and
+	// its share in two columns, main_cause and main_cause_share, rather than one
+	// ("revoked (14.7%)").
+	ForFiles bool
 }
 
 // Format is an output format.

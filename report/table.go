@@ -131,14 +131,10 @@ func (s *Summary) writeTable(w io.Writer, opts Options) error {
 	return bw.Flush()
 }
 
-// mainCause names the cause with the most events in a row (rule order breaks ties).
+// mainCause names the cause with the most events in a row (rule order breaks ties), and
+// its share when it is not all of them: "revoked (14.7%)".
 func (s *Summary) mainCause(r row) string {
-	best := -1
-	for i, n := range r.causes {
-		if n > 0 && (best < 0 || n > r.causes[best]) {
-			best = i
-		}
-	}
+	best := mainCauseOf(r)
 	if best < 0 {
 		return "-"
 	}

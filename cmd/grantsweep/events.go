@@ -30,6 +30,7 @@ type eventsOptions struct {
 	mode     string
 	input    string
 	noFollow bool
+	csvBOM   bool
 }
 
 // eventColumns are the columns of grantsweep events, in order.
@@ -46,6 +47,7 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs := newFlagSet("events", stderr)
 	fs.StringVar(&o.format, "format", "csv", "output format: csv or jsonl")
 	fs.StringVarP(&o.output, "output", "o", "", "write to `FILE` (atomically) instead of standard output")
+	fs.BoolVar(&o.csvBOM, "csv-bom", false, "start the CSV with a UTF-8 byte order mark, for Excel on Windows")
 	fs.StringVar(&o.tz, "tz", "UTC", "time `ZONE` for the time column (JSON Lines stays RFC 3339 in this zone)")
 	fs.BoolVar(&o.noDedupe, "no-dedupe", false, "list every copy of an event, even with an id seen before")
 	fs.BoolVar(&o.strict, "strict", false, "exit 4 when any record was skipped or any input could not be read (the rows are still written)")
@@ -66,6 +68,9 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	if o.format != "csv" && o.format != "jsonl" {
 		return usageError("events: --format must be csv or jsonl, not %q", o.format)
+	}
+	if o.csvBOM && o.format != "csv" {
+		return usageError("events: --csv-bom is for --format csv")
 	}
 	if err := checkInputFormat(o.input); err != nil {
 		return err
@@ -112,7 +117,7 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 				continue
 			}
 			if read++; read == 1 {
-				out.header()
+				out.header(o.csvBOM)
 			}
 			var werr error // from writing a row, which ends the command
 			sink.Record = func(ev *parse.Event, m rules.Match, inScope bool) error {
@@ -198,9 +203,13 @@ func newEventWriter(w io.Writer, format string, loc *time.Location) *eventWriter
 	return e
 }
 
-// header writes the CSV header, once an input could be opened.
-func (e *eventWriter) header() {
+// header writes the CSV header (after a byte order mark with bom), once an input could
+// be opened.
+func (e *eventWriter) header(bom bool) {
 	if e.cw != nil {
+		if bom {
+			e.bw.WriteString(utf8BOM)
+		}
 		e.cw.Write(eventColumns)
 	}
 }

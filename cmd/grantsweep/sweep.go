@@ -37,6 +37,7 @@ type outputOptions struct {
 	rules    string
 	mode     string
 	partial  bool
+	csvBOM   bool
 	memoryOptions
 }
 
@@ -52,6 +53,7 @@ func (o *outputOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&o.failOn, "fail-on", nil, "exit 3 when `EXPR` holds, such as revoked>=50, binding>0 or expired_inactivity>=20% (repeatable)")
 	fs.StringVar(&o.rules, "rules", "", "rule file `FILE` (YAML) that extends or replaces the default rules")
 	fs.StringVar(&o.mode, "rules-mode", "extend", "how --rules applies: extend (add and override rules) or replace (the file is the whole set)")
+	fs.BoolVar(&o.csvBOM, "csv-bom", false, "start every CSV output with a UTF-8 byte order mark, for Excel on Windows")
 	fs.BoolVar(&o.partial, "partial", true, "write the partial (every in-scope event, for merge and --baseline) in the JSON summary; --partial=false for a summary that is only read")
 	o.memoryOptions.addFlags(fs)
 }
@@ -128,6 +130,9 @@ func (o *outputOptions) prepare(cmd string, stdout, stderr io.Writer) (_ *prepar
 	if err := checkOutDir(o.out); err != nil {
 		return nil, err
 	}
+	if o.csvBOM && !o.writesCSV() {
+		return nil, usageError("%s: --csv-bom, but no output is CSV: give --format csv, or --out with --format table, csv or html", cmd)
+	}
 	var p prepared
 	if p.budget, p.memory, err = o.budget(cmd); err != nil {
 		return nil, err
@@ -164,6 +169,35 @@ func (o *outputOptions) prepare(cmd string, stdout, stderr io.Writer) (_ *prepar
 	return &p, nil
 }
 
+// writesCSV reports whether any output is CSV: the report with --format csv, the files
+// of --out with the table or csv format, or --out's index beside report.html.
+func (o *outputOptions) writesCSV() bool {
+	switch o.format {
+	case report.FormatCSV:
+		return true
+	case report.FormatTable, report.FormatHTML:
+		return o.out != ""
+	}
+	return false
+}
+
+// utf8BOM starts a CSV output with --csv-bom: Excel on Windows reads a CSV file without
+// it in the machine's code page, and shows every non-ASCII name garbled.
+const utf8BOM = "\ufeff"
+
+// withBOM is write with the byte order mark before it when bom is set.
+func withBOM(bom bool, write func(io.Writer) error) func(io.Writer) error {
+	if !bom {
+		return write
+	}
+	return func(w io.Writer) error {
+		if _, err := io.WriteString(w, utf8BOM); err != nil {
+			return err
+		}
+		return write(w)
+	}
+}
+
 // readBaseline reads --baseline. A baseline that does not exist is a note on stderr and
 // no comparison (nil), unless --baseline-required: the first night has no night before.
 // One that exists but cannot be read, or is no summary, is a usage error.
@@ -194,11 +228,12 @@ func (o *outputOptions) readBaseline(p prepared, stderr io.Writer) (*report.Base
 func (o *outputOptions) finish(sum *report.Summary, p *prepared, stdout, stderr io.Writer) error {
 	opts := report.Options{Top: o.top, GeneratedBy: "grantsweep " + versionString(), Color: p.color, Baseline: p.baseline, TZ: p.loc, NoPartial: !o.partial}
 	if o.out != "" {
-		if err := writeDir(o.out, sum, o.format, opts); err != nil {
+		if err := writeDir(o.out, sum, o.format, opts, o.csvBOM); err != nil {
 			return err
 		}
 	}
-	if err := writeOutput(o.output, stdout, func(w io.Writer) error { return sum.Write(w, o.format, opts) }); err != nil {
+	write := func(w io.Writer) error { return sum.Write(w, o.format, opts) }
+	if err := writeOutput(o.output, stdout, withBOM(o.csvBOM && o.format == report.FormatCSV, write)); err != nil {
 		return err
 	}
 	crossed := sum.Crossed(p.thresholds)
