@@ -30,6 +30,9 @@ func (s *Summary) writeTable(w io.Writer, opts Options) error {
 	if line := s.othersLine(); line != "" {
 		p.line("%s", line)
 	}
+	if hint := s.EmptyHint(p.loc); hint != "" {
+		p.line("%s", hint)
+	}
 
 	p.section("Families")
 	fam := p.table("family", "label", "events", "share", "users")

@@ -96,7 +96,8 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if !o.noDedupe {
 		dedupe = report.NewDeduper()
 	}
-	var skipped int64
+	var skipped, records, listed int64
+	var removed report.Removed // what the filters removed, for the hint when nothing is listed
 	var firstSkip report.Skip
 	sink := report.Sink{Skip: func(e *parse.RecordError) {
 		if skipped++; skipped == 1 {
@@ -124,10 +125,14 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 				if !inScope || !dedupe.First(ev.ID) {
 					return nil
 				}
+				listed++
 				werr = out.write(ev, set, m, in.Name)
 				return werr
 			}
-			err = selectContained(in, sel, sink)
+			var n report.Counts
+			n, err = selectContained(in, sel, sink)
+			records += n.Records
+			removed.Add(n.Removed)
 			in.Close()
 			if werr != nil {
 				return werr
@@ -151,6 +156,9 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err != nil {
 		return err
 	}
+	if hint := filter.EmptyHint(removed, records, loc); listed == 0 && hint != "" {
+		fmt.Fprintf(stderr, "grantsweep: %s\n", hint) // as sweep says it, before the skips
+	}
 	if skipped > 0 {
 		reportSkipped(stderr, skipped, firstSkip)
 	}
@@ -162,7 +170,7 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 
 // selectContained is report.Select with a panic inside the input (a decoder bug) turned
 // into that input's error, as sweep's jobs do: the command goes on with the next input.
-func selectContained(in *parse.Input, sel *report.Selection, sink report.Sink) (err error) {
+func selectContained(in *parse.Input, sel *report.Selection, sink report.Sink) (n report.Counts, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("%s: internal error: %v (please report it)", in.Name, v)
@@ -171,8 +179,7 @@ func selectContained(in *parse.Input, sel *report.Selection, sink report.Sink) (
 	if eventsHook != nil {
 		eventsHook(in.Name)
 	}
-	_, err = report.Select(in, sel, sink)
-	return err
+	return report.Select(in, sel, sink)
 }
 
 // eventsHook, when set (by tests), runs inside each input's selection.

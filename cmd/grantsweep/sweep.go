@@ -236,6 +236,9 @@ func (o *outputOptions) finish(sum *report.Summary, p *prepared, stdout, stderr 
 	if err := writeOutput(o.output, stdout, withBOM(o.csvBOM && o.format == report.FormatCSV, write)); err != nil {
 		return err
 	}
+	if hint := sum.EmptyHint(p.loc); hint != "" {
+		fmt.Fprintf(stderr, "grantsweep: %s\n", hint)
+	}
 	crossed := sum.Crossed(p.thresholds)
 	for _, c := range crossed {
 		fmt.Fprintf(stderr, "grantsweep: %s\n", c)
