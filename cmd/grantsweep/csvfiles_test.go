@@ -138,3 +138,34 @@ func TestCSVBOM(t *testing.T) {
 		}
 	}
 }
+
+// TestEventsOrder: the rows of events come in the documented order, whatever order the
+// paths are given in: the inputs sorted (standard input first), each input's events in
+// file order (offsets rising).
+func TestEventsOrder(t *testing.T) {
+	paths := samplePaths(t)
+	reversed := append([]string{}, paths...)
+	for i, j := 0, len(reversed)-1; i < j; i, j = i+1, j-1 {
+		reversed[i], reversed[j] = reversed[j], reversed[i]
+	}
+	a := mustRun(t, append([]string{"events"}, paths...)...)
+	if b := mustRun(t, append([]string{"events"}, reversed...)...); a != b {
+		t.Fatal("events rows depend on the order the paths are given in")
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "e.csv"), []byte(a), 0o644)
+	col, rows := readCSV(t, filepath.Join(dir, "e.csv"))
+	if len(rows) < 100 {
+		t.Fatalf("a weak test: %d rows", len(rows))
+	}
+	for i := 1; i < len(rows); i++ {
+		p, r := rows[i-1], rows[i]
+		pf, rf := p[col["file"]], r[col["file"]]
+		switch {
+		case rf < pf:
+			t.Fatalf("row %d: %s after %s: inputs not in sorted order", i, rf, pf)
+		case rf == pf && atoi(r[col["offset"]]) < atoi(p[col["offset"]]) && !strings.HasSuffix(rf, ".parquet"):
+			t.Fatalf("row %d: %s offset %s after %s: not in file order", i, rf, r[col["offset"]], p[col["offset"]])
+		}
+	}
+}
