@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // noJobs fails the test if any input is read while it is in force: outputs are checked
@@ -167,6 +168,16 @@ func TestPlurals(t *testing.T) {
 		if !strings.Contains(out, "2 records from 1 input (1 skipped)") || !strings.Contains(out, "1 duplicate copy dropped") {
 			t.Errorf("%s: the counts are not in the singular: %.300s", f, out)
 		}
+	}
+	var buf strings.Builder
+	p, err := startProgress("always", &buf, []string{one})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.draw(time.Second)
+	p.finish()
+	if !strings.Contains(buf.String(), ", 0 of 1 input, ") {
+		t.Errorf("progress: %q", buf.String())
 	}
 	rules := filepath.Join(dir, "r.yaml")
 	os.WriteFile(rules, []byte("families:\n  - {id: only, label: Only}\nrules:\n  - id: all\n    family: only\n    label: All\n    when: [{codes: [70008]}]\n    remediation: None\n"), 0o644)
