@@ -128,3 +128,16 @@ func TestEmptyHint(t *testing.T) {
 		t.Errorf("a run with events in scope: stderr %q", errs)
 	}
 }
+
+// TestBaselineWithoutPartialSaysItsRules: a baseline written with --partial=false says
+// its rule set (rules_fingerprint), so it is compared as one of the same rules, not with
+// the note of another rule set.
+func TestBaselineWithoutPartialSaysItsRules(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "read-only.json")
+	mustRun(t, "sweep", "--format", "json", "--partial=false", "-o", path, samplesDir+"/graph")
+	var b baselineOut
+	json.Unmarshal([]byte(mustRun(t, "sweep", "--format", "json", "--baseline", path, samplesDir+"/graph")), &b)
+	if !b.Baseline.SameRules || b.Baseline.Note != "" {
+		t.Errorf("baseline without a partial: same_rules %v, note %q; want true and none", b.Baseline.SameRules, b.Baseline.Note)
+	}
+}
