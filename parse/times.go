@@ -7,7 +7,8 @@ import (
 )
 
 // timeLayouts are the time formats seen in sign-in exports, tried in order after RFC 3339.
-// A time without a zone is UTC, as every export writes UTC unless it says otherwise.
+// A time without a zone is UTC, as every export writes UTC unless it says otherwise
+// (ParseTimeIn reads it in another zone).
 var timeLayouts = []string{
 	"2006-01-02T15:04:05",        // no zone (any fraction is accepted when parsing)
 	"2006-01-02 15:04:05Z07:00",  // Kusto CSV
@@ -24,7 +25,11 @@ var timeLayouts = []string{
 // ParseTime parses a time in any format sign-in exports use, including Unix epoch numbers
 // in seconds, milliseconds, microseconds or nanoseconds. It returns UTC, and false when
 // the text is not a time.
-func ParseTime(s string) (time.Time, bool) {
+func ParseTime(s string) (time.Time, bool) { return ParseTimeIn(s, time.UTC) }
+
+// ParseTimeIn is ParseTime with a time that has no zone read in loc (a command line's
+// --since in the --tz the reports show). It returns UTC.
+func ParseTimeIn(s string, loc *time.Location) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, false
@@ -50,7 +55,7 @@ func ParseTime(s string) (time.Time, bool) {
 		}
 	}
 	for _, layout := range timeLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
 			return t.UTC(), true
 		}
 	}

@@ -23,7 +23,7 @@ func (s *Summary) writeCSV(w io.Writer, opts Options) error {
 	cw.Write(head)
 	for i, c := range v.causes {
 		row := []string{c.family, c.id, c.label, fmt.Sprint(c.events), fmt.Sprintf("%.2f", share(c.events, v.inScope)),
-			fmt.Sprint(c.users), fmt.Sprint(c.apps), fmt.Sprint(c.ips), csvTime(c.first), csvTime(c.last), c.remediation}
+			fmt.Sprint(c.users), fmt.Sprint(c.apps), fmt.Sprint(c.ips), csvTime(c.first, opts.TZ), csvTime(c.last, opts.TZ), c.remediation}
 		if d != nil {
 			if r := d.causes[i]; r.compared {
 				row = append(row, fmt.Sprint(r.before), fmt.Sprint(r.after-r.before), fmt.Sprintf("%.2f", r.shareBefore))
@@ -40,11 +40,46 @@ func (s *Summary) writeCSV(w io.Writer, opts Options) error {
 	return bw.Flush()
 }
 
-func csvTime(t time.Time) string {
+// csvTime is a time as every CSV output writes it: RFC 3339 with the offset of loc
+// (--tz), 2026-11-24T01:04:19+01:00, or Z in UTC; "" for no time. One format that
+// spreadsheets parse, unambiguous in any zone.
+// mainCauseOf is the rule index of the cause with the most events in a row (rule order
+// breaks ties); -1 for none.
+func mainCauseOf(r row) int {
+	best := -1
+	for i, n := range r.causes {
+		if n > 0 && (best < 0 || n > r.causes[best]) {
+			best = i
+		}
+	}
+	return best
+}
+
+// mainCauseCells are the main cause of a row and its share of the row's events (percent,
+// as share_pct), two cells of the file tables where the terminal packs them into one
+// ("revoked (14.7%)"): a spreadsheet can sort and sum them.
+func (s *Summary) mainCauseCells(r row) (cause, sharePct string) {
+	best := mainCauseOf(r)
+	if best < 0 {
+		return "", ""
+	}
+	return s.Rules.Rules[best].ID, fmt.Sprintf("%.2f", share(r.causes[best], r.events))
+}
+
+func csvTime(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(time.RFC3339)
+	return t.In(locOrUTC(loc)).Format(time.RFC3339)
+}
+
+// cellTime is a time as a cell of [Summary.Tables]: RFC 3339 (see csvTime) with
+// opts.ForFiles, else for people, in opts.TZ.
+func (opts Options) cellTime(t time.Time) string {
+	if opts.ForFiles {
+		return csvTime(t, opts.TZ)
+	}
+	return displayTime(t, opts.TZ)
 }
 
 // SafeCells neutralises, in place, cells a spreadsheet would run as a formula: values

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"hash"
 	"net/netip"
 	"slices"
@@ -32,36 +33,277 @@ func (f *Filter) NeedsAllFields() bool {
 	return f != nil && (len(f.Users) > 0 || len(f.Apps) > 0 || len(f.IPs) > 0)
 }
 
+// The conditions of a Filter, in the order [Filter.Rejects] tries them: a record the
+// filter removes is counted under the first condition that removes it.
+const (
+	CondSince = iota
+	CondUntil
+	CondUser
+	CondApp
+	CondIP
+	CondCause
+	CondFamily
+	NumConds
+)
+
+// condFlags are the command-line flags of the conditions, and their names in the JSON
+// summary's filters.removed.
+var condFlags = [NumConds]string{"since", "until", "user", "app", "ip", "cause", "family"}
+
 // Selects reports whether the filter keeps a record; m and inScope are its classification.
 func (f *Filter) Selects(ev *parse.Event, set *rules.Set, m rules.Match, inScope bool) bool {
+	return f.Rejects(ev, set, m, inScope) < 0
+}
+
+// Rejects returns the first condition (CondSince ...) that removes a record, or -1 when
+// the filter keeps it; m and inScope are its classification.
+func (f *Filter) Rejects(ev *parse.Event, set *rules.Set, m rules.Match, inScope bool) int {
 	if f == nil {
-		return true
+		return -1
 	}
 	if !f.Since.IsZero() && (ev.Time.IsZero() || ev.Time.Before(f.Since)) {
-		return false
+		return CondSince
 	}
 	if !f.Until.IsZero() && (ev.Time.IsZero() || !ev.Time.Before(f.Until)) {
-		return false
+		return CondUntil
 	}
 	if len(f.Users) > 0 && !matchAny(f.Users, ev.User, ev.UserID) {
-		return false
+		return CondUser
 	}
 	if len(f.Apps) > 0 && !matchAny(f.Apps, ev.App, ev.AppID) {
-		return false
+		return CondApp
 	}
 	if len(f.IPs) > 0 {
 		addr, err := netip.ParseAddr(ev.IP)
 		if err != nil || !slices.ContainsFunc(f.IPs, func(p netip.Prefix) bool { return p.Contains(addr.Unmap()) }) {
-			return false
+			return CondIP
 		}
 	}
 	if len(f.Causes) > 0 && (!inScope || !slices.Contains(f.Causes, set.Rules[m.Rule].ID)) {
-		return false
+		return CondCause
 	}
 	if len(f.Families) > 0 && (!inScope || !slices.Contains(f.Families, set.Rules[m.Rule].Family)) {
-		return false
+		return CondFamily
 	}
-	return true
+	return -1
+}
+
+// Removed is what a filter removed: the records each condition removed (By, see
+// CondSince ...) and the span of their times.
+type Removed struct {
+	By          [NumConds]int64
+	First, Last time.Time // zero: no removed record had a time
+}
+
+// count counts one record removed by condition c, of time t.
+func (r *Removed) count(c int, t time.Time) {
+	r.By[c]++
+	r.span(t, t)
+}
+
+func (r *Removed) span(first, last time.Time) {
+	if !first.IsZero() && (r.First.IsZero() || first.Before(r.First)) {
+		r.First = first
+	}
+	if last.After(r.Last) {
+		r.Last = last
+	}
+}
+
+// Add adds what o removed.
+func (r *Removed) Add(o Removed) {
+	for c, n := range o.By {
+		r.By[c] += n
+	}
+	r.span(o.First, o.Last)
+}
+
+// Total is every record removed.
+func (r *Removed) Total() int64 {
+	var n int64
+	for _, c := range r.By {
+		n += c
+	}
+	return n
+}
+
+// filterSpec is a filter as a summary records it, normalised so that two filters that
+// select the same records are equal: times in UTC, users and apps lower-cased (they
+// match case-insensitively), addresses as masked CIDR blocks, every list sorted and
+// without repeats.
+type filterSpec struct {
+	since, until                       time.Time
+	users, apps, ips, causes, families []string
+}
+
+// spec is the filter as a summary records it; a nil filter is none.
+func (f *Filter) spec() filterSpec {
+	if f == nil {
+		return filterSpec{}
+	}
+	sp := filterSpec{since: f.Since.UTC(), until: f.Until.UTC(), causes: slices.Clone(f.Causes), families: slices.Clone(f.Families)}
+	if f.Since.IsZero() {
+		sp.since = time.Time{}
+	}
+	if f.Until.IsZero() {
+		sp.until = time.Time{}
+	}
+	for _, u := range f.Users {
+		sp.users = append(sp.users, strings.ToLower(u))
+	}
+	for _, a := range f.Apps {
+		sp.apps = append(sp.apps, strings.ToLower(a))
+	}
+	for _, p := range f.IPs {
+		sp.ips = append(sp.ips, p.Masked().String())
+	}
+	return sp.normal()
+}
+
+// normal sorts the lists and drops repeats; an empty list is nil.
+func (sp filterSpec) normal() filterSpec {
+	for _, l := range []*[]string{&sp.users, &sp.apps, &sp.ips, &sp.causes, &sp.families} {
+		*l = slices.Compact(slices.Sorted(slices.Values(*l)))
+		if len(*l) == 0 {
+			*l = nil
+		}
+	}
+	return sp
+}
+
+// flags says each condition as a command line would give it ("--cause revoked,
+// expired"), "" for a condition not given; times in loc, as the reports show them.
+func (sp filterSpec) flags(loc *time.Location) [NumConds]string {
+	var out [NumConds]string
+	when := func(t time.Time) string {
+		t = t.In(locOrUTC(loc))
+		if t.Second() == 0 && t.Nanosecond() == 0 {
+			return t.Format("2006-01-02 15:04")
+		}
+		return t.Format("2006-01-02 15:04:05")
+	}
+	if !sp.since.IsZero() {
+		out[CondSince] = "--since " + when(sp.since)
+	}
+	if !sp.until.IsZero() {
+		out[CondUntil] = "--until " + when(sp.until)
+	}
+	for c, l := range map[int][]string{CondUser: sp.users, CondApp: sp.apps, CondIP: sp.ips, CondCause: sp.causes, CondFamily: sp.families} {
+		if len(l) > 0 {
+			out[c] = "--" + condFlags[c] + " " + strings.Join(l, ",")
+		}
+	}
+	return out
+}
+
+// String is the filter as flags, exactly (times in RFC 3339, UTC), "" for none: equal
+// strings select the same records.
+func (sp filterSpec) String() string {
+	var parts []string
+	for c, f := range sp.flags(time.UTC) {
+		switch {
+		case f == "":
+		case c == CondSince:
+			parts = append(parts, "--since "+sp.since.Format(time.RFC3339Nano))
+		case c == CondUntil:
+			parts = append(parts, "--until "+sp.until.Format(time.RFC3339Nano))
+		default:
+			parts = append(parts, f)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// filters is the summary's filter as it records it; false when it is not known (a
+// summary read back that was written before summaries recorded their filters, or a
+// merge with one).
+func (s *Summary) filters() (filterSpec, bool) {
+	switch {
+	case s.filtersUnknown:
+		return filterSpec{}, false
+	case s.Filter != nil:
+		return s.Filter.spec(), true
+	case s.readFilters != nil:
+		return *s.readFilters, true
+	}
+	return filterSpec{}, true
+}
+
+// FilterFlags says the filters the summary was made with as flags, exactly (such as
+// "--since 2026-11-25T00:00:00Z --cause revoked"; "" for none), so that merge can refuse
+// shards made with different ones; known is false for a summary that does not record
+// them (written before summaries did).
+func (s *Summary) FilterFlags() (flags string, known bool) {
+	sp, known := s.filters()
+	return sp.String(), known
+}
+
+// EmptyHint says why a summary has no in-scope event when its filters removed records,
+// and which removed what: "0 in-scope events: --since 2026-11-25 00:00 removed all
+// 14,622 records (they span 2026-11-01 00:00 to 2026-11-24 23:59 UTC)". "" when there are
+// in-scope events, or the filters removed nothing (or are not known). Times are in loc.
+func (s *Summary) EmptyHint(loc *time.Location) string {
+	sp, known := s.filters()
+	v := s.anyView()
+	if !known || v.inScope > 0 {
+		return ""
+	}
+	return sp.hint(s.removed, v.records, loc)
+}
+
+// EmptyHint is [Summary.EmptyHint] for a listing of no in-scope event (grantsweep
+// events): r is what the filter removed, records the records it kept.
+func (f *Filter) EmptyHint(r Removed, records int64, loc *time.Location) string {
+	return f.spec().hint(r, records, loc)
+}
+
+// hint says what the filters removed, when nothing in scope is left; "" when they
+// removed nothing.
+func (sp filterSpec) hint(r Removed, records int64, loc *time.Location) string {
+	removed := r.Total()
+	if removed == 0 {
+		return ""
+	}
+	flags := sp.flags(loc)
+	total := records + removed // every sign-in decoded
+	var parts []string
+	for c, n := range r.By {
+		if n == 0 {
+			continue
+		}
+		f := flags[c]
+		if f == "" {
+			f = "--" + condFlags[c]
+		}
+		switch {
+		case n == total:
+			parts = append(parts, fmt.Sprintf("%s removed all %s", f, plural(n, "record")))
+		case len(parts) == 0:
+			parts = append(parts, fmt.Sprintf("%s removed %s of %s", f, count(n), plural(total, "record")))
+		default:
+			parts = append(parts, fmt.Sprintf("%s %s", f, count(n)))
+		}
+	}
+	b := "0 in-scope events: " + strings.Join(parts, ", ")
+	if !r.First.IsZero() {
+		p := termPrinter{loc: locOrUTC(loc)}
+		they := "they"
+		if removed < total {
+			they = "the records removed"
+		}
+		if r.First.Equal(r.Last) {
+			b += fmt.Sprintf(" (%s are at %s %s)", they, p.stamp(r.First), p.loc)
+		} else {
+			b += fmt.Sprintf(" (%s span %s)", they, p.span(r.First, r.Last))
+		}
+	}
+	switch {
+	case records == 1:
+		b += "; the 1 record left is not an invalid-grant failure"
+	case records > 1:
+		b += fmt.Sprintf("; none of the %s left is an invalid-grant failure", plural(records, "record"))
+	}
+	return b
 }
 
 // matchAny reports whether one of the values matches one of the patterns,
@@ -115,6 +357,108 @@ func firstRune(s string) (rune, int) {
 		}
 	}
 	return 0, len(s)
+}
+
+// jsonFilters is the filters member of the JSON summary: the filters it was made with,
+// normalised (see filterSpec), and what they removed.
+type jsonFilters struct {
+	Since         *string     `json:"since"`
+	Until         *string     `json:"until"`
+	Users         []string    `json:"users"`
+	Apps          []string    `json:"apps"`
+	IPs           []string    `json:"ips"`
+	Causes        []string    `json:"causes"`
+	Families      []string    `json:"families"`
+	Removed       jsonRemoved `json:"removed"`
+	RemovedWindow jsonWindow  `json:"removed_window"`
+}
+
+// jsonRemoved is the records each condition removed (see [Filter.Rejects]).
+type jsonRemoved struct {
+	Since  int64 `json:"since"`
+	Until  int64 `json:"until"`
+	User   int64 `json:"user"`
+	App    int64 `json:"app"`
+	IP     int64 `json:"ip"`
+	Cause  int64 `json:"cause"`
+	Family int64 `json:"family"`
+}
+
+func (r *jsonRemoved) counts() [NumConds]*int64 {
+	return [NumConds]*int64{&r.Since, &r.Until, &r.User, &r.App, &r.IP, &r.Cause, &r.Family}
+}
+
+// jsonFilters is the summary's filters member; nil (null) when they are not known.
+func (s *Summary) jsonFilters() *jsonFilters {
+	sp, known := s.filters()
+	if !known {
+		return nil
+	}
+	list := func(l []string) []string { return append([]string{}, l...) }
+	f := &jsonFilters{Since: timePtr(sp.since), Until: timePtr(sp.until), Users: list(sp.users), Apps: list(sp.apps), IPs: list(sp.ips),
+		Causes: list(sp.causes), Families: list(sp.families), RemovedWindow: jsonWindow{First: timePtr(s.removed.First), Last: timePtr(s.removed.Last)}}
+	for c, p := range f.Removed.counts() {
+		*p = s.removed.By[c]
+	}
+	return f
+}
+
+// readFilters checks a summary's filters member as read back and returns the filters and
+// what they removed.
+func (c checker) readFilters(f *jsonFilters) (*filterSpec, Removed, error) {
+	var sp filterSpec
+	var r Removed
+	var err error
+	if sp.since, err = c.time("filters.since", f.Since); err != nil {
+		return nil, r, err
+	}
+	if sp.until, err = c.time("filters.until", f.Until); err != nil {
+		return nil, r, err
+	}
+	sp.since, sp.until = sp.since.UTC(), sp.until.UTC()
+	if !sp.since.IsZero() && !sp.until.IsZero() && !sp.since.Before(sp.until) {
+		return nil, r, c.errorf("filters.until", "%s is not after since, %s", *f.Until, *f.Since)
+	}
+	for _, l := range []struct {
+		name string
+		from []string
+		to   *[]string
+	}{{"users", f.Users, &sp.users}, {"apps", f.Apps, &sp.apps}, {"causes", f.Causes, &sp.causes}, {"families", f.Families, &sp.families}} {
+		for i, v := range l.from {
+			if v == "" {
+				return nil, r, c.errorf(fmt.Sprintf("filters.%s[%d]", l.name, i), "empty")
+			}
+		}
+		*l.to = slices.Clone(l.from)
+	}
+	for i, v := range f.IPs {
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			return nil, r, c.errorf(fmt.Sprintf("filters.ips[%d]", i), "%q is not a CIDR block", v)
+		}
+		sp.ips = append(sp.ips, p.Masked().String())
+	}
+	for cond, p := range f.Removed.counts() {
+		if err := c.add(&r.By[cond], "filters.removed."+condFlags[cond], *p); err != nil {
+			return nil, r, err
+		}
+	}
+	if r.First, err = c.time("filters.removed_window.first", f.RemovedWindow.First); err != nil {
+		return nil, r, err
+	}
+	if r.Last, err = c.time("filters.removed_window.last", f.RemovedWindow.Last); err != nil {
+		return nil, r, err
+	}
+	switch {
+	case r.First.IsZero() != r.Last.IsZero():
+		return nil, r, c.errorf("filters.removed_window", "first %s and last %s: want both times or neither", orNull(f.RemovedWindow.First), orNull(f.RemovedWindow.Last))
+	case r.Last.Before(r.First):
+		return nil, r, c.errorf("filters.removed_window", "last %s is before first %s", *f.RemovedWindow.Last, *f.RemovedWindow.First)
+	case !r.First.IsZero() && r.Total() == 0:
+		return nil, r, c.errorf("filters.removed_window", "a window without records removed")
+	}
+	sp = sp.normal()
+	return &sp, r, nil
 }
 
 // Redactor pseudonymizes users and IP addresses with a keyed hash, so that a summary can

@@ -49,9 +49,9 @@ func (s *Summary) htmlModel(opts Options) htmlPage {
 	v := s.compute(opts.Top)
 	p := htmlPage{
 		Title: "grantsweep: invalid-grant failures",
-		Summary: fmt.Sprintf("%s records from %s (%s skipped), %s. %s invalid-grant failures in scope (%.1f%%), %s duplicate copies dropped.",
-			count(v.records), plural(int64(len(s.Inputs)), "input"), count(v.skipped), spanIn(v.first, v.last, opts.TZ),
-			count(v.inScope), share(v.inScope, v.records), count(v.duplicates)),
+		Summary: fmt.Sprintf("%s from %s (%s skipped), %s. %s in scope (%.1f%%), %s dropped.",
+			plural(v.records, "record"), plural(int64(len(s.Inputs)), "input"), count(v.skipped), spanIn(v.first, v.last, opts.TZ),
+			plural(v.inScope, "invalid-grant failure"), share(v.inScope, v.records), plural(v.duplicates, "duplicate copy", "duplicate copies")),
 		GeneratedBy: opts.GeneratedBy,
 		Others:      s.othersLine(),
 		Tables:      s.tables(v, opts),

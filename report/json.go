@@ -15,6 +15,8 @@ import (
 type jsonSummary struct {
 	Schema         string        `json:"schema"`
 	GeneratedBy    string        `json:"generated_by"`
+	Rules          string        `json:"rules_fingerprint"` // the rule set's Fingerprint
+	Filters        *jsonFilters  `json:"filters"`           // null: not known (see Summary.FilterFlags)
 	Totals         jsonTotals    `json:"totals"`
 	Window         jsonWindow    `json:"window"`
 	Inputs         []Input       `json:"inputs"`
@@ -165,6 +167,8 @@ func (s *Summary) jsonModel(opts Options) jsonSummary {
 	out := jsonSummary{
 		Schema:         Schema,
 		GeneratedBy:    opts.GeneratedBy,
+		Rules:          s.Rules.Fingerprint(),
+		Filters:        s.jsonFilters(),
 		Totals:         jsonTotals{Records: v.records, InScope: v.inScope, Skipped: v.skipped, Duplicates: v.duplicates, Other: s.OtherRecords()},
 		Window:         jsonWindow{First: timePtr(v.first), Last: timePtr(v.last)},
 		Inputs:         nil, // written by writeInputs, a line each

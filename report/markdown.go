@@ -106,9 +106,9 @@ func (s *Summary) writeMarkdown(w io.Writer, opts Options) error {
 	v := s.compute(opts.Top)
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "## grantsweep: invalid-grant failures\n\n")
-	fmt.Fprintf(bw, "%s records from %s (%s skipped), %s. **%s** in scope (%.1f%%), %s duplicate copies dropped.\n\n",
-		count(v.records), plural(int64(len(s.Inputs)), "input"), count(v.skipped), mdEscape(spanIn(v.first, v.last, opts.TZ)),
-		count(v.inScope), share(v.inScope, v.records), count(v.duplicates))
+	fmt.Fprintf(bw, "%s from %s (%s skipped), %s. **%s** in scope (%.1f%%), %s dropped.\n\n",
+		plural(v.records, "record"), plural(int64(len(s.Inputs)), "input"), count(v.skipped), mdEscape(spanIn(v.first, v.last, opts.TZ)),
+		count(v.inScope), share(v.inScope, v.records), plural(v.duplicates, "duplicate copy", "duplicate copies"))
 	if line := s.othersLine(); line != "" {
 		fmt.Fprintf(bw, "%s.\n\n", mdEscape(line))
 	}

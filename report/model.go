@@ -14,6 +14,7 @@ type Table struct {
 	Title   string
 	Columns []Column
 	Rows    [][]string
+	Total   int // rows the table has in all, more than len(Rows) when cut at Options.Top; 0: len(Rows)
 }
 
 // Column is a table column; numeric columns align right.
@@ -49,7 +50,6 @@ func displayTime(t time.Time, loc *time.Location) string {
 func (s *Summary) Tables(opts Options) []Table { return s.tables(s.compute(opts.Top), opts) }
 
 func (s *Summary) tables(v *view, opts Options) []Table {
-	loc := opts.TZ
 	ids := make([]string, len(s.Rules.Rules))
 	for i, r := range s.Rules.Rules {
 		ids[i] = r.ID
@@ -64,8 +64,8 @@ func (s *Summary) tables(v *view, opts Options) []Table {
 		{"duplicates", fmt.Sprint(v.duplicates)},
 		{"other_records", fmt.Sprint(s.OtherRecords())},
 		{"inputs", fmt.Sprint(len(s.Inputs))},
-		{"first", displayTime(v.first, loc)},
-		{"last", displayTime(v.last, loc)},
+		{"first", opts.cellTime(v.first)},
+		{"last", opts.cellTime(v.last)},
 	}})
 
 	fam := Table{Name: "families", Title: "Families", Columns: cols("family", "label", "#events", "#share_pct", "#users")}
@@ -77,7 +77,7 @@ func (s *Summary) tables(v *view, opts Options) []Table {
 	causes := Table{Name: "causes", Title: "Causes", Columns: cols("family", "cause", "label", "#events", "#share_pct", "#users", "#apps", "#ips", "first_seen", "last_seen", "remediation")}
 	for _, c := range v.causes {
 		causes.Rows = append(causes.Rows, []string{c.family, c.id, c.label, fmt.Sprint(c.events), fmt.Sprintf("%.2f", share(c.events, v.inScope)),
-			fmt.Sprint(c.users), fmt.Sprint(c.apps), fmt.Sprint(c.ips), displayTime(c.first, loc), displayTime(c.last, loc), c.remediation})
+			fmt.Sprint(c.users), fmt.Sprint(c.apps), fmt.Sprint(c.ips), opts.cellTime(c.first), opts.cellTime(c.last), c.remediation})
 	}
 	out = append(out, causes)
 
@@ -88,15 +88,24 @@ func (s *Summary) tables(v *view, opts Options) []Table {
 			spec[def.numCol] = "#" + spec[def.numCol]
 		}
 		spec = append(spec, "#events", "#"+def.distinct, "main_cause")
-		t := Table{Name: def.name, Title: def.title, Columns: cols(spec...)}
+		if opts.ForFiles {
+			spec = append(spec, "#main_cause_share")
+		}
+		t := Table{Name: def.name, Title: def.title, Columns: cols(spec...), Total: tv.total}
 		for _, r := range tv.top(opts.Top) {
 			cells := slices.Clone(r.key)
 			if def.name == "by_hour" && cells[0] != "" {
 				if h, err := time.Parse(time.RFC3339, cells[0]); err == nil {
-					cells[0] = displayTime(h, loc)
+					cells[0] = opts.cellTime(h)
 				}
 			}
-			cells = append(cells, fmt.Sprint(r.events), fmt.Sprint(r.distinct), s.mainCause(r))
+			cells = append(cells, fmt.Sprint(r.events), fmt.Sprint(r.distinct))
+			if opts.ForFiles {
+				main, share := s.mainCauseCells(r)
+				cells = append(cells, main, share)
+			} else {
+				cells = append(cells, s.mainCause(r))
+			}
 			t.Rows = append(t.Rows, cells)
 		}
 		out = append(out, t)
@@ -106,7 +115,7 @@ func (s *Summary) tables(v *view, opts Options) []Table {
 			continue
 		}
 		keyName := def.cols[0]
-		pc := Table{Name: def.name + "_per_cause", Title: def.title + " per cause", Columns: cols("cause", keyName, "#events")}
+		pc := Table{Name: def.name + "_per_cause", Title: def.title + " per cause", Columns: cols("cause", keyName, "#events"), Total: tv.pairs}
 		for ri, id := range ids {
 			for _, r := range tv.perCause[ri] {
 				pc.Rows = append(pc.Rows, []string{id, r.key[0], fmt.Sprint(r.causes[ri])})

@@ -160,6 +160,8 @@ func ReadBaselineIn(r io.Reader, name string, set *rules.Set, budget *spill.Budg
 		}
 	} else if st.Partial != nil {
 		st.Partial.Events.close() // another rule set's events are not compared
+	} else if st.Rules == set.Fingerprint() {
+		b.sameRules = true // a summary without its partial that says its rule set
 	}
 	return b, nil
 }

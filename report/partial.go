@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -26,7 +27,10 @@ import (
 // wordings, and the in-scope events themselves (a few percent of the logs), one array
 // per event in the order of event_columns.
 type jsonPartial struct {
-	Rules  string `json:"rules"`
+	Rules string `json:"rules"`
+	// Shard identifies the summary by its inputs (see [Summary.Shard]), so that merge
+	// can refuse the same shard twice.
+	Shard  string `json:"shard"`
 	Dedupe bool   `json:"dedupe"`
 	// DuplicatesDropped is how many of totals.duplicates the events do not carry: every
 	// in-scope event is carried once, its copies only counted. Absent (a summary older
@@ -99,7 +103,7 @@ func (s *Summary) writePartial(w *bufio.Writer, opts Options) error {
 }
 
 func (s *Summary) partial() *jsonPartial {
-	p := &jsonPartial{Rules: s.Rules.Fingerprint(), Dedupe: s.Dedupe, DuplicatesDropped: s.anyView().duplicates, EventColumns: eventColumns}
+	p := &jsonPartial{Rules: s.Rules.Fingerprint(), Shard: s.Shard(), Dedupe: s.Dedupe, DuplicatesDropped: s.anyView().duplicates, EventColumns: eventColumns}
 	for code, cs := range s.codes {
 		p.Codes = append(p.Codes, jsonPartialCode{Code: code, Records: cs.records, InScope: cs.inScope, Texts: cs.texts})
 	}
@@ -108,6 +112,27 @@ func (s *Summary) partial() *jsonPartial {
 		p.Codes = []jsonPartialCode{}
 	}
 	return p
+}
+
+// Shard identifies the summary by its inputs, as the JSON summary shows them (path,
+// format, counts, error; see [Input.Key]): summaries of the same inputs are the same
+// shard, and merging them twice would count their records twice. A merge's inputs are
+// those of its parts in order, so a merge of shards has the shard of one sweep of all of
+// their inputs.
+func (s *Summary) Shard() string {
+	h := sha256.New()
+	for i := range s.Inputs {
+		h.Write([]byte(s.Inputs[i].Key()))
+		h.Write([]byte{'\n'})
+	}
+	return fmt.Sprintf("sha256:%x", h.Sum(nil)[:12])
+}
+
+// Key identifies an input as the JSON summary shows it: its path, format, counts and
+// error. Two summaries that hold an input of the same key read the same file (or one
+// exactly like it) and counted it twice.
+func (in *Input) Key() string {
+	return fmt.Sprintf("%q %q %d %d %d %d %q", in.Path, in.Format, in.Records, in.Skipped, in.Other, in.Filtered, in.shownError())
 }
 
 // ErrRuleSet reports a summary made with another rule set than the active one.
@@ -135,6 +160,9 @@ func (e *InvalidError) Unwrap() error { return e.Err }
 // stored is a JSON summary as read back, its members checked by readStored.
 type stored struct {
 	GeneratedBy    string
+	Rules          string      // rules_fingerprint; "" in summaries written before it
+	Filters        *filterSpec // nil: not recorded (a summary written before it, or a merge with one)
+	Removed        Removed     // what the filters removed
 	Totals         jsonTotals
 	Window         jsonWindow // as written, for the baseline to show
 	first, last    time.Time  // Window parsed; zero for null
@@ -157,6 +185,7 @@ type storedRow struct {
 // not (a baseline of another rule set reads only Rules).
 type storedPartial struct {
 	Rules        string            `json:"rules"`
+	Shard        *string           `json:"shard"`
 	Dedupe       *bool             `json:"dedupe"`
 	Dropped      *int64            `json:"duplicates_dropped"`
 	Codes        []json.RawMessage `json:"codes"`
@@ -207,6 +236,8 @@ func (e *storedEvents) each(fn func(i int64, raw []byte) error) error {
 type rawSummary struct {
 	Schema      string            `json:"schema"`
 	GeneratedBy string            `json:"generated_by"`
+	Rules       *string           `json:"rules_fingerprint"`
+	Filters     *jsonFilters      `json:"filters"`
 	Totals      *rawTotals        `json:"totals"`
 	Window      *jsonWindow       `json:"window"`
 	Inputs      []json.RawMessage `json:"inputs"`
@@ -238,7 +269,8 @@ func decodeSummary(dec *json.Decoder, raw *rawSummary, budget *spill.Budget) err
 	if null, err := openObject(dec, ""); err != nil || null {
 		return cmp.Or(err, error(&json.UnmarshalTypeError{Value: "null", Type: reflect.TypeFor[rawSummary]()}))
 	}
-	top := map[string]any{"schema": &raw.Schema, "generated_by": &raw.GeneratedBy, "totals": &raw.Totals, "window": &raw.Window}
+	top := map[string]any{"schema": &raw.Schema, "generated_by": &raw.GeneratedBy, "rules_fingerprint": &raw.Rules, "filters": &raw.Filters,
+		"totals": &raw.Totals, "window": &raw.Window}
 	seen := map[string]bool{}
 	for dec.More() {
 		key, err := memberName(dec, "", seen, topNames...)
@@ -273,10 +305,10 @@ func decodeSummary(dec *json.Decoder, raw *rawSummary, budget *spill.Budget) err
 			continue
 		}
 		raw.Partial = p
-		fields := map[string]any{"rules": &p.Rules, "dedupe": &p.Dedupe, "duplicates_dropped": &p.Dropped, "event_columns": &p.EventColumns}
+		fields := map[string]any{"rules": &p.Rules, "shard": &p.Shard, "dedupe": &p.Dedupe, "duplicates_dropped": &p.Dropped, "event_columns": &p.EventColumns}
 		pseen := map[string]bool{}
 		for dec.More() {
-			key, err := memberName(dec, "partial.", pseen, "rules", "dedupe", "duplicates_dropped", "codes", "event_columns", "events")
+			key, err := memberName(dec, "partial.", pseen, "rules", "shard", "dedupe", "duplicates_dropped", "codes", "event_columns", "events")
 			if err != nil {
 				return err
 			}
@@ -334,7 +366,7 @@ func decodeSummary(dec *json.Decoder, raw *rawSummary, budget *spill.Budget) err
 }
 
 // topNames are the members of a summary that are read back.
-var topNames = []string{"schema", "generated_by", "totals", "window", "inputs", "other_records", "families", "causes",
+var topNames = []string{"schema", "generated_by", "rules_fingerprint", "filters", "totals", "window", "inputs", "other_records", "families", "causes",
 	"tables", "skipped_samples", "partial"}
 
 // What one summary read back (by merge or --baseline) may hold: each array is read an
@@ -696,7 +728,7 @@ func readStored(r io.Reader, name string, budget *spill.Budget) (st *stored, err
 	}
 
 	// Inputs: their records, skipped records and other records are the totals'.
-	var records, skipped, other int64
+	var records, skipped, other, filtered int64
 	for i, b := range raw.Inputs {
 		path := fmt.Sprintf("inputs[%d]", i)
 		var in Input
@@ -712,14 +744,14 @@ func readStored(r io.Reader, name string, budget *spill.Budget) (st *stored, err
 		if err := c.add(&other, path+".other_records", in.Other); err != nil {
 			return nil, err
 		}
-		if err := c.count(path+".filtered", in.Filtered); err != nil {
+		if err := c.add(&filtered, path+".filtered", in.Filtered); err != nil {
 			return nil, err
 		}
 		// An input of other records only is named so, and only such an input is.
 		_, notSignIn := in.NotSignIn()
 		switch claims := strings.HasPrefix(in.Error, notSignInPrefix); {
 		case claims && !notSignIn:
-			return nil, c.errorf(path+".error", "%q, but the input has %d records, %d filtered and %d other records", in.Error, in.Records, in.Filtered, in.Other)
+			return nil, c.errorf(path+".error", "%q, but the input has %s, %d filtered and %s", in.Error, plural(in.Records, "record"), in.Filtered, plural(in.Other, "other record"))
 		case !notSignIn && in.Error == "" && in.Records == 0 && in.Filtered == 0 && in.Other > 0:
 			return nil, c.errorf(path+".error", "missing: an input of %d other records and no sign-in is not a sign-in export", in.Other)
 		}
@@ -733,6 +765,23 @@ func readStored(r io.Reader, name string, budget *spill.Budget) (st *stored, err
 	}
 	if other != st.Totals.Other {
 		return nil, c.errorf("inputs", "other records add up to %d, totals.other_records is %d", other, st.Totals.Other)
+	}
+
+	// The rule set and the filters it was made with (absent before summaries recorded
+	// them): the filters removed the inputs' filtered records.
+	if raw.Rules != nil {
+		if !strings.HasPrefix(*raw.Rules, "sha256:") {
+			return nil, c.errorf("rules_fingerprint", "%q is not a fingerprint (sha256:...)", *raw.Rules)
+		}
+		st.Rules = *raw.Rules
+	}
+	if raw.Filters != nil {
+		if st.Filters, st.Removed, err = c.readFilters(raw.Filters); err != nil {
+			return nil, err
+		}
+		if n := st.Removed.Total(); n != filtered {
+			return nil, c.errorf("filters.removed", "records add up to %d, the inputs' filtered records to %d", n, filtered)
+		}
 	}
 
 	// Other records by category: each category once, their records the total.
@@ -865,7 +914,7 @@ func readStored(r io.Reader, name string, budget *spill.Budget) (st *stored, err
 		st.SkippedSamples = append(st.SkippedSamples, sk)
 	}
 	if n := int64(len(st.SkippedSamples)); n > st.Totals.Skipped {
-		return nil, c.errorf("skipped_samples", "%d samples of %d skipped records", n, st.Totals.Skipped)
+		return nil, c.errorf("skipped_samples", "%s of %s", plural(n, "sample"), plural(st.Totals.Skipped, "skipped record"))
 	}
 	return st, nil
 }
@@ -907,6 +956,9 @@ func fromStored(st *stored, name string, set *rules.Set, budget *spill.Budget) (
 	if p == nil {
 		return nil, &InvalidError{File: name, Member: "partial", Err: errors.New("missing: write it with grantsweep sweep --format json")}
 	}
+	if st.Rules != "" && st.Rules != p.Rules {
+		return nil, c.errorf("rules_fingerprint", "%s, but partial.rules is %s", st.Rules, p.Rules)
+	}
 	if p.Rules != set.Fingerprint() {
 		return nil, fmt.Errorf("%s: %w (%s; the active rules are %s): use the same --rules", name, ErrRuleSet, p.Rules, set.Fingerprint())
 	}
@@ -931,6 +983,7 @@ func fromStored(st *stored, name string, set *rules.Set, budget *spill.Budget) (
 	claimedDropped := s.dropped // the copies that adding the events drops are counted on top
 	s.Records, s.Skipped = st.Totals.Records, st.Totals.Skipped
 	s.Inputs = st.Inputs
+	s.readFilters, s.removed, s.filtersUnknown = st.Filters, st.Removed, st.Filters == nil
 	for _, o := range st.Others {
 		if s.others == nil {
 			s.others = map[string]int64{}
@@ -1042,7 +1095,7 @@ func fromStored(st *stored, name string, set *rules.Set, budget *spill.Budget) (
 			return c.errorf(at(16), "%v", err)
 		}
 		if perInput[input]++; perInput[input] > s.Inputs[input].Records {
-			return c.errorf(at(3), "input %d read %d records, fewer than its in-scope events", input, s.Inputs[input].Records)
+			return c.errorf(at(3), "input %d read %s, fewer than its in-scope events", input, plural(s.Inputs[input].Records, "record"))
 		}
 		var dims [nDims]string
 		copy(dims[:], strs[5:])
@@ -1065,7 +1118,7 @@ func fromStored(st *stored, name string, set *rules.Set, budget *spill.Budget) (
 		return nil, c.errorf("totals.duplicates", "%d, but the partial's events give %d", st.Totals.Duplicates, v.duplicates)
 	}
 	if len(st.Causes) != len(v.causes) {
-		return nil, c.errorf("causes", "%d causes, want the rule set's %d", len(st.Causes), len(v.causes))
+		return nil, c.errorf("causes", "%s, want the rule set's %d", plural(int64(len(st.Causes)), "cause"), len(v.causes))
 	}
 	for i, cv := range v.causes {
 		if err := c.sameCause(fmt.Sprintf("causes[%d]", i), st.Causes[i], cv); err != nil {
@@ -1073,7 +1126,7 @@ func fromStored(st *stored, name string, set *rules.Set, budget *spill.Budget) (
 		}
 	}
 	if len(st.Families) != len(v.families) {
-		return nil, c.errorf("families", "%d families, want the rule set's %d", len(st.Families), len(v.families))
+		return nil, c.errorf("families", "%s, want the rule set's %d", plural(int64(len(st.Families)), "family", "families"), len(v.families))
 	}
 	for i, fv := range v.families {
 		f, path := st.Families[i], fmt.Sprintf("families[%d]", i)
@@ -1086,14 +1139,19 @@ func fromStored(st *stored, name string, set *rules.Set, budget *spill.Budget) (
 			return nil, c.errorf(path+".users", "%d, but the partial's events give %d", f.Users, fv.users)
 		}
 	}
+	if p.Shard != nil {
+		if shard := s.Shard(); *p.Shard != shard {
+			return nil, c.errorf("partial.shard", "%s, but its inputs give %s", *p.Shard, shard)
+		}
+	}
 	return s, nil
 }
 
 func tooManyEvents(c checker, n, dropped, inScopeRecords int64) error {
 	if dropped == 0 {
-		return c.errorf("partial.events", "%d events, but the in-scope codes have %d records", n, inScopeRecords)
+		return c.errorf("partial.events", "%s, but the in-scope codes have %s", plural(n, "event"), plural(inScopeRecords, "record"))
 	}
-	return c.errorf("partial.events", "%d events and %d copies dropped (duplicates_dropped), but the in-scope codes have %d records", n, dropped, inScopeRecords)
+	return c.errorf("partial.events", "%s and %s dropped (duplicates_dropped), but the in-scope codes have %s", plural(n, "event"), plural(dropped, "copy", "copies"), plural(inScopeRecords, "record"))
 }
 
 // sameCause checks a stored cause against the one its events give.

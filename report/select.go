@@ -33,10 +33,11 @@ type Sink struct {
 
 // Counts is what one input gave a selection: every record read is in exactly one of them.
 type Counts struct {
-	Records  int64 // decoded and selected
-	Skipped  int64 // could not be decoded
-	Filtered int64 // decoded but outside the filter
-	Other    int64 // not sign-ins (parse.Event.Other): neither classified nor filtered
+	Records  int64   // decoded and selected
+	Skipped  int64   // could not be decoded
+	Filtered int64   // decoded but outside the filter
+	Removed  Removed // the Filtered records by the condition that removed each
+	Other    int64   // not sign-ins (parse.Event.Other): neither classified nor filtered
 }
 
 // Select reads every record of in through sel and hands each selected one to sink: it
@@ -74,8 +75,9 @@ func Select(in *parse.Input, sel *Selection, sink Sink) (Counts, error) {
 			continue
 		}
 		m, inScope := sel.Rules.Classify(&ev)
-		if !sel.Filter.Selects(&ev, sel.Rules, m, inScope) {
+		if c := sel.Filter.Rejects(&ev, sel.Rules, m, inScope); c >= 0 {
 			n.Filtered++
+			n.Removed.count(c, ev.Time)
 			continue
 		}
 		n.Records++

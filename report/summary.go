@@ -41,6 +41,10 @@ type Summary struct {
 	Inputs      []Input
 	Samples     []Skip
 
+	removed        Removed     // what the filter removed (see [Summary.EmptyHint])
+	readFilters    *filterSpec // the filters a summary read back was made with
+	filtersUnknown bool        // read back from (or merged with) a summary that did not record them
+
 	codes     map[int]*codeStat
 	others    map[string]int64 // records that are not sign-ins, by category (parse.Event.Other)
 	events    eventList
@@ -194,6 +198,7 @@ func (s *Summary) Read(in *parse.Input) error {
 		others[category]++
 	}
 	n, err := Select(in, &sel, Sink{Record: s.record, Skip: s.Skip, Other: other})
+	s.removed.Add(n.Removed)
 	input := Input{Path: in.Name, Format: in.Format(), Records: n.Records, Skipped: n.Skipped, Other: n.Other, Filtered: n.Filtered, others: others}
 	if err != nil {
 		input.Error = err.Error()
@@ -373,6 +378,12 @@ type Options struct {
 	Baseline    *Baseline
 	TZ          *time.Location // time zone for display (tables, Markdown, HTML); JSON stays UTC
 	NoPartial   bool           // the JSON summary without its partial: it cannot be merged
+	// ForFiles makes the cells of [Summary.Tables] as the CSV format writes them, for the
+	// files of --out, which spreadsheets and programs read, rather than for people: times
+	// as RFC 3339 with TZ's offset (2026-11-24T01:04:19+01:00), and the main cause and
+	// its share in two columns, main_cause and main_cause_share, rather than one
+	// ("revoked (14.7%)").
+	ForFiles bool
 }
 
 // Format is an output format.
@@ -466,6 +477,8 @@ func (s *Summary) mergeCounts(o *Summary) {
 	s.dropView()
 	s.Records += o.Records
 	s.Skipped += o.Skipped
+	s.removed.Add(o.removed)
+	s.filtersUnknown = s.filtersUnknown || o.filtersUnknown
 	if !o.First.IsZero() && (s.First.IsZero() || o.First.Before(s.First)) {
 		s.First = o.First
 	}

@@ -23,12 +23,15 @@ func (s *Summary) writeTable(w io.Writer, opts Options) error {
 	bw := bufio.NewWriter(w)
 	p := &termPrinter{w: bw, color: opts.Color, loc: locOrUTC(opts.TZ)}
 
-	p.line("%s records from %s (%s skipped), %s",
-		count(v.records), plural(int64(len(s.Inputs)), "input"), count(v.skipped), p.span(v.first, v.last))
-	p.line("%s invalid-grant failures in scope (%.1f%% of records), %s duplicate copies dropped",
-		p.bold(count(v.inScope)), share(v.inScope, v.records), count(v.duplicates))
+	p.line("%s from %s (%s skipped), %s",
+		plural(v.records, "record"), plural(int64(len(s.Inputs)), "input"), count(v.skipped), p.span(v.first, v.last))
+	p.line("%s in scope (%.1f%% of records), %s dropped",
+		p.bold(plural(v.inScope, "invalid-grant failure")), share(v.inScope, v.records), plural(v.duplicates, "duplicate copy", "duplicate copies"))
 	if line := s.othersLine(); line != "" {
 		p.line("%s", line)
+	}
+	if hint := s.EmptyHint(p.loc); hint != "" {
+		p.line("%s", hint)
 	}
 
 	p.section("Families")
@@ -108,7 +111,7 @@ func (s *Summary) writeTable(w io.Writer, opts Options) error {
 
 	if v.skipped > 0 {
 		p.section("Skipped records")
-		p.line("%s records could not be decoded; first of them:", count(v.skipped))
+		p.line("%s could not be decoded; first of them:", plural(v.skipped, "record"))
 		for i, sk := range s.Samples {
 			if i == 5 {
 				break
@@ -131,14 +134,10 @@ func (s *Summary) writeTable(w io.Writer, opts Options) error {
 	return bw.Flush()
 }
 
-// mainCause names the cause with the most events in a row (rule order breaks ties).
+// mainCause names the cause with the most events in a row (rule order breaks ties), and
+// its share when it is not all of them: "revoked (14.7%)".
 func (s *Summary) mainCause(r row) string {
-	best := -1
-	for i, n := range r.causes {
-		if n > 0 && (best < 0 || n > r.causes[best]) {
-			best = i
-		}
-	}
+	best := mainCauseOf(r)
 	if best < 0 {
 		return "-"
 	}
@@ -301,9 +300,14 @@ func count(n int64) string {
 	return b.String()
 }
 
-func plural(n int64, noun string) string {
+// plural is n and its noun, "1 record", "2 records"; many is the plural when it is not
+// noun+"s" ("duplicate copy", "duplicate copies").
+func plural(n int64, noun string, many ...string) string {
 	if n == 1 {
 		return "1 " + noun
+	}
+	if len(many) > 0 {
+		return count(n) + " " + many[0]
 	}
 	return count(n) + " " + noun + "s"
 }

@@ -37,6 +37,7 @@ type tableView struct {
 	rows     []row   // the first rows in order: see compute
 	total    int     // rows in all
 	perCause [][]row // by rule index: the rows with the most events of the cause
+	pairs    int     // rows of the per-cause table in all: a row per cause and key with events
 	all      []row   // every row, when computed in memory
 }
 
@@ -301,7 +302,7 @@ func (s *Summary) computeMem(v *view) {
 			tv.add(r, v.top)
 			pc.add(r)
 		}
-		tv.perCause = pc.finish()
+		tv.perCause, tv.pairs = pc.finish(), pc.pairs
 		v.tables = append(v.tables, tv)
 	}
 }
@@ -338,6 +339,7 @@ func (tv *tableView) add(r row, top int) {
 type perCause struct {
 	top   int
 	lists [][]row
+	pairs int // (cause, row) pairs with events: the per-cause table's rows in all
 }
 
 func newPerCause(nr, top int) *perCause { return &perCause{top: top, lists: make([][]row, nr)} }
@@ -347,6 +349,7 @@ func (p *perCause) add(r row) {
 		if n == 0 {
 			continue
 		}
+		p.pairs++
 		l := append(p.lists[ri], r)
 		if p.top > 0 && len(l) >= 2*p.top+16 {
 			l = p.cut(l, ri)

@@ -169,7 +169,7 @@ func (s *Summary) computeExt(v *view) (err error) {
 		pcs[ti].add(r)
 	})
 	for ti := range pcs {
-		v.tables[ti].perCause = pcs[ti].finish()
+		v.tables[ti].perCause, v.tables[ti].pairs = pcs[ti].finish(), pcs[ti].pairs
 	}
 	return err
 }

@@ -33,12 +33,17 @@ The flags of sweep and merge (a merge's result is a summary like any other):
 	                         output format (default table)
 	-o, --output FILE        write the report to FILE atomically instead of standard output
 	--out DIR                also write every table as its own file, with an index
-	--tz ZONE                show times in an IANA time zone (JSON stays UTC)
+	--tz ZONE                show times in a zone: IANA (Europe/Amsterdam), Windows
+	                         (W. Europe Standard Time) or local; JSON stays UTC, CSV and
+	                         --out files write RFC 3339 with its offset
 	--top N                  rows per breakdown table, 0 for all (default 10)
 	--fail-on EXPR           exit 3, after writing every report, when EXPR holds:
 	                         NAME OP NUMBER[%], such as revoked>=50, binding>0,
 	                         expired_inactivity>=20% (repeatable)
-	--baseline FILE          compare with an earlier run's JSON summary
+	--baseline FILE          compare with an earlier run's JSON summary (one that does not
+	                         exist is a note on stderr and no comparison)
+	--baseline-required      a --baseline that does not exist is a usage error
+	--csv-bom                start every CSV output with a UTF-8 byte order mark
 	--rules FILE             a YAML rule file; --rules-mode extend (default) or replace
 	--color auto|always|never
 	--memory SIZE            memory budget of the whole process, such as 64MiB or 1GiB (default
@@ -51,10 +56,12 @@ The flags of sweep and merge (a merge's result is a summary like any other):
 and of sweep only (the filters, --redact, --no-dedupe, --strict, --input-format,
 --no-follow and --no-prefilter also apply to events):
 
-	--since TIME, --until TIME  RFC 3339, a date, or relative: 24h, 7d, 2w
+	--since TIME, --until TIME  RFC 3339, a time as the reports show it (2026-11-24 15:38),
+	                         a date, or relative: 24h, 7d, 2w; without a zone, in --tz
 	--user U, --app A, --ip IP  users, apps, addresses or CIDR blocks (* and ? match)
 	--cause ID, --family ID     in-scope events of these causes or families
-	--redact                 pseudonymize users and IPs (--redact-key or GRANTSWEEP_REDACT_KEY)
+	--redact                 pseudonymize users and IPs (--redact-key or GRANTSWEEP_REDACT_KEY;
+	                         --redact-key without --redact is a usage error)
 	--no-dedupe              keep in-scope events whose id was already seen
 	--strict                 exit 4 when a record was skipped or an input failed
 	--workers N              inputs read at once (default: the number of cores)
@@ -69,12 +76,15 @@ Events lists the in-scope events, one per row (CSV, or --format jsonl), with the
 the evidence (field, value, phrase) that decided each and the file, line and offset it came
 from. It reads through sweep's own per-record pipeline, so its rows are the summary's
 in_scope for the same inputs and flags. Skipped records and inputs that fail are reported
-on stderr as by sweep; with --strict, events exits 4 after writing its rows.
+on stderr as by sweep; with --strict, events exits 4 after writing its rows. Rows come in
+input order (standard input, then the files sorted by path), each file's in file order.
 
 Merge takes JSON summaries made by sweep (or merge) over parts of the logs, in the order
 given, and renders the summary of the whole exactly: each summary's partial member holds
 the in-scope events, so de-duplication and distinct counts work across parts. Summaries
-made with another rule set or another de-duplication are refused, and so is a summary that
+made with another rule set, another de-duplication or other filters are refused, and so
+are the same shard twice (a shard is known by its inputs) and a summary holding an input
+another holds; so is a summary that
 sweep could not have written (a member of the wrong type, a negative count, counts that do
 not add up, an index out of range, a time that does not parse): a usage error (exit 2)
 naming the file and the member, such as partial.codes[2].records.

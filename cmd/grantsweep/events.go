@@ -30,6 +30,7 @@ type eventsOptions struct {
 	mode     string
 	input    string
 	noFollow bool
+	csvBOM   bool
 }
 
 // eventColumns are the columns of grantsweep events, in order.
@@ -46,6 +47,7 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs := newFlagSet("events", stderr)
 	fs.StringVar(&o.format, "format", "csv", "output format: csv or jsonl")
 	fs.StringVarP(&o.output, "output", "o", "", "write to `FILE` (atomically) instead of standard output")
+	fs.BoolVar(&o.csvBOM, "csv-bom", false, "start the CSV with a UTF-8 byte order mark, for Excel on Windows")
 	fs.StringVar(&o.tz, "tz", "UTC", "time `ZONE` for the time column (JSON Lines stays RFC 3339 in this zone)")
 	fs.BoolVar(&o.noDedupe, "no-dedupe", false, "list every copy of an event, even with an id seen before")
 	fs.BoolVar(&o.strict, "strict", false, "exit 4 when any record was skipped or any input could not be read (the rows are still written)")
@@ -67,6 +69,9 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if o.format != "csv" && o.format != "jsonl" {
 		return usageError("events: --format must be csv or jsonl, not %q", o.format)
 	}
+	if o.csvBOM && o.format != "csv" {
+		return usageError("events: --csv-bom is for --format csv")
+	}
 	if err := checkInputFormat(o.input); err != nil {
 		return err
 	}
@@ -74,11 +79,14 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err != nil {
 		return err
 	}
-	loc, err := time.LoadLocation(o.tz)
+	loc, err := loadZone(o.tz)
 	if err != nil {
-		return usageError("--tz %q: %v", o.tz, err)
+		return err
 	}
-	filter, redactor, err := o.filterOptions.resolve(set, time.Now())
+	if err := checkOutput(o.output); err != nil { // before anything is read
+		return err
+	}
+	filter, redactor, err := o.filterOptions.resolve(set, time.Now(), loc)
 	if err != nil {
 		return err
 	}
@@ -88,7 +96,8 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if !o.noDedupe {
 		dedupe = report.NewDeduper()
 	}
-	var skipped int64
+	var skipped, records, listed int64
+	var removed report.Removed // what the filters removed, for the hint when nothing is listed
 	var firstSkip report.Skip
 	sink := report.Sink{Skip: func(e *parse.RecordError) {
 		if skipped++; skipped == 1 {
@@ -109,17 +118,21 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 				continue
 			}
 			if read++; read == 1 {
-				out.header()
+				out.header(o.csvBOM)
 			}
 			var werr error // from writing a row, which ends the command
 			sink.Record = func(ev *parse.Event, m rules.Match, inScope bool) error {
 				if !inScope || !dedupe.First(ev.ID) {
 					return nil
 				}
+				listed++
 				werr = out.write(ev, set, m, in.Name)
 				return werr
 			}
-			err = selectContained(in, sel, sink)
+			var n report.Counts
+			n, err = selectContained(in, sel, sink)
+			records += n.Records
+			removed.Add(n.Removed)
 			in.Close()
 			if werr != nil {
 				return werr
@@ -143,18 +156,21 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err != nil {
 		return err
 	}
+	if hint := filter.EmptyHint(removed, records, loc); listed == 0 && hint != "" {
+		fmt.Fprintf(stderr, "grantsweep: %s\n", hint) // as sweep says it, before the skips
+	}
 	if skipped > 0 {
 		reportSkipped(stderr, skipped, firstSkip)
 	}
 	if o.strict && (skipped > 0 || failed > 0) {
-		return fmt.Errorf("%w: %d records skipped, %d inputs failed", errStrict, skipped, failed)
+		return strictError(skipped, failed)
 	}
 	return nil
 }
 
 // selectContained is report.Select with a panic inside the input (a decoder bug) turned
 // into that input's error, as sweep's jobs do: the command goes on with the next input.
-func selectContained(in *parse.Input, sel *report.Selection, sink report.Sink) (err error) {
+func selectContained(in *parse.Input, sel *report.Selection, sink report.Sink) (n report.Counts, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("%s: internal error: %v (please report it)", in.Name, v)
@@ -163,8 +179,7 @@ func selectContained(in *parse.Input, sel *report.Selection, sink report.Sink) (
 	if eventsHook != nil {
 		eventsHook(in.Name)
 	}
-	_, err = report.Select(in, sel, sink)
-	return err
+	return report.Select(in, sel, sink)
 }
 
 // eventsHook, when set (by tests), runs inside each input's selection.
@@ -176,8 +191,8 @@ var errNothingRead = errors.New("nothing could be read")
 // reportSkipped says on stderr how many records were skipped as undecodable, and where
 // the first was, in the words sweep uses.
 func reportSkipped(stderr io.Writer, n int64, first report.Skip) {
-	fmt.Fprintf(stderr, "grantsweep: %d records skipped as undecodable; first at %s:%d (offset %d): %s\n",
-		n, first.Path, first.Line, first.Offset, first.Reason)
+	fmt.Fprintf(stderr, "grantsweep: %s skipped as undecodable; first at %s:%d (offset %d): %s\n",
+		plural(n, "record"), first.Path, first.Line, first.Offset, first.Reason)
 }
 
 type eventWriter struct {
@@ -195,9 +210,13 @@ func newEventWriter(w io.Writer, format string, loc *time.Location) *eventWriter
 	return e
 }
 
-// header writes the CSV header, once an input could be opened.
-func (e *eventWriter) header() {
+// header writes the CSV header (after a byte order mark with bom), once an input could
+// be opened.
+func (e *eventWriter) header(bom bool) {
 	if e.cw != nil {
+		if bom {
+			e.bw.WriteString(utf8BOM)
+		}
 		e.cw.Write(eventColumns)
 	}
 }

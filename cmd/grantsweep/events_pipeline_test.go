@@ -225,7 +225,7 @@ func TestEventsStrictAndSkips(t *testing.T) {
 			if errs != serrs {
 				t.Errorf("stderr:\n%s\nsweep's:\n%s", errs, serrs)
 			}
-			if got := strings.Contains(errs, " records skipped as undecodable; first at "); got != tc.skipLine {
+			if got := strings.Contains(errs, " skipped as undecodable; first at "); got != tc.skipLine {
 				t.Errorf("stderr says records were skipped: %v, want %v:\n%s", got, tc.skipLine, errs)
 			}
 			if got := strings.Count(errs, " (skipped)\n") + strings.Count(errs, "(what was read before counts)\n") + strings.Count(errs, "no such file"); got != tc.failures {
@@ -242,7 +242,7 @@ func TestEventsStrictAndSkips(t *testing.T) {
 	}
 	// The skip line names the first undecodable record exactly.
 	_, errs, _ := runCLI(t, "", "events", bad)
-	if want := "grantsweep: 1 records skipped as undecodable; first at " + bad + ":4 (offset "; !strings.HasPrefix(errs, want) {
+	if want := "grantsweep: 1 record skipped as undecodable; first at " + bad + ":4 (offset "; !strings.HasPrefix(errs, want) {
 		t.Errorf("stderr %q, want it to start %q", errs, want)
 	}
 }

@@ -38,14 +38,15 @@ func (o *filterOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.redactKey, "redact-key", "", "`KEY` for --redact; the same key gives the same pseudonyms")
 }
 
-// resolve turns the flags into a filter and a redactor.
-func (o *filterOptions) resolve(set *rules.Set, now time.Time) (*report.Filter, *report.Redactor, error) {
+// resolve turns the flags into a filter and a redactor; a time without a zone is read in
+// loc (--tz).
+func (o *filterOptions) resolve(set *rules.Set, now time.Time, loc *time.Location) (*report.Filter, *report.Redactor, error) {
 	var f report.Filter
 	var err error
-	if f.Since, err = parseWhen(o.since, now); err != nil {
+	if f.Since, err = parseWhen(o.since, now, loc); err != nil {
 		return nil, nil, usageError("--since: %v", err)
 	}
-	if f.Until, err = parseWhen(o.until, now); err != nil {
+	if f.Until, err = parseWhen(o.until, now, loc); err != nil {
 		return nil, nil, usageError("--until: %v", err)
 	}
 	f.Users, f.Apps = o.users, o.apps
@@ -72,6 +73,11 @@ func (o *filterOptions) resolve(set *rules.Set, now time.Time) (*report.Filter, 
 	}
 	f.Causes, f.Families = o.causes, o.families
 	var red *report.Redactor
+	if o.redactKey != "" && !o.redact {
+		// A key alone would pseudonymize nothing: a report believed safe to hand on would
+		// carry every UPN and address.
+		return nil, nil, usageError("--redact-key without --redact: add --redact to pseudonymize users and IPs")
+	}
 	if o.redact {
 		key := o.redactKey
 		if key == "" {
@@ -89,9 +95,17 @@ func (o *filterOptions) resolve(set *rules.Set, now time.Time) (*report.Filter, 
 	return fp, red, nil
 }
 
-// parseWhen reads an absolute time (any format parse.ParseTime takes) or one relative to
-// now: 30m, 24h, 7d, 2w.
-func parseWhen(s string, now time.Time) (time.Time, error) {
+// whenLayouts are the times the reports for people show (the terminal's
+// 2026-11-24 15:38, Markdown's 2026-11-24 15:38:19 CET), which --since takes back.
+var whenLayouts = []string{"2006-01-02 15:04", "2006-01-02T15:04"}
+
+// whenZoned are those with a zone abbreviation; it must be UTC or one of loc's.
+var whenZoned = []string{"2006-01-02 15:04 MST", "2006-01-02 15:04:05 MST"}
+
+// parseWhen reads an absolute time or one relative to now: 30m, 24h, 7d, 2w. An absolute
+// time is RFC 3339, a time as the reports show it (2026-11-24 15:38, 2026-11-24 15:38:19
+// CET), a date, or any format parse.ParseTime takes; one without a zone is in loc.
+func parseWhen(s string, now time.Time, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, nil
@@ -102,8 +116,24 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 			return now.Add(-time.Duration(v * float64(unit))), nil
 		}
 	}
-	if t, ok := parse.ParseTime(s); ok {
+	for _, layout := range whenLayouts {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	for _, layout := range whenZoned {
+		t, err := time.ParseInLocation(layout, s, loc)
+		if err != nil {
+			continue
+		}
+		// An abbreviation loc does not use is taken by Go as a zone of offset 0.
+		if abbr, _ := t.Zone(); t.Location() != loc && abbr != "UTC" {
+			return time.Time{}, fmt.Errorf("%q: %s is not a zone of --tz %s: give --tz, or an offset (2026-11-24T08:00:00+01:00)", s, abbr, loc)
+		}
+		return t.UTC(), nil
+	}
+	if t, ok := parse.ParseTimeIn(s, loc); ok {
 		return t, nil
 	}
-	return time.Time{}, fmt.Errorf("%q is not a time: give RFC 3339 (2026-11-24T08:00:00Z), a date, or a duration back from now (24h, 7d)", s)
+	return time.Time{}, fmt.Errorf("%q is not a time: give RFC 3339 (2026-11-24T08:00:00Z), a time as the reports show it (2026-11-24 08:00, in --tz), a date, or a duration back from now (24h, 7d)", s)
 }

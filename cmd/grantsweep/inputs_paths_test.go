@@ -179,7 +179,7 @@ func TestSweepNothingRead(t *testing.T) {
 		{"forced json on CSV", []string{"sweep", "--input-format", "json", portal}, 1, "not JSON: first byte 'D'"},
 		{"Parquet whose footer is unreadable", []string{"sweep", badFooter}, 1, "nothing could be read"},
 		{"same, with a good input", []string{"sweep", badFooter, one}, 0, "bad-footer.parquet"},
-		{"same, --strict", []string{"sweep", "--strict", badFooter, one}, 4, "1 inputs failed"},
+		{"same, --strict", []string{"sweep", "--strict", badFooter, one}, 4, "1 input failed"},
 		{"an empty file is fine", []string{"sweep", empty}, 0, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/grantsweep/grantsweep/rules"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -316,6 +318,15 @@ func TestSummaryBeforeKinds(t *testing.T) {
 	}
 	// Its partial carries each event once now, and counts the copies it leaves out.
 	want = strings.Replace(want, "\"dedupe\": true,\n", "\"dedupe\": true,\n    \"duplicates_dropped\": 2,\n", 1)
+	// It says its rule set, and that its filters are not known (null: it did not record
+	// them), and its shard is the one a sweep of the same inputs has now.
+	fp := rules.Default().Fingerprint()
+	want = strings.Replace(want, "\"generated_by\": \"grantsweep dev\",\n", "\"generated_by\": \"grantsweep dev\",\n  \"rules_fingerprint\": \""+fp+"\",\n  \"filters\": null,\n", 1)
+	shard := regexp.MustCompile(`"shard": "sha256:[0-9a-f]+",\n`).FindString(mustRun(t, "sweep", "--format", "json", samplesDir))
+	if shard == "" {
+		t.Fatal("a sweep's partial has no shard")
+	}
+	want = strings.Replace(want, "\"rules\": \""+fp+"\",\n", "\"rules\": \""+fp+"\",\n    "+shard, 1)
 	want = withoutCopies(t, want)
 	// Compared compact: the inputs are written a line each now.
 	if merged := mustRun(t, "merge", "--format", "json", old); compactJSON(t, merged) != compactJSON(t, want) {

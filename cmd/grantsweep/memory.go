@@ -78,7 +78,7 @@ func (o *memoryOptions) budget(cmd string) (*spill.Budget, int64, error) {
 // reportSpill says on stderr how much was spilled, if anything was.
 func reportSpill(stderr io.Writer, b *spill.Budget, total int64) {
 	if n, runs := b.Spilled(); n > 0 {
-		fmt.Fprintf(stderr, "grantsweep: spilled %d bytes in %d runs to %s (memory budget %s)\n", n, runs, b.Dir(), formatSize(total))
+		fmt.Fprintf(stderr, "grantsweep: spilled %s in %s to %s (memory budget %s)\n", plural(n, "byte"), plural(int64(runs), "run"), b.Dir(), formatSize(total))
 	}
 }
 
@@ -145,6 +145,9 @@ func formatSize(n int64) string {
 		return strconv.FormatFloat(float64(n)/(1<<30), 'f', -1, 64) + " GiB"
 	case n >= 1<<20:
 		return strconv.FormatFloat(float64(n)/(1<<20), 'f', -1, 64) + " MiB"
+	}
+	if n == 1 {
+		return "1 byte"
 	}
 	return strconv.FormatInt(n, 10) + " bytes"
 }

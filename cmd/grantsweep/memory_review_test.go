@@ -176,7 +176,7 @@ func TestReviewOutDirWithinBudget(t *testing.T) {
 	tinyMemory(t)
 	dir, spillDir := t.TempDir(), t.TempDir()
 	var parts []string
-	for i, in := range []string{"../../samples/graph", "../../samples/log-analytics", "../../samples/eventhub", "../../samples"} {
+	for i, in := range []string{"../../samples/graph", "../../samples/log-analytics", "../../samples/eventhub", "../../samples/portal"} {
 		p := filepath.Join(dir, fmt.Sprintf("part-%d.json", i))
 		mustRun(t, "sweep", "--format", "json", "--memory", "1", "--spill-dir", spillDir, "-o", p, in)
 		parts = append(parts, p)

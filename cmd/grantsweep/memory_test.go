@@ -75,7 +75,7 @@ func TestMemoryBudgetSameResult(t *testing.T) {
 					t.Fatalf("%v split %d: spilled, exit %d and %d bytes; in memory exit %d and %d bytes; first difference: %s",
 						args, split, gcode, len(got), wcode, len(want), firstDiff(got, want))
 				}
-				if strings.Contains(werr, "spilled") || !strings.Contains(gerr, "grantsweep: spilled ") || !strings.Contains(gerr, "(memory budget 1 bytes)") {
+				if strings.Contains(werr, "spilled") || !strings.Contains(gerr, "grantsweep: spilled ") || !strings.Contains(gerr, "(memory budget 1 byte)") {
 					t.Fatalf("%v: stderr in memory %q; spilled %q", args, werr, gerr)
 				}
 				if ents, _ := os.ReadDir(spillDir); len(ents) > 0 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -26,13 +27,14 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() == 0 {
 		return usageError("merge: give at least one SUMMARY.json")
 	}
-	p, err := o.prepare("merge", stdout)
+	p, err := o.prepare("merge", stdout, stderr)
 	if err != nil {
 		return err
 	}
 	defer closeBudget(p.budget)
 	budget := p.budget
 	var sum *report.Summary
+	var seen shards
 	for _, path := range fs.Args() {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -49,6 +51,10 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return usageError("merge: %w", err)
 		}
 		if err != nil {
+			return err
+		}
+		if err := seen.add(path, part); err != nil {
+			part.Close()
 			return err
 		}
 		if sum == nil {
@@ -70,4 +76,56 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	err = o.finish(sum, p, stdout, stderr)
 	reportSpill(stderr, budget, p.memory)
 	return err
+}
+
+// shards are the summaries a merge has taken, so that it refuses one it has taken
+// before, one that holds an input another holds (a merge of shards beside one of them),
+// and one made with other filters. Each is a usage error (exit 2), as every summary
+// merge refuses is: the command line named the wrong files.
+type shards struct {
+	ids     map[string]string // shard -> the file that had it
+	inputs  map[[16]byte]string
+	filters string // of the first summary that records them
+	from    string // that summary's file; "" for none yet
+}
+
+func (sh *shards) add(path string, part *report.Summary) error {
+	if sh.ids == nil {
+		sh.ids, sh.inputs = map[string]string{}, map[[16]byte]string{}
+	}
+	id := part.Shard()
+	if first, dup := sh.ids[id]; dup {
+		return usageError("merge: %s: the same shard as %s (%s, the same inputs): merging it again would count its records twice", path, first, id)
+	}
+	sh.ids[id] = path
+	for i := range part.Inputs {
+		in := &part.Inputs[i]
+		if in.Records+in.Skipped+in.Other == 0 {
+			continue // counted nothing: nothing to count twice
+		}
+		k := sha256.Sum256([]byte(in.Key()))
+		key := [16]byte(k[:16])
+		if first, dup := sh.inputs[key]; dup {
+			return usageError("merge: %s: input %s (%s) is in %s too: its records would count twice; merge shards of different inputs", path, in.Path, plural(in.Records, "record"), first)
+		}
+		sh.inputs[key] = path
+	}
+	// Summaries that do not record their filters (written before summaries did) are
+	// taken to have the others'.
+	flags, known := part.FilterFlags()
+	switch {
+	case !known:
+	case sh.from == "":
+		sh.filters, sh.from = flags, path
+	case flags != sh.filters:
+		return usageError("merge: %s: made with %s, %s with %s: shards must be swept with the same filters (their shares would mean nothing)", path, orNone(flags), sh.from, orNone(sh.filters))
+	}
+	return nil
+}
+
+func orNone(flags string) string {
+	if flags == "" {
+		return "no filters"
+	}
+	return flags
 }

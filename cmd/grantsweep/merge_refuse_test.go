@@ -15,9 +15,9 @@ func TestMergeRefusesMismatchedDedupe(t *testing.T) {
 	for _, run := range []struct {
 		out  string
 		args []string
-	}{{a, nil}, {b, []string{"--no-dedupe"}}} {
+	}{{a, []string{"../../samples/graph"}}, {b, []string{"--no-dedupe", "../../samples/log-analytics"}}} {
 		args := append([]string{"sweep", "--format", "json", "-o", run.out}, run.args...)
-		if _, errs, code := runCLI(t, "", append(args, "../../samples/graph")...); code != 0 {
+		if _, errs, code := runCLI(t, "", args...); code != 0 {
 			t.Fatalf("sweep: exit %d: %s", code, errs)
 		}
 	}

@@ -205,7 +205,27 @@ func TestMergeRefusesInvalidPartials(t *testing.T) {
 			"partial.duplicates_dropped", "3, more than totals.duplicates, 2"},
 		{"a sample of nothing skipped", func(d doc) {
 			put(d, []any{map[string]any{"path": "x", "line": num(1), "offset": num(0), "reason": "bad"}}, "skipped_samples")
-		}, "skipped_samples", "1 samples of 0 skipped records"},
+		}, "skipped_samples", "1 sample of 0 skipped records"},
+		{"filters removed more than the inputs filtered", func(d doc) { addNum(d, 1, "filters", "removed", "since") },
+			"filters.removed", "records add up to 1, the inputs' filtered records to 0"},
+		{"filters removed a negative count", func(d doc) { put(d, num(-1), "filters", "removed", "cause") },
+			"filters.removed.cause", "-1 is negative"},
+		{"filters since not a time", func(d doc) { put(d, "yesterday", "filters", "since") },
+			"filters.since", `"yesterday" is not an RFC 3339 time`},
+		{"filters until before since", func(d doc) {
+			put(d, "2026-11-25T00:00:00Z", "filters", "since")
+			put(d, "2026-11-24T00:00:00Z", "filters", "until")
+		}, "filters.until", "is not after since"},
+		{"filters ip not a block", func(d doc) { put(d, []any{"nope"}, "filters", "ips") },
+			"filters.ips[0]", `"nope" is not a CIDR block`},
+		{"filters a string", func(d doc) { put(d, "none", "filters") }, "filters", "want an object"},
+		{"a removed window without records removed", func(d doc) {
+			put(d, map[string]any{"first": "2026-11-24T00:00:00Z", "last": "2026-11-24T01:00:00Z"}, "filters", "removed_window")
+		}, "filters.removed_window", "a window without records removed"},
+		{"rules fingerprint not the partial's", func(d doc) { put(d, "sha256:00", "rules_fingerprint") },
+			"rules_fingerprint", "sha256:00, but partial.rules is sha256:"},
+		{"a shard not its inputs'", func(d doc) { put(d, "sha256:00", "partial", "shard") },
+			"partial.shard", "sha256:00, but its inputs give sha256:"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -275,12 +295,18 @@ func TestMergeRefusesOverflowAcrossSummaries(t *testing.T) {
 	addNum(d, extra, "totals", "records")
 	addNum(d, extra, "inputs", with, "records")
 	addNum(d, extra, "partial", "codes", codeIndex(d, false), "records")
+	delete(at(d, "partial").(map[string]any), "shard") // the inputs changed: it would not match them
 	b, _ := json.Marshal(d)
 	huge := filepath.Join(dir, "huge.json")
 	os.WriteFile(huge, b, 0o644)
 	if out, errs, code := runCLI(t, "", "merge", "--format", "json", huge); code != 0 || !strings.Contains(out, fmt.Sprintf(`"records": %d`, extra+733)) {
 		t.Fatalf("one huge summary: exit %d: %s", code, errs)
 	}
+	// Another shard like it, of other files: the inputs' paths moved to another day.
+	for i := range at(d, "inputs").([]any) {
+		put(d, "day-03/"+at(d, "inputs", i, "path").(string), "inputs", i, "path")
+	}
+	b, _ = json.Marshal(d)
 	other := filepath.Join(dir, "day-03.json")
 	os.WriteFile(other, b, 0o644)
 	if _, errs, code := runCLI(t, "", "merge", huge, other); code != 2 || !strings.Contains(errs, "merge: "+other+": totals:") {

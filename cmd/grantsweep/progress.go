@@ -78,7 +78,7 @@ func startProgress(mode string, stderr io.Writer, paths []string) (*progress, er
 func (p *progress) draw(elapsed time.Duration) {
 	read := p.read.Load()
 	rate := float64(read) / 1e6 / max(elapsed.Seconds(), 0.001)
-	line := fmt.Sprintf("grantsweep: %s read, %d of %d inputs, %.0f MB/s", bytesText(read), p.done.Load(), p.inputs, rate)
+	line := fmt.Sprintf("grantsweep: %s read, %d of %s, %.0f MB/s", bytesText(read), p.done.Load(), plural(int64(p.inputs), "input"), rate)
 	if p.total > 0 {
 		frac := min(float64(read)/float64(p.total), 1)
 		const width = 30
@@ -91,7 +91,7 @@ func (p *progress) draw(elapsed time.Duration) {
 				bar += "░"
 			}
 		}
-		line = fmt.Sprintf("grantsweep: %s %3.0f%%  %s of %s, %d of %d inputs, %.0f MB/s", bar, frac*100, bytesText(read), bytesText(p.total), p.done.Load(), p.inputs, rate)
+		line = fmt.Sprintf("grantsweep: %s %3.0f%%  %s of %s, %d of %s, %.0f MB/s", bar, frac*100, bytesText(read), bytesText(p.total), p.done.Load(), plural(int64(p.inputs), "input"), rate)
 	}
 	fmt.Fprint(p.w, "\r"+line+"\x1b[K")
 }

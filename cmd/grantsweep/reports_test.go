@@ -64,12 +64,12 @@ func TestParseWhen(t *testing.T) {
 		"2026-11-24":           time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC),
 		"":                     {},
 	} {
-		got, err := parseWhen(in, now)
+		got, err := parseWhen(in, now, time.UTC)
 		if err != nil || !got.Equal(want) {
 			t.Errorf("parseWhen(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	if _, err := parseWhen("yesterday", now); err == nil {
+	if _, err := parseWhen("yesterday", now, time.UTC); err == nil {
 		t.Error("parseWhen(yesterday) accepted")
 	}
 	for _, args := range [][]string{{"--since", "soon"}, {"--ip", "300.1.1.1"}, {"--cause", "nope"}, {"--family", "nope"}, {"--tz", "Mars/Olympus"}, {"--redact"}} {

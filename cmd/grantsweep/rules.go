@@ -73,7 +73,7 @@ func runRules(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return usageError("%v", err)
 		}
-		_, err = fmt.Fprintf(stdout, "%s: ok, %d rules in %d families (%s mode), fingerprint %s\n", rest[0], len(set.Rules), len(set.Families), *mode, set.Fingerprint())
+		_, err = fmt.Fprintf(stdout, "%s: ok, %s in %s (%s mode), fingerprint %s\n", rest[0], plural(int64(len(set.Rules)), "rule"), plural(int64(len(set.Families)), "family", "families"), *mode, set.Fingerprint())
 		return err
 	}
 	set, err := loadRules(*path, *mode)

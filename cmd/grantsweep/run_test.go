@@ -230,7 +230,7 @@ func TestMalformedLine(t *testing.T) {
 	if len(sk) != 1 || sk[0].Path != path || sk[0].Line != 2 || sk[0].Offset != int64(len(lines[0])+1) || !strings.Contains(sk[0].Reason, "control character") {
 		t.Errorf("skipped samples %+v, want %s line 2 offset %d", sk, path, len(lines[0])+1)
 	}
-	if !strings.Contains(errs, "1 records skipped") || !strings.Contains(errs, path+":2") {
+	if !strings.Contains(errs, "1 record skipped") || !strings.Contains(errs, path+":2") {
 		t.Errorf("stderr %q, want a notice naming %s:2", errs, path)
 	}
 	if _, _, code := runCLI(t, "", "sweep", "--strict", path); code != 4 {
@@ -261,7 +261,7 @@ func TestExitCodes(t *testing.T) {
 		{"version", []string{"version"}, 0, "", "grantsweep dev\n"},
 		{"nothing readable", []string{"sweep", missing}, 1, "nothing could be read", ""},
 		{"one missing, one good", []string{"sweep", missing, one}, 0, "nope.json", "in scope"},
-		{"strict with a missing input", []string{"sweep", "--strict", missing, one}, 4, "1 inputs failed", ""},
+		{"strict with a missing input", []string{"sweep", "--strict", missing, one}, 4, "1 input failed", ""},
 		{"output into a missing directory", []string{"sweep", "-o", filepath.Join(missing, "out.json"), one}, 1, "writing", ""},
 	}
 	for _, tt := range tests {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -13,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	_ "time/tzdata" // --tz works on machines without a zone database
 
 	"github.com/spf13/pflag"
 
@@ -32,10 +32,12 @@ type outputOptions struct {
 	top      int
 	color    string
 	baseline string
+	needBase bool // --baseline-required
 	failOn   []string
 	rules    string
 	mode     string
 	partial  bool
+	csvBOM   bool
 	memoryOptions
 }
 
@@ -43,13 +45,15 @@ func (o *outputOptions) addFlags(fs *pflag.FlagSet) {
 	fs.TextVar(&o.format, "format", report.FormatTable, "output format: table, csv or json")
 	fs.StringVarP(&o.output, "output", "o", "", "write the report to `FILE` (atomically) instead of standard output")
 	fs.StringVar(&o.out, "out", "", "also write every table as its own file in `DIR` (CSV, or markdown/json/html per --format), with an index")
-	fs.StringVar(&o.tz, "tz", "UTC", "time `ZONE` for display (an IANA name such as Europe/Amsterdam); JSON stays UTC")
+	fs.StringVar(&o.tz, "tz", "UTC", "time `ZONE` for display and for --since/--until without a zone: an IANA name such as Europe/Amsterdam, a Windows name such as \"W. Europe Standard Time\", or local; JSON stays UTC")
 	fs.IntVar(&o.top, "top", 10, "rows per breakdown table (0 for all)")
 	fs.StringVar(&o.color, "color", "auto", "colour in the table format: auto (on a terminal, unless NO_COLOR is set), always or never")
 	fs.StringVar(&o.baseline, "baseline", "", "compare with an earlier run's JSON summary `FILE`")
+	fs.BoolVar(&o.needBase, "baseline-required", false, "exit 2 when the --baseline file does not exist (by default that is a note on stderr and the report has no comparison)")
 	fs.StringArrayVar(&o.failOn, "fail-on", nil, "exit 3 when `EXPR` holds, such as revoked>=50, binding>0 or expired_inactivity>=20% (repeatable)")
 	fs.StringVar(&o.rules, "rules", "", "rule file `FILE` (YAML) that extends or replaces the default rules")
 	fs.StringVar(&o.mode, "rules-mode", "extend", "how --rules applies: extend (add and override rules) or replace (the file is the whole set)")
+	fs.BoolVar(&o.csvBOM, "csv-bom", false, "start every CSV output with a UTF-8 byte order mark, for Excel on Windows")
 	fs.BoolVar(&o.partial, "partial", true, "write the partial (every in-scope event, for merge and --baseline) in the JSON summary; --partial=false for a summary that is only read")
 	o.memoryOptions.addFlags(fs)
 }
@@ -114,9 +118,20 @@ type prepared struct {
 	color      bool
 }
 
-func (o *outputOptions) prepare(cmd string, stdout io.Writer) (_ *prepared, err error) {
+func (o *outputOptions) prepare(cmd string, stdout, stderr io.Writer) (_ *prepared, err error) {
 	if o.top < 0 {
 		return nil, usageError("%s: --top must be 0 (all) or more, not %d", cmd, o.top)
+	}
+	// Where the reports go is checked before anything is read (exit 1, as a report that
+	// could not be written).
+	if err := checkOutput(o.output); err != nil {
+		return nil, err
+	}
+	if err := checkOutDir(o.out); err != nil {
+		return nil, err
+	}
+	if o.csvBOM && !o.writesCSV() {
+		return nil, usageError("%s: --csv-bom, but no output is CSV: give --format csv, or --out with --format table, csv or html", cmd)
 	}
 	var p prepared
 	if p.budget, p.memory, err = o.budget(cmd); err != nil {
@@ -133,8 +148,8 @@ func (o *outputOptions) prepare(cmd string, stdout io.Writer) (_ *prepared, err 
 	if p.set, err = loadRules(o.rules, o.mode); err != nil {
 		return nil, err
 	}
-	if p.loc, err = time.LoadLocation(o.tz); err != nil {
-		return nil, usageError("--tz %q: %v", o.tz, err)
+	if p.loc, err = loadZone(o.tz); err != nil {
+		return nil, err
 	}
 	for _, expr := range o.failOn {
 		th, err := report.ParseThreshold(expr, p.set)
@@ -143,34 +158,86 @@ func (o *outputOptions) prepare(cmd string, stdout io.Writer) (_ *prepared, err 
 		}
 		p.thresholds = append(p.thresholds, th)
 	}
+	if o.needBase && o.baseline == "" {
+		return nil, usageError("%s: --baseline-required without --baseline", cmd)
+	}
 	if o.baseline != "" {
-		f, err := os.Open(o.baseline)
-		if err != nil {
-			return nil, usageError("--baseline: %v", err)
-		}
-		defer f.Close()
-		if p.baseline, err = report.ReadBaselineIn(f, o.baseline, p.set, p.budget); err != nil {
-			var invalid *report.InvalidError
-			if !errors.As(err, &invalid) {
-				return nil, fmt.Errorf("--baseline: %w", err) // the disk it spilled to, not the file
-			}
-			return nil, usageError("--baseline: %v", err)
+		if p.baseline, err = o.readBaseline(p, stderr); err != nil {
+			return nil, err
 		}
 	}
 	return &p, nil
 }
 
-// finish writes the summary as the output flags ask, then checks the thresholds: crossing
-// one is exit 3, after every report was written.
-func (o *outputOptions) finish(sum *report.Summary, p *prepared, stdout, stderr io.Writer) error {
-	opts := report.Options{Top: o.top, GeneratedBy: "grantsweep " + versionString(), Color: p.color, Baseline: p.baseline, TZ: p.loc, NoPartial: !o.partial}
-	if err := writeOutput(o.output, stdout, func(w io.Writer) error { return sum.Write(w, o.format, opts) }); err != nil {
-		return err
+// writesCSV reports whether any output is CSV: the report with --format csv, the files
+// of --out with the table or csv format, or --out's index beside report.html.
+func (o *outputOptions) writesCSV() bool {
+	switch o.format {
+	case report.FormatCSV:
+		return true
+	case report.FormatTable, report.FormatHTML:
+		return o.out != ""
 	}
-	if o.out != "" {
-		if err := writeDir(o.out, sum, o.format, opts); err != nil {
+	return false
+}
+
+// utf8BOM starts a CSV output with --csv-bom: Excel on Windows reads a CSV file without
+// it in the machine's code page, and shows every non-ASCII name garbled.
+const utf8BOM = "\ufeff"
+
+// withBOM is write with the byte order mark before it when bom is set.
+func withBOM(bom bool, write func(io.Writer) error) func(io.Writer) error {
+	if !bom {
+		return write
+	}
+	return func(w io.Writer) error {
+		if _, err := io.WriteString(w, utf8BOM); err != nil {
 			return err
 		}
+		return write(w)
+	}
+}
+
+// readBaseline reads --baseline. A baseline that does not exist is a note on stderr and
+// no comparison (nil), unless --baseline-required: the first night has no night before.
+// One that exists but cannot be read, or is no summary, is a usage error.
+func (o *outputOptions) readBaseline(p prepared, stderr io.Writer) (*report.Baseline, error) {
+	f, err := os.Open(o.baseline)
+	if errors.Is(err, fs.ErrNotExist) && !o.needBase {
+		fmt.Fprintf(stderr, "grantsweep: --baseline %s: no such file; the report has no comparison (--baseline-required makes this an error)\n", o.baseline)
+		return nil, nil
+	}
+	if err != nil {
+		return nil, usageError("--baseline: %v", err)
+	}
+	defer f.Close()
+	b, err := report.ReadBaselineIn(f, o.baseline, p.set, p.budget)
+	if err != nil {
+		var invalid *report.InvalidError
+		if !errors.As(err, &invalid) {
+			return nil, fmt.Errorf("--baseline: %w", err) // the disk it spilled to, not the file
+		}
+		return nil, usageError("--baseline: %v", err)
+	}
+	return b, nil
+}
+
+// finish writes the summary as the output flags ask, then checks the thresholds: crossing
+// one is exit 3, after every report was written. The files of --out are written before
+// the report, so that nothing reaches standard output when they cannot be written.
+func (o *outputOptions) finish(sum *report.Summary, p *prepared, stdout, stderr io.Writer) error {
+	opts := report.Options{Top: o.top, GeneratedBy: "grantsweep " + versionString(), Color: p.color, Baseline: p.baseline, TZ: p.loc, NoPartial: !o.partial}
+	if o.out != "" {
+		if err := writeDir(o.out, sum, o.format, opts, o.csvBOM); err != nil {
+			return err
+		}
+	}
+	write := func(w io.Writer) error { return sum.Write(w, o.format, opts) }
+	if err := writeOutput(o.output, stdout, withBOM(o.csvBOM && o.format == report.FormatCSV, write)); err != nil {
+		return err
+	}
+	if hint := sum.EmptyHint(p.loc); hint != "" {
+		fmt.Fprintf(stderr, "grantsweep: %s\n", hint)
 	}
 	crossed := sum.Crossed(p.thresholds)
 	for _, c := range crossed {
@@ -201,13 +268,13 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if o.workers < 1 {
 		return usageError("sweep: --workers must be 1 or more, not %d", o.workers)
 	}
-	p, err := o.prepare("sweep", stdout)
+	p, err := o.prepare("sweep", stdout, stderr)
 	if err != nil {
 		return err
 	}
 	defer closeBudget(p.budget)
 	budget := p.budget
-	filter, redactor, err := o.filterOptions.resolve(p.set, time.Now())
+	filter, redactor, err := o.filterOptions.resolve(p.set, time.Now(), p.loc)
 	if err != nil {
 		return err
 	}
@@ -255,14 +322,29 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return err
 	}
 	if sum.Skipped > 0 {
-		sk := sum.Samples[0]
-		fmt.Fprintf(stderr, "grantsweep: %d records skipped as undecodable; first at %s:%d (offset %d): %s\n",
-			sum.Skipped, sk.Path, sk.Line, sk.Offset, sk.Reason)
+		reportSkipped(stderr, sum.Skipped, sum.Samples[0])
 	}
 	if o.strict && (sum.Skipped > 0 || failed > 0) {
-		return fmt.Errorf("%w: %d records skipped, %d inputs failed", errStrict, sum.Skipped, failed)
+		return strictError(sum.Skipped, failed)
 	}
 	return nil
+}
+
+// strictError is the error of --strict: exit 4, saying why.
+func strictError(skipped int64, failed int) error {
+	return fmt.Errorf("%w: %s skipped, %s failed", errStrict, plural(skipped, "record"), plural(int64(failed), "input"))
+}
+
+// plural is n and its noun: "1 record", "2 records"; many is the plural when it is not
+// noun+"s" ("1 copy", "2 copies").
+func plural(n int64, noun string, many ...string) string {
+	switch {
+	case n == 1:
+		return "1 " + noun
+	case len(many) > 0:
+		return fmt.Sprintf("%d %s", n, many[0])
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // inputPaths orders the inputs so that the result does not depend on the order paths
