@@ -1,9 +1,12 @@
 package rules
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // WriteKQL writes the rule set as a Kusto query over SigninLogs and
@@ -11,12 +14,17 @@ import (
 // Classify and summarizes by cause, for tenants too big for files: run it in Log
 // Analytics, Sentinel or Azure Data Explorer. Text conditions compare, as Classify does,
 // case-insensitively on whitespace-collapsed failure reason, result description and
-// additional details.
-func (s *Set) WriteKQL(w io.Writer, lookback string) error {
+// additional details. The query looks at the sign-ins since since, which it writes as a
+// Kusto literal of its own making: nothing of the caller's text goes into it.
+func (s *Set) WriteKQL(w io.Writer, since Since) error {
+	from, err := since.kql()
+	if err != nil {
+		return err
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "// grantsweep rules %s, as Kusto. Causes and families are grantsweep's ids.\n", s.Fingerprint())
 	b.WriteString("union isfuzzy=true SigninLogs, AADNonInteractiveUserSignInLogs\n")
-	fmt.Fprintf(&b, "| where TimeGenerated > ago(%s)\n", lookback)
+	fmt.Fprintf(&b, "| where TimeGenerated >= %s\n", from) // at or after, as sweep --since
 	b.WriteString("| extend Code = toint(ResultType)\n")
 	if s.HasTextOnlyRules() {
 		b.WriteString("| where Code != 0\n")
@@ -51,8 +59,51 @@ func (s *Set) WriteKQL(w io.Writer, lookback string) error {
 	b.WriteString("| summarize Events = count(), Users = dcount(UserPrincipalName), Apps = dcount(AppDisplayName), IPs = dcount(IPAddress),\n")
 	b.WriteString("    FirstSeen = min(TimeGenerated), LastSeen = max(TimeGenerated) by Family, Cause\n")
 	b.WriteString("| order by Events desc, Cause asc\n")
-	_, err := io.WriteString(w, b.String())
+	_, err = io.WriteString(w, b.String())
 	return err
+}
+
+// ErrSince is a Since that Kusto cannot write (before year 1 or after 9999).
+var ErrSince = errors.New("out of Kusto's datetime range (years 1 to 9999)")
+
+// Since is where a Kusto query's time window starts: Ago before the query runs, or At
+// when At is set.
+type Since struct {
+	Ago time.Duration
+	At  time.Time
+}
+
+// kql writes s as a Kusto expression: ago(TIMESPAN), with the timespan in the largest
+// unit that holds it whole (2w is ago(14d), 36h ago(36h), 90s ago(90s)), or
+// datetime(RFC 3339 in UTC).
+func (s Since) kql() (string, error) {
+	if !s.At.IsZero() {
+		t := s.At.UTC()
+		if t.Year() < 1 || t.Year() > 9999 {
+			return "", ErrSince
+		}
+		return "datetime(" + t.Format(time.RFC3339Nano) + ")", nil
+	}
+	return "ago(" + kqlTimespan(s.Ago) + ")", nil
+}
+
+// kqlTimespan writes d as a Kusto timespan literal: a whole number of days, hours,
+// minutes, seconds, milliseconds, microseconds or ticks (100 ns), the largest unit that
+// divides d.
+func kqlTimespan(d time.Duration) string {
+	sign := ""
+	if d < 0 {
+		sign, d = "-", -d
+	}
+	for _, u := range []struct {
+		unit time.Duration
+		name string
+	}{{24 * time.Hour, "d"}, {time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}, {time.Millisecond, "ms"}, {time.Microsecond, "microsecond"}} {
+		if d%u.unit == 0 {
+			return sign + strconv.FormatInt(int64(d/u.unit), 10) + u.name
+		}
+	}
+	return sign + strconv.FormatInt(int64(d/100), 10) + "tick" // below a tick is lost: Kusto counts no finer
 }
 
 func kqlClause(c Clause) string {

@@ -1,16 +1,13 @@
 package main
 
 import (
-	"fmt"
 	"net/netip"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
-	"github.com/grantsweep/grantsweep/parse"
 	"github.com/grantsweep/grantsweep/report"
 	"github.com/grantsweep/grantsweep/rules"
 )
@@ -95,45 +92,15 @@ func (o *filterOptions) resolve(set *rules.Set, now time.Time, loc *time.Locatio
 	return fp, red, nil
 }
 
-// whenLayouts are the times the reports for people show (the terminal's
-// 2026-11-24 15:38, Markdown's 2026-11-24 15:38:19 CET), which --since takes back.
-var whenLayouts = []string{"2006-01-02 15:04", "2006-01-02T15:04"}
-
-// whenZoned are those with a zone abbreviation; it must be UTC or one of loc's.
-var whenZoned = []string{"2006-01-02 15:04 MST", "2006-01-02 15:04:05 MST"}
-
-// parseWhen reads an absolute time or one relative to now: 30m, 24h, 7d, 2w. An absolute
-// time is RFC 3339, a time as the reports show it (2026-11-24 15:38, 2026-11-24 15:38:19
-// CET), a date, or any format parse.ParseTime takes; one without a zone is in loc.
+// parseWhen reads --since or --until (see readWhen) as a time: a duration back from now
+// is now less it.
 func parseWhen(s string, now time.Time, loc *time.Location) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
+	if strings.TrimSpace(s) == "" {
 		return time.Time{}, nil
 	}
-	if n := len(s); n > 1 && strings.ContainsRune("mhdw", rune(s[n-1])) {
-		if v, err := strconv.ParseFloat(s[:n-1], 64); err == nil && v >= 0 {
-			unit := map[byte]time.Duration{'m': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour}[s[n-1]]
-			return now.Add(-time.Duration(v * float64(unit))), nil
-		}
+	w, err := readWhen(s, loc)
+	if err != nil || !w.relative {
+		return w.at, err
 	}
-	for _, layout := range whenLayouts {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	for _, layout := range whenZoned {
-		t, err := time.ParseInLocation(layout, s, loc)
-		if err != nil {
-			continue
-		}
-		// An abbreviation loc does not use is taken by Go as a zone of offset 0.
-		if abbr, _ := t.Zone(); t.Location() != loc && abbr != "UTC" {
-			return time.Time{}, fmt.Errorf("%q: %s is not a zone of --tz %s: give --tz, or an offset (2026-11-24T08:00:00+01:00)", s, abbr, loc)
-		}
-		return t.UTC(), nil
-	}
-	if t, ok := parse.ParseTimeIn(s, loc); ok {
-		return t, nil
-	}
-	return time.Time{}, fmt.Errorf("%q is not a time: give RFC 3339 (2026-11-24T08:00:00Z), a time as the reports show it (2026-11-24 08:00, in --tz), a date, or a duration back from now (24h, 7d)", s)
+	return now.Add(-w.ago), nil
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/grantsweep/grantsweep/rules"
 )
@@ -45,7 +46,7 @@ func runRules(args []string, stdout, stderr io.Writer) error {
 	path := fs.String("rules", "", "rule `FILE` (YAML) that extends or replaces the default rules")
 	mode := fs.String("rules-mode", rules.ModeExtend, "extend or replace")
 	kql := fs.Bool("kql", false, "export as a Kusto query (rules export)")
-	since := fs.String("since", "1d", "how far back the Kusto query looks (a Kusto timespan: 1d, 12h)")
+	since := fs.String("since", "1d", "where the Kusto query starts, `TIME` as sweep's --since takes it: a duration back from now (30m, 24h, 7d, 2w), an RFC 3339 time or a date")
 	fs.Usage = func() { fmt.Fprint(stderr, rulesUsage+"\nFlags:\n"+fs.FlagUsages()) }
 	if err := parseFlags(fs, "rules", args); err != nil {
 		return err
@@ -96,7 +97,15 @@ func runRules(args []string, stdout, stderr io.Writer) error {
 		if !*kql {
 			return usageError("rules export: give --kql")
 		}
-		return set.WriteKQL(stdout, *since)
+		w, err := readWhen(*since, time.UTC) // rules has no --tz: a time without a zone is UTC
+		if err != nil {
+			return usageError("rules export: --since: %v", err)
+		}
+		err = set.WriteKQL(stdout, rules.Since{Ago: w.ago, At: w.at})
+		if errors.Is(err, rules.ErrSince) {
+			return usageError("rules export: --since %s: %v", *since, err) // a time Kusto cannot write
+		}
+		return err
 	case "default":
 		_, err := stdout.Write(rules.DefaultYAML())
 		return err
