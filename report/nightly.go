@@ -72,9 +72,27 @@ func ParseThreshold(expr string, set *rules.Set) (Threshold, error) {
 			return t, fmt.Errorf("--fail-on %q: %s cannot be a percentage", expr, bare)
 		}
 	default:
-		return t, fmt.Errorf("--fail-on %q: %q is not a cause, a family, or one of %s", expr, name, strings.Join(totalNames, ", "))
+		names := slices.Clone(totalNames)
+		for _, f := range set.Families {
+			names = append(names, f.ID)
+		}
+		for _, r := range set.Rules {
+			names = append(names, r.ID)
+		}
+		return t, &UnknownNameError{Expr: expr, Name: name, Names: names}
 	}
 	return t, nil
+}
+
+// UnknownNameError is a --fail-on NAME that is not a cause, a family or a total. Names
+// are those it could be, for a suggestion.
+type UnknownNameError struct {
+	Expr, Name string
+	Names      []string
+}
+
+func (e *UnknownNameError) Error() string {
+	return fmt.Sprintf("--fail-on %q: %q is not a cause, a family, or one of %s", e.Expr, e.Name, strings.Join(totalNames, ", "))
 }
 
 // Crossed returns, for each threshold the summary crosses, a line saying so.

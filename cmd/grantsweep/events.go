@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/grantsweep/grantsweep/parse"
 	"github.com/grantsweep/grantsweep/report"
 	"github.com/grantsweep/grantsweep/rules"
@@ -38,6 +40,20 @@ var eventColumns = []string{"time", "event_id", "correlation_id", "user", "user_
 	"client_app", "os", "browser", "sign_in_type", "incoming_token_type", "token_protection", "token_protection_code",
 	"error_code", "family", "cause", "rule", "evidence", "file", "line", "offset"}
 
+func (o *eventsOptions) addFlags(fs *pflag.FlagSet) {
+	choiceVar(fs, &o.format, "format", "FORMAT", "csv", []string{"csv", "jsonl"}, "output format")
+	fs.StringVarP(&o.output, "output", "o", "", "write to `FILE` (atomically) instead of standard output")
+	fs.BoolVar(&o.csvBOM, "csv-bom", false, "start the CSV with a UTF-8 byte order mark, for Excel on Windows")
+	fs.StringVar(&o.tz, "tz", "UTC", "time `ZONE` for the time column (JSON Lines stays RFC 3339 in this zone)")
+	fs.BoolVar(&o.noDedupe, "no-dedupe", false, "list every copy of an event, even with an id seen before")
+	fs.BoolVar(&o.strict, "strict", false, "exit 4 when any record was skipped or any input could not be read (the rows are still written)")
+	addRulesFlags(fs, &o.rules, &o.mode)
+	o.filterOptions.addFlags(fs)
+	addInputFormatFlag(fs, &o.input)
+	addNoFollowFlag(fs, &o.noFollow)
+	fs.BoolVar(&o.noFilter, "no-prefilter", false, "decode every record instead of counting out-of-scope ones from their bytes (slower; the result is the same)")
+}
+
 // runEvents lists the in-scope events behind the numbers, one per row, with the rule and
 // the evidence that decided each: the same events that sweep counts in in_scope, because
 // both read every input through report.Select, in the same order, and de-duplicate by
@@ -45,21 +61,8 @@ var eventColumns = []string{"time", "event_id", "correlation_id", "user", "user_
 func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var o eventsOptions
 	fs := newFlagSet("events", stderr)
-	fs.StringVar(&o.format, "format", "csv", "output format: csv or jsonl")
-	fs.StringVarP(&o.output, "output", "o", "", "write to `FILE` (atomically) instead of standard output")
-	fs.BoolVar(&o.csvBOM, "csv-bom", false, "start the CSV with a UTF-8 byte order mark, for Excel on Windows")
-	fs.StringVar(&o.tz, "tz", "UTC", "time `ZONE` for the time column (JSON Lines stays RFC 3339 in this zone)")
-	fs.BoolVar(&o.noDedupe, "no-dedupe", false, "list every copy of an event, even with an id seen before")
-	fs.BoolVar(&o.strict, "strict", false, "exit 4 when any record was skipped or any input could not be read (the rows are still written)")
-	fs.StringVar(&o.rules, "rules", "", "rule `FILE` (YAML) that extends or replaces the default rules")
-	fs.StringVar(&o.mode, "rules-mode", "extend", "extend or replace")
-	o.filterOptions.addFlags(fs)
-	addInputFormatFlag(fs, &o.input)
-	addNoFollowFlag(fs, &o.noFollow)
-	fs.BoolVar(&o.noFilter, "no-prefilter", false, "decode every record instead of counting out-of-scope ones from their bytes (slower; the result is the same)")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: grantsweep events [flags] PATH...\n\nList the in-scope events with their cause and the evidence that decided it.\n\nFlags:\n%s", fs.FlagUsages())
-	}
+	o.addFlags(fs)
+	helpOn(fs, "events", stdout)
 	if err := parseFlags(fs, "events", args); err != nil {
 		return err
 	}

@@ -60,12 +60,12 @@ func (o *filterOptions) resolve(set *rules.Set, now time.Time, loc *time.Locatio
 	}
 	for _, c := range o.causes {
 		if set.RuleIndex(c) < 0 {
-			return nil, nil, usageError("--cause %q: no such cause (see grantsweep rules list)", c)
+			return nil, nil, usageError("--cause %q: no such cause%s (see grantsweep rules list)", c, didYouMean(c, causeIDs(set), true))
 		}
 	}
 	for _, c := range o.families {
 		if set.FamilyIndex(c) < 0 {
-			return nil, nil, usageError("--family %q: no such family", c)
+			return nil, nil, usageError("--family %q: no such family%s", c, didYouMean(c, familyIDs(set), true))
 		}
 	}
 	f.Causes, f.Families = o.causes, o.families

@@ -31,7 +31,7 @@ type memoryOptions struct {
 }
 
 func (o *memoryOptions) addFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.memory, "memory", "", "memory budget for the whole process, such as 64MiB, 256MiB or 1GiB (default 64MiB, or GOMEMLIMIT when set): in-scope events beyond it spill to disk")
+	fs.StringVar(&o.memory, "memory", "", "a memory budget of `SIZE` for the whole process, such as 64MiB, 256MiB or 1GiB (default 64MiB, or GOMEMLIMIT when set): in-scope events beyond it spill to disk")
 	fs.StringVar(&o.spillDir, "spill-dir", "", "make the temporary directory for spilled events in `DIR` (default the system's; removed on exit)")
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"os"
@@ -18,9 +17,7 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var o outputOptions
 	fs := newFlagSet("merge", stderr)
 	o.addFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: grantsweep merge [flags] SUMMARY.json...\n\nMerge the JSON summaries of parts of the logs into the summary of the whole.\nThe summaries are taken in the order given.\n\nFlags:\n%s", fs.FlagUsages())
-	}
+	helpOn(fs, "merge", stdout)
 	if err := parseFlags(fs, "merge", args); err != nil {
 		return err
 	}

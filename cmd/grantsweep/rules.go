@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/grantsweep/grantsweep/rules"
 )
 
@@ -33,6 +35,12 @@ func loadRules(path, mode string) (*rules.Set, error) {
 	return set, nil
 }
 
+// addRulesFlags adds --rules and --rules-mode (sweep, merge, events, rules).
+func addRulesFlags(fs *pflag.FlagSet, path, mode *string) {
+	fs.StringVar(path, "rules", "", "rule file `FILE` (YAML) that extends or replaces the default rules")
+	choiceVar(fs, mode, "rules-mode", "MODE", rules.ModeExtend, []string{rules.ModeExtend, rules.ModeReplace}, "how --rules applies (extend: add and override rules; replace: the file is the whole set)")
+}
+
 const rulesUsage = `Usage:
   grantsweep rules list  [--rules FILE [--rules-mode extend|replace]]   the active rules, in order
   grantsweep rules show ID [--rules FILE ...]                           one rule in full
@@ -41,13 +49,34 @@ const rulesUsage = `Usage:
   grantsweep rules default                                              the default rules (YAML)
 `
 
+// rulesVerbs are the words after "grantsweep rules", as rulesUsage describes them.
+var rulesVerbs = []struct{ name, about string }{
+	{"list", "the active rules, in order"},
+	{"show", "one rule in full"},
+	{"check", "validate a rule file"},
+	{"export", "the rules as a Kusto query (--kql)"},
+	{"default", "the default rules (YAML)"},
+}
+
+// rulesOptions are the flags of "grantsweep rules".
+type rulesOptions struct {
+	rules string
+	mode  string
+	kql   bool
+	since string
+}
+
+func (o *rulesOptions) addFlags(fs *pflag.FlagSet) {
+	addRulesFlags(fs, &o.rules, &o.mode)
+	fs.BoolVar(&o.kql, "kql", false, "export as a Kusto query (rules export)")
+	fs.StringVar(&o.since, "since", "1d", "where the Kusto query starts, `TIME` as sweep's --since takes it: a duration back from now (30m, 24h, 7d, 2w), an RFC 3339 time, or a date or time without a zone, in UTC")
+}
+
 func runRules(args []string, stdout, stderr io.Writer) error {
+	var o rulesOptions
 	fs := newFlagSet("rules", stderr)
-	path := fs.String("rules", "", "rule `FILE` (YAML) that extends or replaces the default rules")
-	mode := fs.String("rules-mode", rules.ModeExtend, "extend or replace")
-	kql := fs.Bool("kql", false, "export as a Kusto query (rules export)")
-	since := fs.String("since", "1d", "where the Kusto query starts, `TIME` as sweep's --since takes it: a duration back from now (30m, 24h, 7d, 2w), an RFC 3339 time or a date")
-	fs.Usage = func() { fmt.Fprint(stderr, rulesUsage+"\nFlags:\n"+fs.FlagUsages()) }
+	o.addFlags(fs)
+	helpOn(fs, "rules", stdout)
 	if err := parseFlags(fs, "rules", args); err != nil {
 		return err
 	}
@@ -63,7 +92,7 @@ func runRules(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		set, err := rules.Load(data, rest[0], rules.Default(), *mode)
+		set, err := rules.Load(data, rest[0], rules.Default(), o.mode)
 		var probs rules.Problems
 		if errors.As(err, &probs) {
 			for _, p := range probs {
@@ -74,10 +103,10 @@ func runRules(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return usageError("%v", err)
 		}
-		_, err = fmt.Fprintf(stdout, "%s: ok, %s in %s (%s mode), fingerprint %s\n", rest[0], plural(int64(len(set.Rules)), "rule"), plural(int64(len(set.Families)), "family", "families"), *mode, set.Fingerprint())
+		_, err = fmt.Fprintf(stdout, "%s: ok, %s in %s (%s mode), fingerprint %s\n", rest[0], plural(int64(len(set.Rules)), "rule"), plural(int64(len(set.Families)), "family", "families"), o.mode, set.Fingerprint())
 		return err
 	}
-	set, err := loadRules(*path, *mode)
+	set, err := loadRules(o.rules, o.mode)
 	if err != nil {
 		return err
 	}
@@ -90,27 +119,49 @@ func runRules(args []string, stdout, stderr io.Writer) error {
 		}
 		i := set.RuleIndex(rest[0])
 		if i < 0 {
-			return usageError("rules show: no rule %q (see grantsweep rules list)", rest[0])
+			return usageError("rules show: no rule %q%s (see grantsweep rules list)", rest[0], didYouMean(rest[0], causeIDs(set), true))
 		}
 		return showRule(stdout, set, i)
 	case "export":
-		if !*kql {
+		if !o.kql {
 			return usageError("rules export: give --kql")
 		}
-		w, err := readWhen(*since, time.UTC) // rules has no --tz: a time without a zone is UTC
+		w, err := readWhen(o.since, time.UTC) // rules has no --tz: a time without a zone is UTC
 		if err != nil {
 			return usageError("rules export: --since: %v", err)
 		}
 		err = set.WriteKQL(stdout, rules.Since{Ago: w.ago, At: w.at})
 		if errors.Is(err, rules.ErrSince) {
-			return usageError("rules export: --since %s: %v", *since, err) // a time Kusto cannot write
+			return usageError("rules export: --since %s: %v", o.since, err) // a time Kusto cannot write
 		}
 		return err
 	case "default":
 		_, err := stdout.Write(rules.DefaultYAML())
 		return err
 	}
-	return usageError("rules: unknown %q: give list, show ID, check FILE, export --kql or default", verb)
+	var verbs []string
+	for _, v := range rulesVerbs {
+		verbs = append(verbs, v.name)
+	}
+	return usageError("rules: unknown %q: give list, show ID, check FILE, export --kql or default%s", verb, didYouMean(verb, verbs, true))
+}
+
+// causeIDs are the cause ids of a rule set, in rule order.
+func causeIDs(set *rules.Set) []string {
+	ids := make([]string, len(set.Rules))
+	for i, r := range set.Rules {
+		ids[i] = r.ID
+	}
+	return ids
+}
+
+// familyIDs are the family ids of a rule set, in order.
+func familyIDs(set *rules.Set) []string {
+	ids := make([]string, len(set.Families))
+	for i, f := range set.Families {
+		ids[i] = f.ID
+	}
+	return ids
 }
 
 func listRules(w io.Writer, set *rules.Set) error {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -48,36 +47,6 @@ func exitCode(err error) int {
 	}
 	return exitError
 }
-
-// version is set at build time with -ldflags "-X main.version=v1.2.3"; otherwise it comes
-// from the module's build information.
-var version = ""
-
-func versionString() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
-
-const usageText = `grantsweep finds and explains invalid-grant sign-in failures in Entra ID sign-in logs.
-
-Usage:
-  grantsweep sweep [flags] PATH...   classify and summarize (the main job)
-  grantsweep events [flags] PATH...  list the in-scope events with cause and evidence (csv, jsonl)
-  grantsweep merge [flags] SUMMARY.json...
-                                     merge partial summaries into the summary of the whole
-  grantsweep rules list|show ID|check FILE|export --kql
-                                     inspect, validate and export rule sets
-  grantsweep version                 print the version
-  grantsweep help [COMMAND]          show help
-
-PATH is a file, a directory (walked recursively), a glob, or - for standard input.
-Run "grantsweep help sweep" for the flags of a command.
-`
 
 // run is the whole program: it parses args, runs a subcommand and returns the exit code.
 // Nothing below it prints or exits.
@@ -125,37 +94,19 @@ var errReported = errors.New("reported")
 
 func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usageText)
+		fmt.Fprint(stderr, usageText())
 		return usageError("no command given")
 	}
-	cmd, rest := args[0], args[1:]
-	switch cmd {
-	case "sweep":
-		return runSweep(ctx, rest, stdin, stdout, stderr)
-	case "merge":
-		return runMerge(ctx, rest, stdout, stderr)
-	case "events":
-		return runEvents(ctx, rest, stdin, stdout, stderr)
-	case "rules":
-		return runRules(rest, stdout, stderr)
-	case "version", "--version":
-		_, err := fmt.Fprintf(stdout, "grantsweep %s\n", versionString())
-		return err
-	case "help", "-h", "--help":
-		if len(rest) > 0 {
-			switch rest[0] {
-			case "sweep":
-				return runSweep(ctx, []string{"--help"}, stdin, stdout, stdout)
-			case "merge":
-				return runMerge(ctx, []string{"--help"}, stdout, stdout)
-			case "events":
-				return runEvents(ctx, []string{"--help"}, stdin, stdout, stdout)
-			case "rules":
-				return runRules([]string{"--help"}, stdout, stdout)
-			}
-		}
-		_, err := fmt.Fprint(stdout, usageText)
-		return err
+	name, rest := args[0], args[1:]
+	switch name {
+	case "-h", "--help":
+		name = "help"
+	case "--version":
+		name = "version"
 	}
-	return usageError("unknown command %q", cmd)
+	c := findCommand(name)
+	if c == nil {
+		return usageError("unknown command %q%s", name, didYouMean(name, commandNames(), true))
+	}
+	return c.run(ctx, rest, stdin, stdout, stderr)
 }

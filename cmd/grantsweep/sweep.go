@@ -42,17 +42,16 @@ type outputOptions struct {
 }
 
 func (o *outputOptions) addFlags(fs *pflag.FlagSet) {
-	fs.TextVar(&o.format, "format", report.FormatTable, "output format: table, csv or json")
+	formatVar(fs, &o.format)
 	fs.StringVarP(&o.output, "output", "o", "", "write the report to `FILE` (atomically) instead of standard output")
 	fs.StringVar(&o.out, "out", "", "also write every table as its own file in `DIR` (CSV, or markdown/json/html per --format), with an index")
 	fs.StringVar(&o.tz, "tz", "UTC", "time `ZONE` for display and for --since/--until without a zone: an IANA name such as Europe/Amsterdam, a Windows name such as \"W. Europe Standard Time\", or local; JSON stays UTC")
-	fs.IntVar(&o.top, "top", 10, "rows per breakdown table (0 for all)")
-	fs.StringVar(&o.color, "color", "auto", "colour in the table format: auto (on a terminal, unless NO_COLOR is set), always or never")
+	fs.IntVar(&o.top, "top", 10, "`N` rows per breakdown table (0 for all)")
+	choiceVar(fs, &o.color, "color", "WHEN", "auto", []string{"auto", "always", "never"}, "colour in the table format (auto: on a terminal, unless NO_COLOR is set)")
 	fs.StringVar(&o.baseline, "baseline", "", "compare with an earlier run's JSON summary `FILE`")
 	fs.BoolVar(&o.needBase, "baseline-required", false, "exit 2 when the --baseline file does not exist (by default that is a note on stderr and the report has no comparison)")
 	fs.StringArrayVar(&o.failOn, "fail-on", nil, "exit 3 when `EXPR` holds, such as revoked>=50, binding>0 or expired_inactivity>=20% (repeatable)")
-	fs.StringVar(&o.rules, "rules", "", "rule file `FILE` (YAML) that extends or replaces the default rules")
-	fs.StringVar(&o.mode, "rules-mode", "extend", "how --rules applies: extend (add and override rules) or replace (the file is the whole set)")
+	addRulesFlags(fs, &o.rules, &o.mode)
 	fs.BoolVar(&o.csvBOM, "csv-bom", false, "start every CSV output with a UTF-8 byte order mark, for Excel on Windows")
 	fs.BoolVar(&o.partial, "partial", true, "write the partial (every in-scope event, for merge and --baseline) in the JSON summary; --partial=false for a summary that is only read")
 	o.memoryOptions.addFlags(fs)
@@ -78,32 +77,13 @@ func (o *sweepOptions) addFlags(fs *pflag.FlagSet) {
 	o.filterOptions.addFlags(fs)
 	fs.BoolVar(&o.noDedupe, "no-dedupe", false, "count every copy of an in-scope event, even with an id seen before")
 	fs.BoolVar(&o.strict, "strict", false, "exit 4 when any record was skipped or any input could not be read")
-	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "inputs read at once")
+	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "read `N` inputs at once")
 	addInputFormatFlag(fs, &o.input)
 	addNoFollowFlag(fs, &o.noFollow)
 	fs.BoolVar(&o.noFilter, "no-prefilter", false, "decode every record instead of counting out-of-scope ones from their bytes (slower; the result is the same)")
-	fs.StringVar(&o.progress, "progress", "auto", "a progress line on stderr: auto (on a terminal only), always or never")
-	fs.Lookup("progress").NoOptDefVal = "always"
+	choiceVar(fs, &o.progress, "progress", "WHEN", "auto", []string{"auto", "always", "never"}, "a progress line on stderr (auto: on a terminal only; --progress alone: always)").NoOptDefVal = "always"
 	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile to `FILE` (for reports of slowness)")
 	fs.StringVar(&o.memProf, "memprofile", "", "write a heap profile to `FILE` after reading")
-}
-
-func newFlagSet(name string, stderr io.Writer) *pflag.FlagSet {
-	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.SortFlags = false
-	return fs
-}
-
-// parseFlags parses args, turning flag errors into usage errors.
-func parseFlags(fs *pflag.FlagSet, name string, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return err
-		}
-		return usageError("%s: %v", name, err)
-	}
-	return nil
 }
 
 // prepared is what the output flags resolve to before any input is read: bad thresholds,
@@ -154,7 +134,7 @@ func (o *outputOptions) prepare(cmd string, stdout, stderr io.Writer) (_ *prepar
 	for _, expr := range o.failOn {
 		th, err := report.ParseThreshold(expr, p.set)
 		if err != nil {
-			return nil, usageError("%v", err)
+			return nil, usageError("%v%s", err, thresholdHint(err))
 		}
 		p.thresholds = append(p.thresholds, th)
 	}
@@ -253,9 +233,7 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	var o sweepOptions
 	fs := newFlagSet("sweep", stderr)
 	o.addFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: grantsweep sweep [flags] PATH...\n\nClassify the invalid-grant failures in sign-in exports and summarize them.\nPATH is a file, a directory (walked recursively), a glob, or - for standard input.\n\nFlags:\n%s", fs.FlagUsages())
-	}
+	helpOn(fs, "sweep", stdout)
 	if err := parseFlags(fs, "sweep", args); err != nil {
 		return err
 	}
@@ -372,7 +350,7 @@ type sources struct {
 
 // addInputFormatFlag adds --input-format; checkInputFormat checks its value.
 func addInputFormatFlag(fs *pflag.FlagSet, p *string) {
-	fs.StringVar(p, "input-format", "auto", "take every input to be `FORMAT`: auto (detect each), json, csv or parquet; gzip and UTF-16 are recognised either way")
+	choiceVar(fs, p, "input-format", "FORMAT", "auto", parse.InputFormats, "take every input to be of this format (auto: detect each; gzip and UTF-16 are recognised either way)")
 }
 
 func checkInputFormat(f string) error {
