@@ -77,6 +77,7 @@ func TestDidYouMean(t *testing.T) {
 		{[]string{"events", "--no-dedup", one}, "did you mean --no-dedupe?"},
 		{[]string{"merge", "--baselin", "x.json", "y.json"}, "did you mean --baseline or --baseline-required?"},
 		{[]string{"rules", "--kq", "export"}, "did you mean --kql?"},
+		{[]string{"version", "--jsn"}, "did you mean --json?"},
 		{[]string{"sweep", "--format", "jsn", one}, `--format must be table, csv, json, markdown or html, not "jsn"; did you mean "json"?`},
 		{[]string{"sweep", "--progress=alway", one}, `--progress must be auto, always or never, not "alway"; did you mean "always"?`},
 		{[]string{"sweep", "--color", "nevr", one}, `did you mean "never"?`},

@@ -75,9 +75,14 @@ func commands() []command {
 			},
 		},
 		{
-			name: "version", synopsis: "version", summary: "print the version",
-			help:  "Usage: grantsweep version\n\nPrint the version.\n",
-			flags: func() *pflag.FlagSet { return newFlagSet("version", io.Discard) },
+			name: "version", synopsis: "version [--json]", summary: "print the version, revision, Go version and platform",
+			help: "Usage: grantsweep version [--json]\n\nPrint the version, the revision it was built from, the Go version and the platform.\n",
+			flags: func() *pflag.FlagSet {
+				var o versionOptions
+				fs := newFlagSet("version", io.Discard)
+				o.addFlags(fs)
+				return fs
+			},
 			run: func(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 				return runVersion(args, stdout, stderr)
 			},
