@@ -47,7 +47,7 @@ func TestHelpOnStdout(t *testing.T) {
 			t.Errorf("general help lacks %s", name)
 		}
 	}
-	for _, args := range [][]string{{"sweep", "--bogus"}, {"sweep"}, {"rules"}, {"version", "extra"}} {
+	for _, args := range [][]string{{"sweep", "--bogus"}, {"sweep"}, {"rules"}, {"version", "extra"}, {"completion"}} {
 		out, errs, code := runCLI(t, "", args...)
 		if code != 2 || out != "" || !strings.Contains(errs, `Run "grantsweep help" for usage.`) || strings.Contains(errs, "Flags:") {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2, one error and the pointer on stderr", args, code, out, errs)
@@ -90,6 +90,7 @@ func TestDidYouMean(t *testing.T) {
 		{[]string{"sweep", "--fail-on", "cause:expird_inactivity>1", one}, `did you mean "expired_inactivity"?`},
 		{[]string{"rules", "show", "revokd"}, `rules show: no rule "revokd"; did you mean "revoked"?`},
 		{[]string{"rules", "lst"}, `did you mean "list"?`},
+		{[]string{"completion", "zssh"}, `did you mean "zsh"?`},
 	}
 	for _, tt := range tests {
 		out, errs, code := runCLI(t, "", tt.args...)

@@ -75,6 +75,14 @@ func commands() []command {
 			},
 		},
 		{
+			name: "completion", synopsis: "completion bash|zsh|fish|powershell", summary: "print a shell completion script",
+			help:  completionUsage,
+			flags: func() *pflag.FlagSet { return newFlagSet("completion", io.Discard) },
+			run: func(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+				return runCompletion(args, stdout, stderr)
+			},
+		},
+		{
 			name: "version", synopsis: "version [--json]", summary: "print the version, revision, Go version and platform",
 			help: "Usage: grantsweep version [--json]\n\nPrint the version, the revision it was built from, the Go version and the platform.\n",
 			flags: func() *pflag.FlagSet {
@@ -90,6 +98,12 @@ func commands() []command {
 		{
 			name: "help", synopsis: "help [COMMAND]", summary: "show help",
 			run: runHelp,
+		},
+		{
+			name: completeCommand, hidden: true,
+			run: func(_ context.Context, args []string, stdin io.Reader, stdout, _ io.Writer) error {
+				return runComplete(args, stdin, stdout)
+			},
 		},
 	}
 }
@@ -136,7 +150,8 @@ PATH is a file, a directory (walked recursively), a glob, or - for standard inpu
 A true/false flag (--strict) and --progress take their value after "=" or, when it is
 one of theirs, after a space: --strict false, --progress always (a PATH named so goes
 as ./always, or after --).
-Run "grantsweep help COMMAND" for the flags of a command.
+Run "grantsweep help COMMAND" for the flags of a command, and "grantsweep completion
+bash" (zsh, fish, powershell) for shell completion.
 `)
 	return b.String()
 }
