@@ -19,6 +19,9 @@ rules:
     family: contoso
     colour: red
     when: [{codes: [1], txt: [y]}]
+  - id: broken
+    family: contoso
+    when: [{}]
   - id: b
     family: nope
     remedation: foo
@@ -41,11 +44,12 @@ rules:
 		`f.yaml:4:16: unknown field "colour"`,
 		`f.yaml:8:5: unknown field "colour"`,
 		`f.yaml:9:25: unknown field "txt"`,
-		`f.yaml:10:5: rule "b": unknown family "nope"`,
-		`f.yaml:12:5: unknown field "remedation"`,
-		`f.yaml:16:11: string was used where sequence is expected`,
-		`f.yaml:20:5: rule "e" can never match: rule "a" before it matches everything it would`,
-		`f.yaml:23:5: rule "a" defined twice in this file`,
+		`f.yaml:12:12: rule "broken": clause 1 matches nothing: give codes or text`, // and it shadows nothing
+		`f.yaml:13:5: rule "b": unknown family "nope"`,
+		`f.yaml:15:5: unknown field "remedation"`,
+		`f.yaml:19:11: string was used where sequence is expected`,
+		`f.yaml:23:5: rule "e" can never match: rule "a" before it matches everything it would`,
+		`f.yaml:26:5: rule "a" defined twice in this file`,
 	}
 	for _, mode := range []string{ModeExtend, ModeReplace} {
 		_, err := Load([]byte(file), "f.yaml", Default(), mode)

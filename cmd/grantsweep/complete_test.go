@@ -287,6 +287,7 @@ func TestFishCompletion(t *testing.T) {
 		{"grantsweep sweep --out l", "logs/\tDirectory"},
 		{"grantsweep sweep --output=rep", "--output=report.json"},
 		{"grantsweep completion f", "fish\tfish 3"},
+		{"grantsweep sweep --input-format ", "auto\ncsv\njson\nparquet"}, // an empty word is a word
 	}
 	for _, tt := range tests {
 		cmd := exec.Command("fish", "--no-config", "-c", "source '"+script+"'; complete -C '"+tt.line+"'")
