@@ -9,8 +9,22 @@ Usage:
 	grantsweep events [flags] PATH...
 	grantsweep merge [flags] SUMMARY.json...
 	grantsweep rules list|show ID|check FILE|export --kql|default
-	grantsweep version
+	grantsweep completion bash|zsh|fish|powershell
+	grantsweep version [--json]
 	grantsweep help [COMMAND]
+
+Help that was asked for (help, help COMMAND, --help, -h) is written to standard output
+with exit 0; errors go to standard error with exit 2. An unknown command, help topic,
+flag, flag value, rules verb, shell, or cause or family id (--cause, --family, --fail-on,
+rules show) is a usage error that names the closest candidates ("did you mean").
+
+A flag's value follows it after a space or after "=". A flag whose value is optional,
+--progress and every true/false flag (--strict, --partial, --redact ...), takes it after
+"=" (--strict=false), or after a space when the next word is one of its values: auto,
+always or never for --progress, true or false for the others (--progress always,
+--partial false). Any other word after such a flag is not its value: "--strict logs/" is
+--strict and the PATH logs/. A PATH named true, false, auto, always or never that comes
+right after one of them is written ./true, or after --.
 
 PATH is a file, a directory (walked recursively, hidden names skipped, symbolic links
 followed with each file read once; --no-follow to name and skip links met in a walk), a
@@ -90,9 +104,30 @@ not add up, an index out of range, a time that does not parse): a usage error (e
 naming the file and the member, such as partial.codes[2].records.
 
 Rules: "rules list" prints the active rule table in order, "rules show ID" one rule,
-"rules check FILE" validates a rule file strictly (every problem with file:line:col,
-exit 2), "rules export --kql [--since 1d]" prints the rules as a Kusto query over
-SigninLogs and AADNonInteractiveUserSignInLogs, and "rules default" the default rules.
+"rules check FILE" validates a rule file strictly (every problem in one pass, sorted by
+line, each with file:line:col; exit 2), "rules export --kql [--since 1d]" prints the
+rules as a Kusto query over SigninLogs and AADNonInteractiveUserSignInLogs, and "rules
+default" the default rules. The query's --since is read as sweep's --since and written
+as a Kusto literal: a duration back from now becomes ago() in whole days, hours, minutes
+or seconds (2w is ago(14d)), an absolute time datetime() in UTC; anything else is a
+usage error.
+
+Completion: "completion bash" (zsh, fish, powershell) prints a script that completes
+commands, flags, the values of flags that take one of a list, cause and family ids, and
+file names, by asking the grantsweep it runs at each Tab (the hidden command
+__complete). To load it:
+
+	source <(grantsweep completion bash)                  # in ~/.bashrc
+	grantsweep completion zsh > "${fpath[1]}/_grantsweep"  # then a new zsh
+	grantsweep completion fish > ~/.config/fish/completions/grantsweep.fish
+	grantsweep completion powershell | Out-String | Invoke-Expression  # in $PROFILE
+
+Version: "version" prints "grantsweep VERSION" (the version of the JSON summary's
+generated_by), then the VCS revision the binary was built from, "(modified)" if the
+work tree had changes, its commit time, the Go version and GOOS/GOARCH, as far as the
+build recorded them. "version --json" prints one object with the members version,
+revision, time (RFC 3339), modified (true or false), go, os and arch; each is always
+there, empty or false when unknown.
 
 A record that cannot be decoded (any record that is not JSON by RFC 8259, with or
 without --no-prefilter) is skipped, counted and reported with its file, line, byte offset
