@@ -71,6 +71,7 @@ func TestDidYouMean(t *testing.T) {
 		{[]string{"swep"}, `unknown command "swep"; did you mean "sweep"?`},
 		{[]string{"evnets", one}, `did you mean "events"?`},
 		{[]string{"help", "swep"}, `help: no command "swep"; did you mean "sweep"?`},
+		{[]string{"--verison"}, `unknown command "--verison"; did you mean "--version"?`},
 		{[]string{"help", "rule"}, `did you mean "rules"?`},
 		{[]string{"sweep", "--fromat", "json", one}, "unknown flag: --fromat; did you mean --format?"},
 		{[]string{"sweep", "-format", "json", one}, "did you mean --format?"},

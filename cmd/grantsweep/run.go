@@ -106,7 +106,7 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	c := findCommand(name)
 	if c == nil {
-		return usageError("unknown command %q%s", name, didYouMean(name, commandNames(), true))
+		return usageError("unknown command %q%s", name, didYouMean(name, append(commandNames(), "--help", "--version"), true))
 	}
 	return c.run(ctx, rest, stdin, stdout, stderr)
 }
