@@ -109,8 +109,8 @@ line, each with file:line:col; exit 2), "rules export --kql [--since 1d]" prints
 rules as a Kusto query over SigninLogs and AADNonInteractiveUserSignInLogs, and "rules
 default" the default rules. The query's --since is read as sweep's --since and written
 as a Kusto literal: a duration back from now becomes ago() in whole days, hours, minutes
-or seconds (2w is ago(14d)), an absolute time datetime() in UTC; anything else is a
-usage error.
+or seconds (2w is ago(14d)), an absolute time datetime() in UTC (a date or time without
+a zone is taken as UTC: rules has no --tz); anything else is a usage error.
 
 Completion: "completion bash" (zsh, fish, powershell) prints a script that completes
 commands, flags, the values of flags that take one of a list, cause and family ids, and
