@@ -78,6 +78,14 @@ func TestReportsEscapeControls(t *testing.T) {
 		if f != FormatTable && !strings.Contains(out, `App\u202eppa`) {
 			t.Errorf("%s report does not show the app as App\\u202eppa", f)
 		}
+		if f == FormatHTML {
+			for _, want := range []string{`title="App\u202eppa">App\u202eppa</th>`, `<td>App\u202eppa</td>`, `text-anchor="end">App\u202eppa</text>`,
+				`<td>evil\x1b[31m@contoso.com</td>`, `<td>192.0.2.1</td>`} {
+				if !strings.Contains(out, want) {
+					t.Errorf("the HTML's causes by app, per-cause tables or charts do not show %s", want)
+				}
+			}
+		}
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"flag"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -116,67 +115,61 @@ func TestHostileValuesEscaped(t *testing.T) {
 	if strings.Contains(h.String(), "<script") || strings.Contains(h.String(), "<b>Expenses") || !strings.Contains(h.String(), "&lt;script&gt;alert(1)&lt;/script&gt;") {
 		t.Error("HTML does not escape values")
 	}
+	// The HTML's own cells: the causes by app (headers, their titles, each cell's title),
+	// each cause's top apps and users, the charts' labels and tooltips, the contents.
+	page := h.String()
+	app := `Contoso | &lt;b&gt;Expenses&lt;/b&gt;\nSPA`
+	matrix := regexp.MustCompile(`(?s)<table class="report matrix" data-table="cause_by_app">.*?</table>`).FindString(page)
+	for _, want := range []string{`<th scope="col" class="app" title="` + app + `">` + app + `</th>`, `title="grant_invalid with ` + app + `: 1 event (100.0% of the cause)"`} {
+		if !strings.Contains(matrix, want) {
+			t.Errorf("the causes by app lack %s:\n%s", want, matrix)
+		}
+	}
+	perCause := regexp.MustCompile(`(?s)<table class="report small" data-table="by_app_per_cause" data-cause="grant_invalid">.*?</table>`).FindString(page)
+	if !strings.Contains(perCause, "<td>"+app+"</td>") {
+		t.Errorf("grant_invalid's top apps do not show the app escaped:\n%s", perCause)
+	}
+	users := regexp.MustCompile(`(?s)<table class="report small" data-table="by_user_per_cause" data-cause="grant_invalid">.*?</table>`).FindString(page)
+	if !strings.Contains(users, `<td>=hyperlink(&#34;http://x.example&#34;,&#34;click&#34;)@contoso.com</td>`) {
+		t.Errorf("grant_invalid's top users do not show the user escaped:\n%s", users)
+	}
+	for _, want := range []string{`<text x="`, `text-anchor="end">` + app + `</text>`, `<title>` + app + `: 2 events</title>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the top apps chart lacks %s", want)
+		}
+	}
+	for _, raw := range []string{"<b>", "Expenses&lt;/b&gt;\nSPA", "=hyperlink(\""} {
+		if strings.Contains(page, raw) {
+			t.Errorf("the HTML holds %q raw", raw)
+		}
+	}
 }
 
 // TestHTMLInChromium loads the HTML report of samples/ in headless Chromium and checks
 // what renders: every table and chart, no script, hostile values as text.
 func TestHTMLInChromium(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium is not installed; .ci/run installs Debian's chromium")
-		}
-		t.Skip("chromium is not installed (apt-get install chromium)")
-	}
-	s := New(rules.Default())
-	var paths []string
-	filepath.WalkDir("../samples", func(p string, d os.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() {
-			paths = append(paths, p)
-		}
-		return err
-	})
-	for _, p := range paths {
-		in, err := parse.OpenWith(p, nil, parse.OpenOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.Read(in)
-		in.Close()
-	}
-	s.Merge(hostile())
+	chromium := chromiumPath(t)
+	s := samplesAndHostile(t)
 	dir := t.TempDir()
 	page := filepath.Join(dir, "report.html")
-	var b bytes.Buffer
-	if err := s.Write(&b, FormatHTML, Options{Top: 10, GeneratedBy: "grantsweep test"}); err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(page, b.Bytes(), 0o644)
-	cmd := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir="+filepath.Join(dir, "profile"),
-		"--virtual-time-budget=2000", "--dump-dom", "file://"+page)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("chromium: %v\n%s", err, stderr.String())
-	}
-	dom := string(out)
+	os.WriteFile(page, []byte(renderHTML(t, s, Options{Top: 10, GeneratedBy: "grantsweep test"})), 0o644)
+	dom := string(runChromium(t, chromium, dir, page, "--dump-dom"))
 	count := func(re string) int { return len(regexp.MustCompile(re).FindAllStringIndex(dom, -1)) }
 	if !strings.Contains(dom, "<title>grantsweep: invalid-grant failures</title>") {
 		t.Fatalf("the page did not render:\n%.500s", dom)
 	}
-	if n := count(`<svg[^>]*class="chart"`); n != 3 {
-		t.Errorf("%d charts rendered, want 3", n)
+	if n := count(`<svg[^>]*class="chart"`); n != 4 {
+		t.Errorf("%d charts rendered, want 4", n)
 	}
 	if n := count(`<rect `); n < 20 {
 		t.Errorf("%d bars in the charts, want many", n)
 	}
 	causes := regexp.MustCompile(`(?s)<table class="report" data-table="causes">.*?</table>`).FindString(dom)
-	if n := strings.Count(causes, "<tr>"); n != len(s.Rules.Rules)+1 {
-		t.Errorf("causes table has %d rows, want a header and %d causes", n, len(s.Rules.Rules))
+	if n, want := strings.Count(causes, "<tr>"), len(s.causesByEvents(s.compute(10))); n != want+1 {
+		t.Errorf("causes table has %d rows, want a header and %d causes with events", n, want)
 	}
-	for _, name := range []string{"families", "by_app", "by_user", "by_ip", "by_client", "by_os", "by_token_protection", "by_hour", "failures_by_code", "by_app_per_cause", "by_user_per_cause"} {
+	for _, name := range []string{"families", "by_app", "by_user", "by_ip", "by_client", "by_os", "by_token_protection", "by_time", "failures_by_code",
+		"cause_by_app", "by_app_per_cause", "by_user_per_cause", "by_ip_per_cause", "totals", "inputs"} {
 		if !strings.Contains(dom, `data-table="`+name+`"`) {
 			t.Errorf("table %s did not render", name)
 		}
