@@ -667,7 +667,7 @@ h1 { font-size: 1.5em; margin-bottom: .3em; }
 h2 { font-size: 1.25em; margin-top: 2.2em; padding-bottom: .2em; border-bottom: 2px solid #ddd; }
 h3 { font-size: 1.05em; margin-top: 1.6em; }
 a { color: #1a5a96; }
-nav ol { padding-left: 1.6em; margin: .3em 0; } nav ol ol { columns: 2 16em; font-size: .95em; }
+nav ol { padding-left: 1.6em; margin: .3em 0; } nav ol ol { columns: 2 16em; column-gap: 3em; font-size: .95em; } nav li { break-inside: avoid; }
 .wide { overflow-x: auto; }
 table { border-collapse: collapse; margin: .5em 0 1.5em; width: 100%; }
 caption { text-align: left; font-weight: 600; padding: 0 0 .3em; }
@@ -694,6 +694,7 @@ td.total { font-weight: 600; }
 .h4 { background: #4f92c7; color: #fff; } .h5 { background: #1f5f9e; color: #fff; }
 details { margin: 1em 0; } summary { cursor: pointer; font-weight: 600; }
 footer { color: #777; margin-top: 3em; }
+@media (max-width: 900px) { table { font-size: 13px; } th, td { padding: 4px 5px; } }
 @page { size: A4; margin: 14mm 12mm; }
 @media print {
   body { font-size: 9.5pt; max-width: none; margin: 0; padding: 0; color: #000; }
