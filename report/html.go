@@ -83,13 +83,13 @@ type htmlCell struct {
 
 var familyColours = []string{"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"}
 
+// topCauses is how many causes "causes over time" draws apart; the rest are "other".
+const topCauses = 6
+
 // causeColours tell the top causes apart in "causes over time", beside the families'.
-var causeColours = []string{"#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"}
+var causeColours = [topCauses]string{"#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"}
 
 const otherColour = "#bbbbbb"
-
-// topCauses is how many causes "causes over time" draws apart; the rest are "other".
-var topCauses = len(causeColours)
 
 // matrixApps is how many apps the cause-by-app matrix has columns for, at most.
 const matrixApps = 8
@@ -113,8 +113,8 @@ func (s *Summary) htmlModel(opts Options) htmlPage {
 			baseline = append(baseline, htmlSection{ID: t.Name, Title: t.Title, Level: 3, Tables: []htmlTable{tables[t.Name]}})
 		}
 	}
-	rows, bucket, zone := timeTable(v, loc)
-	ts := newTimeSeries(rows, bucket, zone, len(s.Rules.Rules))
+	rows, bucket, next := timeRows(v, loc)
+	ts := newTimeSeries(rows, bucket, next, len(s.Rules.Rules))
 	causes := s.causesByEvents(v)
 
 	p.Sections = append(p.Sections,
@@ -408,13 +408,13 @@ func (s *Summary) htmlDetails(v *view, causes []int, loc *time.Location) htmlSec
 	return sec
 }
 
-// htmlBreakdowns shows the breakdown tables, the time table among them.
+// htmlBreakdowns shows the breakdown tables, then the time series as a table (the time
+// tables themselves: see timeRows, and the hourly table in "About this run").
 func (s *Summary) htmlBreakdowns(v *view, ts timeSeries, tables map[string]htmlTable, loc *time.Location) htmlSection {
 	sec := htmlSection{ID: "breakdowns", Title: "Breakdowns", Level: 2, Break: true}
 	for _, tv := range v.tables {
 		name := tv.def.name
-		if name == "by_hour" {
-			sec.Subs = append(sec.Subs, s.htmlTimeTable(ts, loc))
+		if name == "by_hour" || name == "by_time" {
 			continue
 		}
 		sub := htmlSection{ID: name, Title: tv.def.title, Level: 3, Tables: []htmlTable{tables[name]}}
@@ -433,6 +433,7 @@ func (s *Summary) htmlBreakdowns(v *view, ts timeSeries, tables map[string]htmlT
 		}
 		sec.Subs = append(sec.Subs, sub)
 	}
+	sec.Subs = append(sec.Subs, s.htmlTimeTable(ts, loc))
 	return sec
 }
 

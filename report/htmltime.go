@@ -5,14 +5,10 @@ import (
 	"time"
 )
 
-// maxBars is about the most buckets a time chart draws: buckets are an hour, a day or a
-// week, the smallest of them that keeps a window under this many.
-const maxBars = 120
-
 // timeSeries is what the HTML report's time charts and time table show: the events per
 // cause in buckets of one size, in time order, every bucket from the first to the last.
 type timeSeries struct {
-	Bucket  string // hour, day or week
+	Bucket  string // hour, day, week (and month, year from by_time)
 	Points  []timePoint
 	Untimed int64 // events without a time, in no bucket
 }
@@ -24,24 +20,34 @@ type timePoint struct {
 	Causes []int64 // by rule index
 }
 
-// timeTable is where the HTML report reads time from: the rows of a time table keyed by
-// the start of their bucket (RFC 3339; "" for events without a time), the bucket, and the
-// zone buckets are aligned in.
+// timeRows is the one place the HTML report reads time from. It returns the rows of a
+// time table in time order, keyed by the start of their bucket (RFC 3339; "" for the
+// events without a time), the bucket's name, and next, which gives the start of the
+// bucket after the one starting at t (newTimeSeries fills the buckets without events).
 //
-// It reads by_hour, and sums its hours into days or weeks (sumHours) when a chart would
-// have more than maxBars bars. The by_time table chooses its bucket itself: reading it,
-// this function returns its rows, its bucket and its zone, and sumHours goes.
-func timeTable(v *view, loc *time.Location) (rows []row, bucket string, zone *time.Location) {
+// Today it reads by_hour, and sums its hours into days or weeks (sumHours) when a chart
+// would have more than chartBars bars. When the by_time table lands (it chooses its bucket
+// and zone itself, and keys its rows the same way), the body becomes
+//
+//	tv := v.byTime()
+//	return tv.rows, tv.bucket.size.String(), tv.bucket.next
+//
+// and sumHours, bucketStart, nextBucket and chartBars go.
+func timeRows(v *view, loc *time.Location) (rows []row, bucket string, next func(time.Time) time.Time) {
 	for _, tv := range v.tables {
 		if tv.def.name == "by_hour" {
 			rows, bucket = sumHours(tv.rows, loc)
-			return rows, bucket, loc
+			return rows, bucket, func(t time.Time) time.Time { return nextBucket(t, bucket, loc) }
 		}
 	}
-	return nil, "hour", time.UTC
+	return nil, "hour", func(t time.Time) time.Time { return t.Add(time.Hour) }
 }
 
-// sumHours returns hourly rows as they are when their span fits maxBars hours, and
+// chartBars is about the most buckets a time chart draws: buckets are an hour, a day or a
+// week, the smallest of them that keeps a window under this many (by_time's maxBars).
+const chartBars = 120
+
+// sumHours returns hourly rows as they are when their span fits chartBars hours, and
 // otherwise summed into days or weeks (from Monday) of loc, whose distinct users are not
 // known (-1).
 func sumHours(rows []row, loc *time.Location) ([]row, string) {
@@ -58,9 +64,9 @@ func sumHours(rows []row, loc *time.Location) ([]row, string) {
 	}
 	bucket := "hour"
 	switch span := last.Sub(first); {
-	case span < maxBars*time.Hour:
+	case span < chartBars*time.Hour:
 		return rows, bucket
-	case span < maxBars*24*time.Hour:
+	case span < chartBars*24*time.Hour:
 		bucket = "day"
 	default:
 		bucket = "week"
@@ -99,21 +105,25 @@ func bucketStart(t time.Time, bucket string, loc *time.Location) time.Time {
 	return t.Truncate(time.Hour)
 }
 
-// nextBucket is the start of the bucket after the one starting at t, in zone.
-func nextBucket(t time.Time, bucket string, zone *time.Location) time.Time {
+// nextBucket is the start of the bucket after the one starting at t, in loc.
+func nextBucket(t time.Time, bucket string, loc *time.Location) time.Time {
 	switch bucket {
 	case "day":
-		return t.In(zone).AddDate(0, 0, 1)
+		return t.In(loc).AddDate(0, 0, 1)
 	case "week":
-		return t.In(zone).AddDate(0, 0, 7)
+		return t.In(loc).AddDate(0, 0, 7)
 	}
 	return t.Add(time.Hour)
 }
 
-// newTimeSeries makes the series of a time table's rows (see timeTable), with an empty
-// point for every bucket without events between the first and the last. Rows whose start
-// is not a bucket of zone are drawn as they are, without empty buckets between them.
-func newTimeSeries(rows []row, bucket string, zone *time.Location, rules int) timeSeries {
+// maxPoints bounds the buckets newTimeSeries fills in: events decades apart (a clock
+// reset to 1970) show only the buckets that have some.
+const maxPoints = 4 * chartBars
+
+// newTimeSeries makes the series of a time table's rows (see timeRows), with an empty
+// point for every bucket without events between the first and the last. Rows that are
+// not on next's grid of buckets, or too far apart, are drawn as they are.
+func newTimeSeries(rows []row, bucket string, next func(time.Time) time.Time, rules int) timeSeries {
 	ts := timeSeries{Bucket: bucket}
 	byStart := map[int64]timePoint{}
 	var starts []time.Time
@@ -140,9 +150,9 @@ func newTimeSeries(rows []row, bucket string, zone *time.Location, rules int) ti
 		return ts
 	}
 	slices.SortFunc(starts, time.Time.Compare)
-	limit := max(100*maxBars, 2*len(starts))
+	limit := max(maxPoints, len(starts))
 	matched := 0
-	for t := starts[0]; !t.After(starts[len(starts)-1]) && len(ts.Points) < limit; t = nextBucket(t, bucket, zone) {
+	for t := starts[0]; !t.After(starts[len(starts)-1]) && len(ts.Points) < limit; t = next(t) {
 		p, ok := byStart[t.Unix()]
 		if ok {
 			matched++
@@ -151,7 +161,7 @@ func newTimeSeries(rows []row, bucket string, zone *time.Location, rules int) ti
 		}
 		ts.Points = append(ts.Points, p)
 	}
-	if matched != len(starts) { // the rows are not on the grid of buckets: drawn as they are
+	if matched != len(starts) { // off the grid, or too far apart: drawn as they are
 		ts.Points = ts.Points[:0]
 		for _, t := range starts {
 			ts.Points = append(ts.Points, byStart[t.Unix()])
@@ -163,8 +173,13 @@ func newTimeSeries(rows []row, bucket string, zone *time.Location, rules int) ti
 // tick is the short label of a bucket under a chart's axis.
 func (ts timeSeries) tick(t time.Time, loc *time.Location) string {
 	t = t.In(locOrUTC(loc))
-	if ts.Bucket == "hour" {
+	switch ts.Bucket {
+	case "hour":
 		return t.Format("01-02 15:04")
+	case "month":
+		return t.Format("2006-01")
+	case "year":
+		return t.Format("2006")
 	}
 	return t.Format("2006-01-02")
 }
@@ -173,10 +188,14 @@ func (ts timeSeries) tick(t time.Time, loc *time.Location) string {
 func (ts timeSeries) label(t time.Time, loc *time.Location) string {
 	t = t.In(locOrUTC(loc))
 	switch ts.Bucket {
+	case "hour":
+		return t.Format("2006-01-02 15:04 MST")
 	case "day":
 		return t.Format("2006-01-02 (Mon)")
 	case "week":
 		return "week of " + t.Format("2006-01-02")
+	case "month":
+		return t.Format("January 2006")
 	}
-	return t.Format("2006-01-02 15:04 MST")
+	return t.Format("2006")
 }
