@@ -140,7 +140,7 @@ func (s *Summary) htmlModel(opts Options) htmlPage {
 	}}
 	if ts.Bucket != "hour" {
 		if t, ok := tables["by_hour"]; ok {
-			run.Subs = append(run.Subs, htmlSection{ID: "by_hour", Title: fmt.Sprintf("Failures by hour (%s rows)", count(int64(len(t.Rows)))),
+			run.Subs = append(run.Subs, htmlSection{ID: "by_hour", Title: fmt.Sprintf("Failures by hour (%s)", plural(int64(len(t.Rows)), "row")),
 				Level: 3, Collapsed: true, Tables: []htmlTable{t}})
 		}
 	}
