@@ -1,0 +1,156 @@
+package report
+
+import (
+	"testing"
+	"time"
+	_ "time/tzdata" // the zones below, on machines without a zone database
+)
+
+func zone(t *testing.T, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+// TestChooseBucket: the bucket is the smallest whose 120 hold the span, at each boundary.
+func TestChooseBucket(t *testing.T) {
+	at := time.Date(2026, 1, 12, 8, 30, 0, 0, time.UTC)
+	const h, d, w = time.Hour, 24 * time.Hour, 7 * 24 * time.Hour
+	for _, c := range []struct {
+		name string
+		last time.Time
+		want bucketSize
+	}{
+		{"one event", at, bucketHour},
+		{"119h", at.Add(119 * h), bucketHour},
+		{"120h", at.Add(120 * h), bucketHour},
+		{"120h1s", at.Add(120*h + time.Second), bucketDay},
+		{"121h", at.Add(121 * h), bucketDay},
+		{"119d", at.Add(119 * d), bucketDay},
+		{"120d", at.Add(120 * d), bucketDay},
+		{"121d", at.Add(121 * d), bucketWeek},
+		{"119w", at.Add(119 * w), bucketWeek},
+		{"120w", at.Add(120 * w), bucketWeek},
+		{"121w", at.Add(121 * w), bucketMonth},
+		{"120 months", at.AddDate(0, 120, 0), bucketMonth},
+		{"120 months 1s", at.AddDate(0, 120, 0).Add(time.Second), bucketYear},
+		{"since 1970", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), bucketYear},
+	} {
+		first := at
+		if c.name == "since 1970" {
+			first = time.Unix(0, 0).UTC()
+		}
+		if got := chooseBucket(first, c.last); got != c.want {
+			t.Errorf("%s: chooseBucket(%s, %s) = %s, want %s", c.name, first, c.last, got, c.want)
+		}
+	}
+	// The span is the in-scope events' (not every record's), and no time is an hour.
+	if got := newTimeBuckets(time.Time{}, time.Time{}, nil); got.size != bucketHour || got.loc != time.UTC {
+		t.Errorf("no times: %s in %s, want hours in UTC", got.size, got.loc)
+	}
+}
+
+// TestBucketBounds: where buckets start and end, in the zone, across clock changes.
+func TestBucketBounds(t *testing.T) {
+	for _, c := range []struct {
+		name, zone string
+		size       bucketSize
+		at         string // an event's time
+		start, end string // its bucket, UTC
+	}{
+		{"an hour", "UTC", bucketHour, "2026-03-29T01:59:59.9Z", "2026-03-29T01:00:00Z", "2026-03-29T02:00:00Z"},
+		{"a day in UTC", "UTC", bucketDay, "2026-01-12T23:59:59Z", "2026-01-12T00:00:00Z", "2026-01-13T00:00:00Z"},
+		{"Amsterdam's midnight", "Europe/Amsterdam", bucketDay, "2026-01-12T22:59:59Z", "2026-01-11T23:00:00Z", "2026-01-12T23:00:00Z"},
+		{"after Amsterdam's midnight", "Europe/Amsterdam", bucketDay, "2026-01-12T23:00:00Z", "2026-01-12T23:00:00Z", "2026-01-13T23:00:00Z"},
+		{"Amsterdam's day of 23 hours", "Europe/Amsterdam", bucketDay, "2026-03-29T12:00:00Z", "2026-03-28T23:00:00Z", "2026-03-29T22:00:00Z"},
+		{"Amsterdam's day of 25 hours", "Europe/Amsterdam", bucketDay, "2026-10-25T12:00:00Z", "2026-10-24T22:00:00Z", "2026-10-25T23:00:00Z"},
+		{"02:30 summer time, the first time", "Europe/Amsterdam", bucketHour, "2026-10-25T00:30:00Z", "2026-10-25T00:00:00Z", "2026-10-25T01:00:00Z"},
+		{"02:30 winter time, the second", "Europe/Amsterdam", bucketHour, "2026-10-25T01:30:00Z", "2026-10-25T01:00:00Z", "2026-10-25T02:00:00Z"},
+		{"a week from Monday", "UTC", bucketWeek, "2026-01-11T23:59:59Z", "2026-01-05T00:00:00Z", "2026-01-12T00:00:00Z"},
+		{"Monday", "UTC", bucketWeek, "2026-01-12T00:00:00Z", "2026-01-12T00:00:00Z", "2026-01-19T00:00:00Z"},
+		{"ISO week 1 of 2026 starts in 2025", "UTC", bucketWeek, "2026-01-01T12:00:00Z", "2025-12-29T00:00:00Z", "2026-01-05T00:00:00Z"},
+		{"Amsterdam's week of 167 hours", "Europe/Amsterdam", bucketWeek, "2026-03-29T12:00:00Z", "2026-03-22T23:00:00Z", "2026-03-29T22:00:00Z"},
+		{"Amsterdam's Sunday night is its week's", "Europe/Amsterdam", bucketWeek, "2026-01-11T22:30:00Z", "2026-01-04T23:00:00Z", "2026-01-11T23:00:00Z"},
+		{"Amsterdam's Monday, Sunday in UTC", "Europe/Amsterdam", bucketWeek, "2026-01-11T23:30:00Z", "2026-01-11T23:00:00Z", "2026-01-18T23:00:00Z"},
+		{"Kolkata's hour starts at half past", "Asia/Kolkata", bucketHour, "2026-01-12T08:10:00Z", "2026-01-12T07:30:00Z", "2026-01-12T08:30:00Z"},
+		{"Kathmandu's at a quarter to", "Asia/Kathmandu", bucketHour, "2026-01-12T08:10:00Z", "2026-01-12T07:15:00Z", "2026-01-12T08:15:00Z"},
+		{"Kolkata's day", "Asia/Kolkata", bucketDay, "2026-01-12T20:00:00Z", "2026-01-12T18:30:00Z", "2026-01-13T18:30:00Z"},
+		{"Lord Howe moves half an hour: its last hour of summer", "Australia/Lord_Howe", bucketHour, "2026-04-04T14:50:00Z", "2026-04-04T14:00:00Z", "2026-04-04T15:00:00Z"},
+		{"and the half hour after", "Australia/Lord_Howe", bucketHour, "2026-04-04T15:10:00Z", "2026-04-04T15:00:00Z", "2026-04-04T15:30:00Z"},
+		{"and the next hour", "Australia/Lord_Howe", bucketHour, "2026-04-04T15:30:00Z", "2026-04-04T15:30:00Z", "2026-04-04T16:30:00Z"},
+		{"São Paulo skipped midnight: the day starts at 01:00", "America/Sao_Paulo", bucketDay, "2018-11-04T12:00:00Z", "2018-11-04T03:00:00Z", "2018-11-05T02:00:00Z"},
+		{"the day before it", "America/Sao_Paulo", bucketDay, "2018-11-04T02:59:59Z", "2018-11-03T03:00:00Z", "2018-11-04T03:00:00Z"},
+		{"Havana skips midnight too", "America/Havana", bucketDay, "2024-03-10T12:00:00Z", "2024-03-10T05:00:00Z", "2024-03-11T04:00:00Z"},
+		{"Samoa skipped 2011-12-30", "Pacific/Apia", bucketDay, "2011-12-30T09:59:59Z", "2011-12-29T10:00:00Z", "2011-12-30T10:00:00Z"},
+		{"its next day is the 31st", "Pacific/Apia", bucketDay, "2011-12-30T10:00:00Z", "2011-12-30T10:00:00Z", "2011-12-31T10:00:00Z"},
+		{"Amsterdam's April", "Europe/Amsterdam", bucketMonth, "2026-03-31T22:30:00Z", "2026-03-31T22:00:00Z", "2026-04-30T22:00:00Z"},
+		{"its March", "Europe/Amsterdam", bucketMonth, "2026-03-31T21:59:59Z", "2026-02-28T23:00:00Z", "2026-03-31T22:00:00Z"},
+		{"Amsterdam's 2026", "Europe/Amsterdam", bucketYear, "2026-06-01T00:00:00Z", "2025-12-31T23:00:00Z", "2026-12-31T23:00:00Z"},
+	} {
+		b := &timeBuckets{size: c.size, loc: zone(t, c.zone)}
+		at, _ := time.Parse(time.RFC3339, c.at)
+		s := b.start(at)
+		if got := s.UTC().Format(time.RFC3339); got != c.start {
+			t.Errorf("%s: the %s of %s in %s starts %s, want %s", c.name, c.size, c.at, c.zone, got, c.start)
+			continue
+		}
+		if got := b.next(s).UTC().Format(time.RFC3339); got != c.end {
+			t.Errorf("%s: the %s of %s in %s ends %s, want %s", c.name, c.size, c.at, c.zone, got, c.end)
+		}
+		if key := b.key(&kept{Time: at}); key[0] != c.start || key[1] != c.end {
+			t.Errorf("%s: key %q, want %s and %s", c.name, key, c.start, c.end)
+		}
+	}
+}
+
+// TestBucketsTile: in every zone and size, the bucket of any time holds it, starts where
+// the one before ends, and starts where the zone's clock says it does.
+func TestBucketsTile(t *testing.T) {
+	zones := []string{"UTC", "Europe/Amsterdam", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu", "America/St_Johns",
+		"Australia/Lord_Howe", "Pacific/Chatham", "America/Sao_Paulo", "America/Havana", "Pacific/Apia", "Asia/Tehran", "Africa/Casablanca"}
+	seed := uint64(1)
+	for _, name := range zones {
+		loc := zone(t, name)
+		for size := bucketHour; size <= bucketYear; size++ {
+			b := &timeBuckets{size: size, loc: loc}
+			for range 400 {
+				seed = seed*6364136223846793005 + 1442695040888963407
+				at := time.Date(2008, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(seed>>24%(25*365*86400)) * time.Second)
+				s := b.start(at)
+				e := b.next(s)
+				switch {
+				case s.After(at) || !e.After(at):
+					t.Fatalf("%s %s: %s is not in its bucket [%s, %s)", name, size, at, s, e)
+				case !b.start(s).Equal(s) || !b.start(e.Add(-time.Second)).Equal(s) || !b.start(e).Equal(e):
+					t.Fatalf("%s %s: the bucket [%s, %s) of %s does not tile: %s, %s, %s", name, size, s, e, at, b.start(s), b.start(e.Add(-time.Second)), b.start(e))
+				}
+				ls, before := s.In(loc), s.Add(-time.Second).In(loc)
+				newDay := ls.YearDay() != before.YearDay()
+				var ok bool
+				switch size {
+				case bucketHour:
+					_, o1 := ls.Zone()
+					_, o2 := before.Zone()
+					ok = ls.Minute() == 0 && ls.Second() == 0 || o1 != o2
+				case bucketDay:
+					ok = newDay
+				case bucketWeek:
+					ok = newDay && ls.Weekday() == time.Monday
+				case bucketMonth:
+					ok = newDay && ls.Day() == 1
+				case bucketYear:
+					ok = newDay && ls.YearDay() == 1
+				}
+				if !ok {
+					t.Fatalf("%s %s: the bucket of %s starts at %s, not where the %s starts", name, size, at, ls, size)
+				}
+				if lo, hi := b.of(at.Unix()); lo != s.Unix() || hi != e.Unix() {
+					t.Fatalf("%s %s: of(%s) = [%d, %d), want [%d, %d)", name, size, at, lo, hi, s.Unix(), e.Unix())
+				}
+			}
+		}
+	}
+}
