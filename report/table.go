@@ -65,7 +65,7 @@ func (s *Summary) writeTable(w io.Writer, opts Options) error {
 
 	for _, tv := range v.tables {
 		rows := tv.top(opts.Top)
-		if len(rows) == 0 {
+		if len(rows) == 0 || tv.bucket != nil { // the time breakdown: by_hour's bars show the time
 			continue
 		}
 		title := tv.def.title

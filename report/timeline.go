@@ -250,6 +250,17 @@ func (b *timeBuckets) tick(t time.Time) (label string, mark bool) {
 	return lt.Format("2006"), lt.Year()%10 == 0
 }
 
+// byTime is the view's time breakdown: its rows are the buckets with events, in time
+// order (the row of events without a time first), and bucket says their size and zone.
+func (v *view) byTime() *tableView {
+	for i := range v.tables {
+		if v.tables[i].bucket != nil {
+			return &v.tables[i]
+		}
+	}
+	panic("report: the view has no by_time table")
+}
+
 // familyCounts is a row's events per family, in the rule set's family order (the view's
 // families): the sum of its causes' counts.
 func (s *Summary) familyCounts(r row) []int64 {

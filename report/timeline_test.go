@@ -1,9 +1,16 @@
 package report
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 	_ "time/tzdata" // the zones below, on machines without a zone database
+
+	"github.com/grantsweep/grantsweep/parse"
+	"github.com/grantsweep/grantsweep/report/spill"
+	"github.com/grantsweep/grantsweep/rules"
 )
 
 func zone(t *testing.T, name string) *time.Location {
@@ -152,5 +159,178 @@ func TestBucketsTile(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// monthsEvents are 3,000 events from 2026-01-12 to 2026-05-10, most in scope, some
+// without a time, some ids repeated; every stretches the span: a day of them over every
+// days (7: 119 weeks, 20: six and a half years, 40: thirteen).
+func monthsEvents(every int) []parse.Event {
+	codes := []int{70000, 50173, 700082, 50133, 7000018, 70043, 0}
+	start := time.Date(2026, 1, 12, 0, 0, 0, 0, time.UTC)
+	seed := uint64(7)
+	rnd := func(n int) int {
+		seed = seed*6364136223846793005 + 1442695040888963407
+		return int(seed>>33) % n
+	}
+	var evs []parse.Event
+	for i := range 3000 {
+		day := rnd(119)
+		if rnd(8) == 0 {
+			day = 63 + rnd(5) // a wave
+		}
+		ev := parse.Event{ID: fmt.Sprintf("e%d", rnd(2900)), ErrorCode: codes[rnd(len(codes))], User: fmt.Sprintf("u%d@x", rnd(40)), App: fmt.Sprint("app", rnd(5)),
+			IP: fmt.Sprintf("192.0.2.%d", rnd(30)), Time: start.Add(time.Duration(day*every)*24*time.Hour + time.Duration(rnd(86400))*time.Second),
+			Pos: parse.Position{Offset: int64(i) * 300, Line: i + 1}}
+		if rnd(100) == 0 {
+			ev.Time = time.Time{}
+		}
+		evs = append(evs, ev)
+	}
+	return evs
+}
+
+// timeRow is a row of tables.by_time as the JSON summary has it.
+type timeRow struct {
+	Start, End, Bucket, Zone string
+	Events                   int64
+	Users                    int
+	Causes                   map[string]int64
+	Families                 map[string]int64
+}
+
+// TestByTimeJSON: tables.by_time has the bucket the span picks, in the zone asked; its rows
+// are the local days (weeks, months), count every event once, and carry each cause's and
+// family's events; by_hour is what it was, whatever the zone.
+func TestByTimeJSON(t *testing.T) {
+	ams := zone(t, "Europe/Amsterdam")
+	for _, c := range []struct {
+		every  int
+		bucket string
+	}{{1, "day"}, {7, "week"}, {20, "month"}, {40, "year"}} {
+		s := New(rules.Default())
+		add(s, monthsEvents(c.every)...)
+		s.Inputs = append(s.Inputs, Input{Path: "x", Records: 3000})
+		var byHour []byte
+		for _, loc := range []*time.Location{time.UTC, ams} {
+			var b bytes.Buffer
+			if err := s.Write(&b, FormatJSON, Options{TZ: loc, GeneratedBy: "test", NoPartial: true}); err != nil {
+				t.Fatal(err)
+			}
+			var sum struct {
+				Totals struct {
+					InScope int64 `json:"in_scope"`
+				}
+				Tables struct {
+					ByHour json.RawMessage `json:"by_hour"`
+					ByTime []timeRow       `json:"by_time"`
+				}
+			}
+			if err := json.Unmarshal(b.Bytes(), &sum); err != nil {
+				t.Fatal(err)
+			}
+			if byHour == nil {
+				byHour = sum.Tables.ByHour
+			} else if !bytes.Equal(byHour, sum.Tables.ByHour) {
+				t.Errorf("every %d: by_hour in %s is not by_hour in UTC", c.every, loc)
+			}
+			var events int64
+			prev := ""
+			for i, r := range sum.Tables.ByTime {
+				if r.Bucket != c.bucket || r.Zone != loc.String() {
+					t.Errorf("every %d, %s: row %d: bucket %q in %q, want %q in %q", c.every, loc, i, r.Bucket, r.Zone, c.bucket, loc)
+				}
+				events += r.Events
+				var causes, families int64
+				for _, n := range r.Causes {
+					causes += n
+				}
+				for _, n := range r.Families {
+					families += n
+				}
+				if causes != r.Events || families != r.Events || r.Users < 1 || int64(r.Users) > r.Events {
+					t.Errorf("every %d, %s: row %d: %d events, %d by cause, %d by family, %d users", c.every, loc, i, r.Events, causes, families, r.Users)
+				}
+				if r.Start == "" {
+					if i != 0 || r.End != "" {
+						t.Errorf("every %d, %s: the events without a time are row %d, ending %q", c.every, loc, i, r.End)
+					}
+					continue
+				}
+				start, err1 := time.Parse(time.RFC3339, r.Start)
+				end, err2 := time.Parse(time.RFC3339, r.End)
+				ls, le := start.In(loc), end.In(loc)
+				want := ls.AddDate(0, 0, 1)
+				switch c.bucket {
+				case "week":
+					want = ls.AddDate(0, 0, 7)
+				case "month":
+					want = ls.AddDate(0, 1, 0)
+				case "year":
+					want = ls.AddDate(1, 0, 0)
+				}
+				if err1 != nil || err2 != nil || r.Start <= prev || ls.Hour() != 0 || ls.Minute() != 0 || !le.Equal(want) ||
+					c.bucket == "week" && ls.Weekday() != time.Monday || c.bucket == "month" && ls.Day() != 1 || c.bucket == "year" && ls.YearDay() != 1 {
+					t.Errorf("every %d, %s: row %d is [%s, %s): not a %s from local midnight, after %s", c.every, loc, i, r.Start, r.End, c.bucket, prev)
+				}
+				prev = r.Start
+			}
+			if events != sum.Totals.InScope || events < 1500 {
+				t.Errorf("every %d, %s: by_time counts %d events, in scope %d", c.every, loc, events, sum.Totals.InScope)
+			}
+		}
+	}
+}
+
+// TestSpillByTime: the time breakdown spilled is the one in memory, in every format, in
+// every bucket and in zones of whole and half hours (TestSpillByteIdentical's inputs span
+// one day).
+func TestSpillByTime(t *testing.T) {
+	for _, c := range []struct {
+		every int
+		zones []string
+		top   int
+	}{
+		{1, []string{"UTC", "Europe/Amsterdam", "Asia/Kolkata"}, 0},
+		{1, []string{"Europe/Amsterdam"}, 3},
+		{7, []string{"Europe/Amsterdam"}, 0},
+		{20, []string{"Asia/Kolkata"}, 3},
+		{40, []string{"Europe/Amsterdam"}, 0},
+	} {
+		evs := monthsEvents(c.every)
+		build := func(budget *spill.Budget) *Summary {
+			var sum *Summary
+			for k := range 3 {
+				s := New(rules.Default())
+				s.SetBudget(budget)
+				add(s, evs[k*1000:(k+1)*1000]...)
+				s.Inputs = append(s.Inputs, Input{Path: fmt.Sprint("in-", k), Records: 1000})
+				if sum == nil {
+					sum = s
+				} else {
+					sum.Merge(s)
+				}
+			}
+			return sum
+		}
+		budget := spill.NewBudget(16<<10, t.TempDir())
+		mem, ext := build(nil), build(budget)
+		if !ext.Spilled() {
+			t.Fatal("nothing spilled within 16 KiB")
+		}
+		for _, name := range c.zones {
+			opts := Options{Top: c.top, GeneratedBy: "test", TZ: zone(t, name)}
+			want, got := renderAll(t, mem, opts), renderAll(t, ext, opts)
+			for f := range want {
+				if !bytes.Equal(got[f], want[f]) {
+					t.Fatalf("every %d, %s, top %d: %s differs when spilled:\n%s", c.every, name, c.top, f, firstLineDiff(got[f], want[f]))
+				}
+			}
+			if !bytes.Contains(want["json"], []byte(`"zone": "`+name+`"`)) {
+				t.Fatalf("every %d: the JSON summary's by_time is not in %s", c.every, name)
+			}
+		}
+		ext.Close()
+		budget.Close()
 	}
 }
