@@ -86,6 +86,61 @@ func fourMonths(t *testing.T, dir string) string {
 	return path
 }
 
+// timeSection returns the lines of the terminal report's time section: from its title
+// ("Failures by day (UTC)") to the blank line before the next section's.
+func timeSection(report string) []string {
+	_, after, ok := strings.Cut(report, "\nFailures by ")
+	sec, _, ok2 := strings.Cut(after, "\n\nFailures by error code")
+	if !ok || !ok2 {
+		return nil
+	}
+	return strings.Split("Failures by "+sec, "\n")
+}
+
+// TestFourMonthsGolden: the terminal report of four months shows the time in a section
+// that fits a screen: a column a day (the bucket the span picks: 119 days), in two lines
+// of the chart, and the --top busiest days; in UTC and in Amsterdam's days.
+func TestFourMonthsGolden(t *testing.T) {
+	in := fourMonths(t, t.TempDir())
+	for _, c := range []struct {
+		golden string
+		tz     string
+		days   int
+	}{
+		{"sweep-four-months.txt", "UTC", 119},
+		{"sweep-four-months-amsterdam.txt", "Europe/Amsterdam", 120}, // the last event is after midnight there
+	} {
+		t.Run(c.tz, func(t *testing.T) {
+			out := mustRun(t, "sweep", "--tz", c.tz, in)
+			checkGolden(t, c.golden, out)
+			// The title, the chart's two lines (a blank, 4 of columns, the axis, its
+			// marks), a blank, the busiest days' title, header and rows.
+			for _, top := range []int{10, 3} {
+				if top != 10 {
+					out = mustRun(t, "sweep", "--tz", c.tz, "--top", fmt.Sprint(top), in)
+				}
+				sec := timeSection(out)
+				if want := 2 + 2*7 + 3 + top; len(sec) != want || sec[0] != "Failures by day ("+c.tz+")" {
+					t.Errorf("--top %d: the time section has %d lines, want %d:\n%s", top, len(sec), want, strings.Join(sec, "\n"))
+				}
+				if !strings.Contains(strings.Join(sec, "\n"), fmt.Sprintf("Busiest days (%d of %d)", top, c.days)) {
+					t.Errorf("--top %d: not the busiest %d of %d days:\n%s", top, top, c.days, strings.Join(sec, "\n"))
+				}
+				for _, l := range sec {
+					if n := len([]rune(l)); n > 100 {
+						t.Errorf("a line of %d columns, more than 100: %s", n, l)
+					}
+				}
+			}
+			// --top 0: a bar for every day.
+			sec := timeSection(mustRun(t, "sweep", "--tz", c.tz, "--top", "0", in))
+			if len(sec) != 1+c.days {
+				t.Errorf("--top 0: the time section has %d lines, want a title and %d days", len(sec), c.days)
+			}
+		})
+	}
+}
+
 // TestByTimeSchema: for spans from an hour to decades, tables.by_time has the bucket the
 // span picks, validates against the schema, counts every event in scope once, and its
 // rows start at the zone's midnight (day and longer); by_hour stays a row per UTC hour.
@@ -185,7 +240,7 @@ func TestMergeByTime(t *testing.T) {
 	if b, _ := os.ReadFile(summaries[1]); !strings.Contains(string(b), `"bucket": "hour"`) {
 		t.Fatal("a shard of one day is not in hours: the shards do not test that merge rebuilds the buckets")
 	}
-	for _, args := range [][]string{{"--format", "json"}, {"--format", "markdown", "--top", "3"}} {
+	for _, args := range [][]string{{"--format", "json"}, {"--format", "table"}, {"--format", "markdown", "--top", "3"}} {
 		args = append(args, "--tz", "Europe/Amsterdam")
 		swept := mustRun(t, append(append([]string{"sweep"}, args...), shards...)...)
 		merged := mustRun(t, append(append([]string{"merge"}, args...), summaries...)...)
