@@ -54,7 +54,25 @@ func TestChooseBucket(t *testing.T) {
 			t.Errorf("%s: chooseBucket(%s, %s) = %s, want %s", c.name, first, c.last, got, c.want)
 		}
 	}
-	// The span is the in-scope events' (not every record's), and no time is an hour.
+	// The span is a duration, whatever the zone: from Amsterdam's 2026-03-01 00:00 to its
+	// 2026-06-29 00:30 is 120 days and half an hour on its clocks, but summer time took an
+	// hour: 120 days less half an hour, days. 120 hours on the clocks over the change to
+	// winter time are 121: days; 121 over the change to summer time are 120: hours.
+	ams := zone(t, "Europe/Amsterdam")
+	for _, c := range []struct {
+		first, last time.Time
+		want        bucketSize
+	}{
+		{time.Date(2026, 3, 1, 0, 0, 0, 0, ams), time.Date(2026, 6, 29, 0, 30, 0, 0, ams), bucketDay},
+		{time.Date(2026, 3, 1, 0, 0, 0, 0, ams), time.Date(2026, 6, 29, 1, 30, 0, 0, ams), bucketWeek},
+		{time.Date(2026, 10, 21, 12, 0, 0, 0, ams), time.Date(2026, 10, 26, 12, 0, 0, 0, ams), bucketDay},
+		{time.Date(2026, 3, 25, 12, 0, 0, 0, ams), time.Date(2026, 3, 30, 13, 0, 0, 0, ams), bucketHour},
+	} {
+		if got := chooseBucket(c.first.UTC(), c.last.UTC()); got != c.want {
+			t.Errorf("chooseBucket(%s, %s) = %s, want %s", c.first, c.last, got, c.want)
+		}
+	}
+	// No time is an hour.
 	if got := newTimeBuckets(time.Time{}, time.Time{}, nil); got.size != bucketHour || got.loc != time.UTC {
 		t.Errorf("no times: %s in %s, want hours in UTC", got.size, got.loc)
 	}
