@@ -113,7 +113,7 @@ func (s *Summary) htmlModel(opts Options) htmlPage {
 			baseline = append(baseline, htmlSection{ID: t.Name, Title: t.Title, Level: 3, Tables: []htmlTable{tables[t.Name]}})
 		}
 	}
-	rows, bucket, next := timeRows(v, loc)
+	rows, bucket, next := timeRows(v)
 	ts := newTimeSeries(rows, bucket, next, len(s.Rules.Rules))
 	causes := s.causesByEvents(v)
 

@@ -321,6 +321,43 @@ func TestTimeChartManyBars(t *testing.T) {
 	checkCharts(t, "a year of hours", charts)
 }
 
+// inBuckets sums hourly rows into the buckets by_time chooses for their span in loc, as
+// by_time's rows are (distinct users unknown, -1, once hours are summed).
+func inBuckets(hourly []row, loc *time.Location) ([]row, *timeBuckets) {
+	var first, last time.Time
+	for _, r := range hourly {
+		if t, ok := rowStart(r); ok {
+			if first.IsZero() || t.Before(first) {
+				first = t
+			}
+			if t.After(last) {
+				last = t
+			}
+		}
+	}
+	b := newTimeBuckets(first, last, loc)
+	var out []row
+	at := map[string]int{}
+	for _, r := range hourly {
+		key := ""
+		if t, ok := rowStart(r); ok {
+			key = b.start(t).UTC().Format(time.RFC3339)
+		}
+		i, ok := at[key]
+		if !ok {
+			i, at[key] = len(out), len(out)
+			out = append(out, row{key: []string{key}, distinct: r.distinct, causes: make([]int64, len(r.causes))})
+		} else {
+			out[i].distinct = -1
+		}
+		out[i].events += r.events
+		for ri, n := range r.causes {
+			out[i].causes[ri] += n
+		}
+	}
+	return out, b
+}
+
 func TestTimeSeriesBuckets(t *testing.T) {
 	at := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC) // a Tuesday
 	hours := func(offsets ...int) []row {
@@ -341,14 +378,15 @@ func TestTimeSeriesBuckets(t *testing.T) {
 		{"an hour", hours(0), "hour", 1, "2026-11-24T08:00:00Z", "2026-11-24T08:00:00Z", 2, 1},
 		{"a day with gaps", hours(0, 5, 23), "hour", 24, "2026-11-24T08:00:00Z", "2026-11-25T07:00:00Z", 6, 3},
 		{"119 hours", hours(0, 119), "hour", 120, "2026-11-24T08:00:00Z", "2026-11-29T07:00:00Z", 4, 2},
-		{"120 hours", hours(0, 120), "day", 6, "2026-11-24T00:00:00Z", "2026-11-29T00:00:00Z", 4, -1},
-		{"four months", hours(0, 24*116), "day", 117, "2026-11-24T00:00:00Z", "2027-03-20T00:00:00Z", 4, -1},
+		{"120 hours", hours(0, 120), "hour", 121, "2026-11-24T08:00:00Z", "2026-11-29T08:00:00Z", 4, 2},
+		{"121 hours", hours(0, 121), "day", 6, "2026-11-24T00:00:00Z", "2026-11-29T00:00:00Z", 4, 2},
+		{"four months", hours(0, 24*116), "day", 117, "2026-11-24T00:00:00Z", "2027-03-20T00:00:00Z", 4, 2},
 		{"a year", hours(0, 30, 24*365), "week", 53, "2026-11-23T00:00:00Z", "2027-11-22T00:00:00Z", 6, -1},
 		{"no time", hours(), "hour", 0, "", "", 0, 0},
 	}
 	for _, tt := range tests {
-		rows, bucket := sumHours(tt.rows, time.UTC)
-		ts := newTimeSeries(rows, bucket, func(t time.Time) time.Time { return nextBucket(t, bucket, time.UTC) }, 2)
+		rows, b := inBuckets(tt.rows, time.UTC)
+		ts := newTimeSeries(rows, b.size.String(), b.next, 2)
 		if ts.Bucket != tt.bucket || len(ts.Points) != tt.points || ts.Untimed != 3 {
 			t.Errorf("%s: bucket %s, %d points, %d untimed; want %s, %d, 3", tt.name, ts.Bucket, len(ts.Points), ts.Untimed, tt.bucket, tt.points)
 			continue
@@ -377,11 +415,11 @@ func TestTimeSeriesBuckets(t *testing.T) {
 		t.Skip(err)
 	}
 	start := time.Date(2026, 9, 1, 12, 0, 0, 0, time.UTC)
-	rows, bucket := sumHours([]row{
+	rows, b := inBuckets([]row{
 		{key: []string{start.Format(time.RFC3339)}, events: 1, causes: []int64{1}},
 		{key: []string{start.AddDate(0, 2, 0).Format(time.RFC3339)}, events: 1, causes: []int64{1}},
 	}, ams)
-	ts := newTimeSeries(rows, bucket, func(t time.Time) time.Time { return nextBucket(t, bucket, ams) }, 1)
+	ts := newTimeSeries(rows, b.size.String(), b.next, 1)
 	if ts.Bucket != "day" || len(ts.Points) != 62 || ts.Points[61].Events != 1 {
 		t.Fatalf("two months around a change of time in Amsterdam: %s, %d points, want day and 62 with the last one's event", ts.Bucket, len(ts.Points))
 	}

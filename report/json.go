@@ -69,6 +69,7 @@ type jsonTables struct {
 	ByOS              jsonRows      `json:"by_os"`
 	ByTokenProtection jsonRows      `json:"by_token_protection"`
 	ByHour            jsonRows      `json:"by_hour"`
+	ByTime            jsonRows      `json:"by_time"` // with bucket, zone and families (see timeline.go)
 	FailuresByCode    []jsonCodeRow `json:"failures_by_code"`
 }
 
@@ -80,11 +81,17 @@ type jsonCodeRow struct {
 }
 
 // jsonRows is a breakdown table: each row is an object with the table's key columns, then
-// events, the distinct count ("users" or "apps") and the non-zero counts per cause.
+// events, the distinct count ("users" or "apps") and the non-zero counts per cause. The
+// time breakdown's rows say its bucket and zone after the key columns, the same in every
+// row (a table is an array of rows, as every reader of v1 takes it), and have the counts
+// per family last.
 type jsonRows struct {
-	rows  []row
-	def   *tableDef
-	rules []string
+	rows     []row
+	def      *tableDef
+	rules    []string
+	bucket   *timeBuckets // by_time's; nil for the other tables
+	families []string     // the family ids, with bucket
+	familyOf []int        // a rule's family's index
 }
 
 func (t jsonRows) MarshalJSON() ([]byte, error) {
@@ -105,6 +112,14 @@ func (t jsonRows) MarshalJSON() ([]byte, error) {
 			}
 			b.WriteByte(',')
 		}
+		if t.bucket != nil {
+			writeKey(&b, "bucket")
+			writeString(&b, t.bucket.size.String())
+			b.WriteByte(',')
+			writeKey(&b, "zone")
+			writeString(&b, t.bucket.loc.String())
+			b.WriteByte(',')
+		}
 		writeKey(&b, "events")
 		b.WriteString(strconv.FormatInt(r.events, 10))
 		b.WriteByte(',')
@@ -112,23 +127,40 @@ func (t jsonRows) MarshalJSON() ([]byte, error) {
 		b.WriteString(strconv.Itoa(r.distinct))
 		b.WriteByte(',')
 		writeKey(&b, "causes")
-		b.WriteByte('{')
-		first := true
-		for ri, n := range r.causes {
-			if n == 0 {
-				continue
+		writeCounts(&b, t.rules, r.causes)
+		if t.bucket != nil {
+			b.WriteByte(',')
+			writeKey(&b, "families")
+			fams := make([]int64, len(t.families))
+			for ri, n := range r.causes {
+				if f := t.familyOf[ri]; f >= 0 {
+					fams[f] += n
+				}
 			}
-			if !first {
-				b.WriteByte(',')
-			}
-			first = false
-			writeKey(&b, t.rules[ri])
-			b.WriteString(strconv.FormatInt(n, 10))
+			writeCounts(&b, t.families, fams)
 		}
-		b.WriteString("}}")
+		b.WriteByte('}')
 	}
 	b.WriteByte(']')
 	return b.Bytes(), nil
+}
+
+// writeCounts writes an object of the non-zero counts, named by ids.
+func writeCounts(b *bytes.Buffer, ids []string, counts []int64) {
+	b.WriteByte('{')
+	first := true
+	for i, n := range counts {
+		if n == 0 {
+			continue
+		}
+		if !first {
+			b.WriteByte(',')
+		}
+		first = false
+		writeKey(b, ids[i])
+		b.WriteString(strconv.FormatInt(n, 10))
+	}
+	b.WriteByte('}')
 }
 
 func writeKey(b *bytes.Buffer, k string) {
@@ -202,6 +234,12 @@ func (s *Summary) jsonModel(opts Options) jsonSummary {
 		ByOS: rows("by_os"), ByTokenProtection: rows("by_token_protection"), ByHour: rows("by_hour"),
 		FailuresByCode: []jsonCodeRow{},
 	}
+	bt := v.byTime()
+	families := make([]string, len(s.Rules.Families))
+	for i, f := range s.Rules.Families {
+		families[i] = f.ID
+	}
+	out.Tables.ByTime = jsonRows{rows: bt.top(opts.Top), def: bt.def, rules: ids, bucket: bt.bucket, families: families, familyOf: s.familyOf()}
 	for _, c := range v.codes {
 		out.Tables.FailuresByCode = append(out.Tables.FailuresByCode, jsonCodeRow{Code: c.code, Status: c.status, Records: c.records, Description: c.description})
 	}

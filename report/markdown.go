@@ -113,7 +113,9 @@ func (s *Summary) writeMarkdown(w io.Writer, opts Options) error {
 		fmt.Fprintf(bw, "%s.\n\n", mdEscape(line))
 	}
 	for _, t := range s.tables(v, opts) {
-		if t.Name == "totals" {
+		// by_time shows the time for people, in buckets a ticket can hold; by_hour has a
+		// row per hour (a four-month export: thousands), for files and the JSON summary.
+		if t.Name == "totals" || t.Name == "by_hour" {
 			continue
 		}
 		writeMarkdownTable(bw, t)

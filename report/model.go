@@ -47,7 +47,10 @@ func displayTime(t time.Time, loc *time.Location) string {
 }
 
 // Tables returns every table of the report, in reading order. opts.Top cuts breakdowns.
-func (s *Summary) Tables(opts Options) []Table { return s.tables(s.compute(opts.Top), opts) }
+func (s *Summary) Tables(opts Options) []Table {
+	s.zone = opts.TZ
+	return s.tables(s.compute(opts.Top), opts)
+}
 
 func (s *Summary) tables(v *view, opts Options) []Table {
 	ids := make([]string, len(s.Rules.Rules))
@@ -87,14 +90,20 @@ func (s *Summary) tables(v *view, opts Options) []Table {
 		if def.numCol >= 0 {
 			spec[def.numCol] = "#" + spec[def.numCol]
 		}
+		title := def.title
+		if tv.bucket != nil {
+			spec = spec[:1] // the start, in the zone: the title names the bucket
+			title = tv.bucket.title()
+		}
+		keys := len(spec)
 		spec = append(spec, "#events", "#"+def.distinct, "main_cause")
 		if opts.ForFiles {
 			spec = append(spec, "#main_cause_share")
 		}
-		t := Table{Name: def.name, Title: def.title, Columns: cols(spec...), Total: tv.total}
+		t := Table{Name: def.name, Title: title, Columns: cols(spec...), Total: tv.total}
 		for _, r := range tv.top(opts.Top) {
-			cells := slices.Clone(r.key)
-			if def.name == "by_hour" && cells[0] != "" {
+			cells := slices.Clone(r.key[:keys])
+			if (def.name == "by_hour" || tv.bucket != nil) && cells[0] != "" {
 				if h, err := time.Parse(time.RFC3339, cells[0]); err == nil {
 					cells[0] = opts.cellTime(h)
 				}

@@ -123,11 +123,15 @@ func TestSpillByteIdentical(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, opts := range []Options{{Top: top, GeneratedBy: "test"}, {Top: top, GeneratedBy: "test", Baseline: b}} {
+			kolkata, err := time.LoadLocation("Asia/Kolkata") // by_time's hours start at half past
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, opts := range []Options{{Top: top, GeneratedBy: "test"}, {Top: top, GeneratedBy: "test", Baseline: b}, {Top: top, GeneratedBy: "test", TZ: kolkata}} {
 				want, got := renderAll(t, mem, opts), renderAll(t, ext, opts)
 				for f := range want {
 					if !bytes.Equal(got[f], want[f]) {
-						t.Fatalf("dedupe %v, top %d, baseline %v: %s differs when spilled:\n%s", dedupe, top, opts.Baseline != nil, f, firstLineDiff(got[f], want[f]))
+						t.Fatalf("dedupe %v, top %d, baseline %v, zone %v: %s differs when spilled:\n%s", dedupe, top, opts.Baseline != nil, opts.TZ, f, firstLineDiff(got[f], want[f]))
 					}
 				}
 			}
@@ -176,7 +180,8 @@ func firstLineDiff(got, want []byte) string {
 
 // fuzzEvents makes the events of up to three inputs from data, 8 bytes an event: ids
 // that repeat (UUIDs and other ids), users, apps and addresses from small sets, times
-// (or none), in-scope and other codes.
+// (or none) minutes, days or weeks apart (so that by_time's every bucket is met), in-scope
+// and other codes.
 func fuzzEvents(data []byte) [3][]parse.Event {
 	var out [3][]parse.Event
 	ids := []string{"", "0b7e1c2a-1111-4a2b-8c3d-000000000001", "0b7e1c2a-1111-4a2b-8c3d-000000000002",
@@ -194,7 +199,8 @@ func fuzzEvents(data []byte) [3][]parse.Event {
 			IP:              []string{"", "192.0.2.1", "192.0.2.2", "2001:db8::1", ""}[int(b[3])%5],
 			TokenProtection: []string{"", "bound", "unbound"}[int(b[3]>>4)%3], TokenProtectionCode: []int{0, 1002, 1008}[int(b[6])%3]}
 		if b[4] != 255 {
-			ev.Time = base.Add(time.Duration(b[4]) * 17 * time.Minute).Add(time.Duration(b[6]) * time.Millisecond)
+			step := [...]time.Duration{17 * time.Minute, 17 * time.Minute, 7 * time.Hour, 5 * 24 * time.Hour}[b[7]>>6]
+			ev.Time = base.Add(time.Duration(b[4]) * step).Add(time.Duration(b[6]) * time.Millisecond)
 		}
 		offsets[in] += int64(b[6]%3) * 10 // some records share an offset (Parquet row groups)
 		ev.Pos = parse.Position{Offset: offsets[in], Line: len(out[in]) + 1}
@@ -210,6 +216,13 @@ func FuzzSpillTwin(f *testing.F) {
 	f.Add([]byte("0123456789abcdefghijklmnopqrstuvwxyz0123456789ABCDEF"), false)
 	f.Add(bytes.Repeat([]byte{1, 2, 3, 4, 5, 0, 6, 7}, 40), true)
 	f.Add(bytes.Repeat([]byte{1, 1, 1, 1, 255, 1, 1, 0, 2, 2, 2, 2, 2, 2, 2, 1}, 30), false)
+	for _, step := range []byte{0x80, 0xC0} { // times 7 hours and 5 days apart: days, months
+		var b []byte
+		for i := range byte(250) {
+			b = append(b, i, i*3, i*5, i*7, i, i%7, i, step|i%3)
+		}
+		f.Add(b, false)
+	}
 	f.Fuzz(fuzzSpillTwinBody)
 }
 
@@ -238,8 +251,12 @@ func fuzzSpillTwinBody(t *testing.T, data []byte, noDedupe bool) {
 		if n := mem.compute(0).inScope; n >= 200 && !ext.Spilled() {
 			t.Fatalf("%d events in scope did not spill within 4 KiB", n)
 		}
+		ams, err := time.LoadLocation("Europe/Amsterdam")
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, top := range []int{0, 2} {
-			opts := Options{Top: top, GeneratedBy: "fuzz"}
+			opts := Options{Top: top, GeneratedBy: "fuzz", TZ: [...]*time.Location{nil, ams}[top/2]}
 			want, got := renderAll(t, mem, opts), renderAll(t, ext, opts)
 			for _, f := range []string{"json", "table", "tables"} {
 				if !bytes.Equal(got[f], want[f]) {

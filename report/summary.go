@@ -63,6 +63,7 @@ type Summary struct {
 	ext      *spill.Sorter      // events spilled, sorted by de-duplication key; nil: none
 	spillErr error              // a spill that failed: the summary cannot be shown
 	cached   *view              // the view last computed, until the summary changes
+	zone     *time.Location     // the zone the view's time buckets follow: the last Write's Options.TZ
 
 	lastInput           int // the position of the last event added (packEvent)
 	lastOffset, lastSeq int64
@@ -346,6 +347,7 @@ func (s *Summary) Failed(path string, err error) {
 // Write renders the summary in format f to w.
 // An error spilling events or reading them back is returned, after whatever was written.
 func (s *Summary) Write(w io.Writer, f Format, opts Options) error {
+	s.zone = opts.TZ
 	var err error
 	switch f {
 	case FormatTable:
@@ -376,7 +378,7 @@ type Options struct {
 	GeneratedBy string // "grantsweep <version>"
 	Color       bool   // terminal colour (only on a TTY, never with NO_COLOR)
 	Baseline    *Baseline
-	TZ          *time.Location // time zone for display (tables, Markdown, HTML); JSON stays UTC
+	TZ          *time.Location // time zone for display (tables, Markdown, HTML) and of by_time's days; JSON stays UTC
 	NoPartial   bool           // the JSON summary without its partial: it cannot be merged
 	// ForFiles makes the cells of [Summary.Tables] as the CSV format writes them, for the
 	// files of --out, which spreadsheets and programs read, rather than for people: times

@@ -3,8 +3,10 @@ package report
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -65,7 +67,12 @@ func (s *Summary) writeTable(w io.Writer, opts Options) error {
 
 	for _, tv := range v.tables {
 		rows := tv.top(opts.Top)
-		if len(rows) == 0 {
+		if len(rows) == 0 || tv.def.name == "by_hour" { // by_time shows the time, in fewer lines
+			continue
+		}
+		if tv.bucket != nil {
+			p.section(tv.bucket.title())
+			p.timeChart(s, tv, opts.Top)
 			continue
 		}
 		title := tv.def.title
@@ -73,10 +80,6 @@ func (s *Summary) writeTable(w io.Writer, opts Options) error {
 			title += fmt.Sprintf(" (%d of %d)", len(rows), tv.total)
 		}
 		p.section(title)
-		if tv.def.name == "by_hour" {
-			p.hourBars(tv)
-			continue
-		}
 		keys := tv.def.cols
 		if tv.def.termCols > 0 {
 			keys = keys[:tv.def.termCols]
@@ -264,23 +267,140 @@ func (p *termPrinter) wrapped(prefix, text string) {
 	p.line("%s", strings.TrimRight(line, " "))
 }
 
-// hourBars draws one bar per hour, scaled to the busiest hour. Hours without failures
-// between the first and the last show as empty bars when the span is at most a week.
-func (p *termPrinter) hourBars(tv tableView) {
-	rows := fillHours(tv.rows, 0, 7*24*time.Hour)
-	var most int64 = 1
-	for _, r := range rows {
-		most = max(most, r.events)
+// listMin is how many buckets the time breakdown lists, a bar each, whatever --top.
+const listMin = 24
+
+// chartWidth is the most buckets a line of the time chart shows, a column each.
+const chartWidth = 72
+
+// chartHeight is the lines of the time chart's columns, eight steps each.
+const chartHeight = 4
+
+// timeChart shows the time breakdown, every bucket from the first to the last: a bar each
+// in time order when there are at most max(top, listMin) (every one with top 0); else a
+// column each, chartWidth a line, and then the top buckets with the most events. The
+// buckets are at most about maxBars (see timeline.go): either fits a screen.
+func (p *termPrinter) timeChart(s *Summary, tv tableView, top int) {
+	b := tv.bucket
+	rows := b.fill(tv.rows, len(s.Rules.Rules))
+	if top == 0 || len(rows) <= max(top, listMin) {
+		p.timeList(b, rows)
+		return
 	}
-	const width = 60
+	var timed []row
+	var untimed int64
 	for _, r := range rows {
-		label := "(no time)"
-		if t, err := time.Parse(time.RFC3339, r.key[0]); err == nil {
-			label = t.In(p.loc).Format("2006-01-02 15:04")
+		if _, ok := rowStart(r); ok {
+			timed = append(timed, r)
+		} else {
+			untimed += r.events
 		}
-		w := int((r.events*width + most - 1) / most)
-		p.line("  %-16s %s %s", label, strings.Repeat("█", w), count(r.events))
 	}
+	p.timeColumns(b, timed)
+	if untimed > 0 {
+		p.line("  and %s without a time", plural(untimed, "failure"))
+	}
+
+	busiest := slices.DeleteFunc(slices.Clone(timed), func(r row) bool { return r.events == 0 })
+	slices.SortStableFunc(busiest, func(x, y row) int { return cmp.Compare(y.events, x.events) }) // ties: in time order
+	p.line("")
+	p.line("Busiest %ss (%d of %d)", b.size, min(top, len(busiest)), len(busiest))
+	t := p.table(b.size.String(), "events", "users", "main cause")
+	for _, r := range busiest[:min(top, len(busiest))] {
+		start, _ := rowStart(r)
+		t.Append([]string{b.label(start), count(r.events), count(int64(r.distinct)), s.mainCause(r)})
+	}
+	p.render(t)
+}
+
+// timeList draws a bar per bucket, scaled to the busiest.
+func (p *termPrinter) timeList(b *timeBuckets, rows []row) {
+	var most int64 = 1
+	labels := make([]string, len(rows))
+	width := 0
+	for i, r := range rows {
+		most = max(most, r.events)
+		labels[i] = "(no time)"
+		if t, ok := rowStart(r); ok {
+			labels[i] = b.label(t)
+		}
+		width = max(width, len(labels[i]))
+	}
+	const bar = 60
+	for i, r := range rows {
+		w := int((r.events*bar + most - 1) / most)
+		p.line("  %-*s %s %s", width, labels[i], strings.Repeat("█", w), count(r.events))
+	}
+}
+
+// timeColumns draws a column per bucket, scaled to the busiest, in lines of at most
+// chartWidth buckets, each over an axis marked at the buckets b.tick names.
+func (p *termPrinter) timeColumns(b *timeBuckets, rows []row) {
+	var most int64 = 1
+	peak := 0
+	for i, r := range rows {
+		if r.events > most {
+			most, peak = r.events, i
+		}
+	}
+	first, _ := rowStart(rows[0])
+	last, _ := rowStart(rows[len(rows)-1])
+	at, _ := rowStart(rows[peak])
+	p.line("  A column per %s from %s to %s; the most, %s, on %s", b.size, b.label(first), b.label(last), count(most), b.label(at))
+	lines := (len(rows) + chartWidth - 1) / chartWidth
+	per := (len(rows) + lines - 1) / lines
+	gutter := len(count(most))
+	for from := 0; from < len(rows); from += per {
+		part := rows[from:min(from+per, len(rows))]
+		p.line("")
+		for h := chartHeight - 1; h >= 0; h-- {
+			var cols strings.Builder
+			for _, r := range part {
+				steps := int((r.events*chartHeight*8 + most - 1) / most)
+				cols.WriteRune(block(steps - h*8))
+			}
+			label, axis := "", "│"
+			if h == chartHeight-1 {
+				label, axis = count(most), "┤"
+			}
+			p.line("  %*s %s%s", gutter, label, axis, strings.TrimRight(cols.String(), " "))
+		}
+		var axis, marks strings.Builder
+		free := 0 // the first column a mark's label may start at
+		for i, r := range part {
+			t, _ := rowStart(r)
+			label, ok := b.tick(t)
+			if !ok && i == 0 {
+				// The line's first bucket is named too, unless a mark follows too soon.
+				ok = !slices.ContainsFunc(part[1:min(len(label)+1, len(part))], func(r row) bool {
+					t, _ := rowStart(r)
+					_, mark := b.tick(t)
+					return mark
+				})
+			}
+			if !ok || i < free {
+				axis.WriteRune('─')
+				continue
+			}
+			axis.WriteRune('┬')
+			marks.WriteString(strings.Repeat(" ", i-marks.Len()))
+			marks.WriteString(label)
+			free = i + len(label) + 1
+		}
+		p.line("  %*s └%s", gutter, "", axis.String())
+		p.line("  %*s  %s", gutter, "", marks.String())
+	}
+}
+
+// block is the character of a column's line that holds steps eighths of it.
+func block(steps int) rune {
+	switch {
+	case steps <= 0:
+		return ' '
+	case steps >= 8:
+		return '█'
+	}
+	return []rune("▁▂▃▄▅▆▇")[steps-1]
 }
 
 func count(n int64) string {

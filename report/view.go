@@ -14,7 +14,8 @@ import (
 type view struct {
 	records, skipped, inScope, duplicates int64
 	first, last                           time.Time
-	top                                   int // the rows kept of each breakdown (see compute)
+	top                                   int            // the rows kept of each breakdown (see compute)
+	zone                                  *time.Location // the zone of the time breakdown's buckets
 
 	causes   []causeView // in rule order
 	families []causeView // in family order
@@ -39,6 +40,10 @@ type tableView struct {
 	perCause [][]row // by rule index: the rows with the most events of the cause
 	pairs    int     // rows of the per-cause table in all: a row per cause and key with events
 	all      []row   // every row, when computed in memory
+
+	// bucket is by_time's size and zone of its buckets (see timeline.go); nil for the
+	// other tables.
+	bucket *timeBuckets
 }
 
 // top returns the rows a renderer shows: the first n (all when n is 0), or every row of
@@ -75,6 +80,10 @@ type tableDef struct {
 	group    func(e *entry) [2]int64 // the same for two events exactly when key is
 	distinct string                  // what the distinct count counts: "users" or "apps"
 	byKey    bool                    // sort by key (time) and keep every row, instead of top N by events
+
+	// timed: key and group are the view's time buckets' (timeBuckets.key and group),
+	// known once the events are counted; the table's own are nil.
+	timed bool
 }
 
 var tableDefs = []tableDef{
@@ -106,6 +115,15 @@ var tableDefs = []tableDef{
 			}
 			return [2]int64{1, e.sec - (e.sec%3600+3600)%3600}
 		}},
+	{name: "by_time", title: "Failures by time", cols: []string{"start", "end"}, numCol: -1, distinct: "users", byKey: true, timed: true},
+}
+
+// keyFuncs are def's key and group: the table's own, or for the time breakdown b's.
+func (def *tableDef) keyFuncs(b *timeBuckets) (key func(ev *kept) []string, group func(e *entry) [2]int64) {
+	if def.timed {
+		return b.key, b.group
+	}
+	return def.key, def.group
 }
 
 // dims groups by two dimensions.
@@ -144,18 +162,21 @@ func tokenProtectionMeaning(status string, code int) string {
 	return ""
 }
 
-// compute builds the view. Of each breakdown's rows, in order, the first max(top, 10) are
-// kept (every row with top 0, and every row of a table sorted by key); the view is kept
-// until the summary changes. A summary whose events were spilled is computed from its
-// runs, with the same result; an error reading them is kept for [Summary.Err].
+// compute builds the view, its time buckets in the zone of the last [Summary.Write] or
+// [Summary.Tables] (UTC before one). Of each breakdown's rows, in order, the first
+// max(top, 10) are kept (every row with top 0, and every row of a table sorted by key);
+// the view is kept until the summary changes. A summary whose events were spilled is
+// computed from its runs, with the same result; an error reading them is kept for
+// [Summary.Err].
 func (s *Summary) compute(top int) *view {
-	if c := s.cached; c != nil && c.top == top {
+	zone := locOrUTC(s.zone)
+	if c := s.cached; c != nil && c.top == top && c.zone == zone {
 		return c
 	}
 	if s.cached != nil && s.cached.ext != nil {
 		s.cached.ext.close()
 	}
-	v := &view{records: s.Records, skipped: s.Skipped, first: s.First, last: s.Last, top: top}
+	v := &view{records: s.Records, skipped: s.Skipped, first: s.First, last: s.Last, top: top, zone: zone}
 	// Computing in memory takes, besides the events, computeCost each and a table row for
 	// about every distinct value (a row holds a count per rule).
 	rowCost := int64(64 + 8*len(s.Rules.Rules))
@@ -168,9 +189,13 @@ func (s *Summary) compute(top int) *view {
 	if s.ext != nil {
 		if err := errors.Join(s.spill(), s.computeExt(v)); err != nil {
 			s.fail(err)
-			*v = view{records: v.records, skipped: v.skipped, first: v.first, last: v.last, top: top, ext: v.ext}
+			*v = view{records: v.records, skipped: v.skipped, first: v.first, last: v.last, top: top, zone: zone, ext: v.ext}
 			for ti := range tableDefs { // an empty view: Write returns the error
-				v.tables = append(v.tables, tableView{def: &tableDefs[ti], perCause: make([][]row, len(s.Rules.Rules))})
+				tv := tableView{def: &tableDefs[ti], perCause: make([][]row, len(s.Rules.Rules))}
+				if tv.def.timed {
+					tv.bucket = newTimeBuckets(time.Time{}, time.Time{}, zone)
+				}
+				v.tables = append(v.tables, tv)
 			}
 			for _, r := range s.Rules.Rules {
 				v.causes = append(v.causes, causeView{id: r.ID, family: r.Family, label: r.Label})
@@ -262,9 +287,13 @@ func (s *Summary) computeMem(v *view) {
 		v.families = append(v.families, famAcc[i].view(f.ID, f.ID, f.Label, ""))
 	}
 
-	// Tables: events grouped by their string-table indexes, then a row per group.
+	// Tables: events grouped by their string-table indexes, then a row per group; the
+	// time breakdown's buckets fit the span of the events.
+	first, last := span(v.causes)
+	buckets := newTimeBuckets(first, last, v.zone)
 	for ti := range tableDefs {
 		def := &tableDefs[ti]
+		keyOf, groupOf := def.keyFuncs(buckets)
 		type group struct {
 			first    *entry
 			events   int64
@@ -274,7 +303,7 @@ func (s *Summary) computeMem(v *view) {
 		groups := map[[2]int64]*group{}
 		var order [][2]int64
 		for _, e := range kept {
-			gk := def.group(e)
+			gk := groupOf(e)
 			g := groups[gk]
 			if g == nil {
 				g = &group{first: e, causes: make([]int64, nr)}
@@ -293,10 +322,13 @@ func (s *Summary) computeMem(v *view) {
 		for _, gk := range order {
 			g := groups[gk]
 			ev := s.unpack(g.first)
-			rows = append(rows, row{key: def.key(&ev), events: g.events, distinct: len(g.distinct), causes: g.causes})
+			rows = append(rows, row{key: keyOf(&ev), events: g.events, distinct: len(g.distinct), causes: g.causes})
 		}
 		slices.SortFunc(rows, def.compareRows)
 		tv := tableView{def: def, all: rows}
+		if def.timed {
+			tv.bucket = buckets
+		}
 		pc := newPerCause(nr, v.top)
 		for _, r := range rows {
 			tv.add(r, v.top)

@@ -33,9 +33,10 @@ const (
 
 // computeExt computes the view from the spilled runs, in passes that each hold a sorter's
 // share of the budget: the events sorted by id drop their copies, then (user, app, IP)
-// pairs per cause and family give the distinct counts, events grouped by each table's
-// key give its rows, and the rows sorted give each table in order. The result is what
-// computeMem gives.
+// pairs per cause and family give the distinct counts, the events in input order once
+// more give the time breakdown's groups (its buckets fit the span of the events, known
+// after the first pass), events grouped by each table's key give its rows, and the rows
+// sorted give each table in order. The result is what computeMem gives.
 func (s *Summary) computeExt(v *view) (err error) {
 	nr := len(s.Rules.Rules)
 	familyOf := s.familyOf()
@@ -102,20 +103,13 @@ func (s *Summary) computeExt(v *view) (err error) {
 				}
 			}
 		}
-		// Tables: the event under each table's key, with the value it counts distinct.
+		// Tables: the event under each table's key, with the value it counts distinct;
+		// the time breakdown's once the span of the events is known (pass 3).
 		for ti := range tableDefs {
-			def := &tableDefs[ti]
-			k = append(k[:0], byte(ti))
-			for _, c := range def.key(&x.kept) {
-				k = appendSortable(k, c)
-			}
-			d := cmp.Or(x.User, x.UserID)
-			if def.distinct == "apps" {
-				d = cmp.Or(x.App, x.AppID)
-			}
-			k = appendSortable(k, d)
-			if err := groups.Add(k, binary.BigEndian.AppendUint16(p[:0], uint16(x.rule))); err != nil {
-				return err
+			if !tableDefs[ti].timed {
+				if err := addGroup(groups, &k, &p, ti, tableDefs[ti].key, &x); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -151,14 +145,40 @@ func (s *Summary) computeExt(v *view) (err error) {
 		v.families = append(v.families, fv)
 	}
 
-	// Pass 3: a row per table key, sorted as the table shows them.
+	// Pass 3, the events again, in input order: the time breakdown's groups, in buckets
+	// that fit the span of the events.
+	first, last := span(v.causes)
+	buckets := newTimeBuckets(first, last, v.zone)
+	var timed []int
+	for ti := range tableDefs {
+		if tableDefs[ti].timed {
+			timed = append(timed, ti)
+		}
+	}
+	err = s.eachKept(v, func(x *xevent) error {
+		for _, ti := range timed {
+			if err := addGroup(groups, &k, &p, ti, buckets.key, x); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+
+	// Pass 4: a row per table key, sorted as the table shows them.
 	if err := s.groupRows(groups, ext.rows, nr); err != nil {
 		return err
 	}
 
-	// Pass 4: the rows in order; the view keeps those it shows.
+	// Pass 5: the rows in order; the view keeps those it shows.
 	for ti := range tableDefs {
-		v.tables = append(v.tables, tableView{def: &tableDefs[ti]})
+		tv := tableView{def: &tableDefs[ti]}
+		if tv.def.timed {
+			tv.bucket = buckets
+		}
+		v.tables = append(v.tables, tv)
 	}
 	pcs := make([]*perCause, len(tableDefs))
 	for ti := range pcs {
@@ -172,6 +192,24 @@ func (s *Summary) computeExt(v *view) (err error) {
 		v.tables[ti].perCause, v.tables[ti].pairs = pcs[ti].finish(), pcs[ti].pairs
 	}
 	return err
+}
+
+// addGroup adds event x to groups under table ti's key (by keyOf), then the value it
+// counts distinct; k and p are scratch buffers.
+func addGroup(groups *spill.Sorter, k, p *[]byte, ti int, keyOf func(*kept) []string, x *xevent) error {
+	def := &tableDefs[ti]
+	b := append((*k)[:0], byte(ti))
+	for _, c := range keyOf(&x.kept) {
+		b = appendSortable(b, c)
+	}
+	d := cmp.Or(x.User, x.UserID)
+	if def.distinct == "apps" {
+		d = cmp.Or(x.App, x.AppID)
+	}
+	b = appendSortable(b, d)
+	*k = b
+	*p = binary.BigEndian.AppendUint16((*p)[:0], uint16(x.rule))
+	return groups.Add(b, *p)
 }
 
 func addPair(pairs *spill.Sorter, k *[]byte, tag, idx int, value string) error {

@@ -48,8 +48,9 @@ The flags of sweep and merge (a merge's result is a summary like any other):
 	-o, --output FILE        write the report to FILE atomically instead of standard output
 	--out DIR                also write every table as its own file, with an index
 	--tz ZONE                show times in a zone: IANA (Europe/Amsterdam), Windows
-	                         (W. Europe Standard Time) or local; JSON stays UTC, CSV and
-	                         --out files write RFC 3339 with its offset
+	                         (W. Europe Standard Time) or local, and count by_time's days
+	                         in it; JSON times stay UTC, CSV and --out files write RFC 3339 with
+	                         its offset
 	--top N                  rows per breakdown table, 0 for all (default 10)
 	--fail-on EXPR           exit 3, after writing every report, when EXPR holds:
 	                         NAME OP NUMBER[%], such as revoked>=50, binding>0,
@@ -147,6 +148,16 @@ Exit codes:
 	2  usage error
 	3  a --fail-on threshold was crossed
 	4  --strict, and records were skipped or inputs failed
+
+Failures over time (the report's "Failures by day" and the JSON summary's tables.by_time)
+are counted in buckets that fit the span of the in-scope events, so that a chart has at
+most about 120 bars: an hour when the events span at most 120 hours, a day when at most
+120 days, a week (from Monday) when at most 120 weeks, a month when at most 120 months,
+else a year. Days start at midnight in the --tz zone (a day is 23 or 25 hours when the
+clocks change), weeks at Monday's. The terminal lists a bar per bucket when there are at
+most 24 buckets, or --top if more (every one with --top 0), else draws a column per bucket
+and lists the --top busiest. tables.by_hour, a row per UTC hour, stays in the JSON summary
+and --out.
 
 The JSON summary (--format json) follows the schema grantsweep.summary/v1, published in
 report/summary.schema.json.

@@ -292,8 +292,8 @@ func TestSweepMixedSections(t *testing.T) {
 }
 
 // TestSummaryBeforeKinds: a JSON summary written before record kinds (no other_records
-// members: testdata/summary-before-kinds.json is the samples' golden of that time) is
-// still a baseline, and merges into the summary sweep writes now.
+// members, no tables.by_time: testdata/summary-before-kinds.json is the samples' golden
+// of that time) is still a baseline, and merges into the summary sweep writes now.
 func TestSummaryBeforeKinds(t *testing.T) {
 	old := filepath.Join("testdata", "summary-before-kinds.json")
 	if data, err := os.ReadFile(old); err != nil || strings.Contains(string(data), "other_records") {
@@ -316,6 +316,19 @@ func TestSummaryBeforeKinds(t *testing.T) {
 	if strings.Count(want, "other_records") != 2+strings.Count(want, "\"format\": ") {
 		t.Fatalf("the expected summary is not built right")
 	}
+	// Its tables gain by_time, rebuilt from its events: the samples' of today.
+	var now struct {
+		Tables struct {
+			ByTime json.RawMessage `json:"by_time"`
+		} `json:"tables"`
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, "sweep", "--format", "json", samplesDir)), &now); err != nil || len(now.Tables.ByTime) == 0 {
+		t.Fatalf("the samples' summary has no tables.by_time (%v)", err)
+	}
+	if strings.Contains(want, "by_time") {
+		t.Fatal("the summary before record kinds has a by_time table")
+	}
+	want = strings.Replace(want, "\n    \"failures_by_code\"", "\n    \"by_time\": "+string(now.Tables.ByTime)+",\n    \"failures_by_code\"", 1)
 	// Its partial carries each event once now, and counts the copies it leaves out.
 	want = strings.Replace(want, "\"dedupe\": true,\n", "\"dedupe\": true,\n    \"duplicates_dropped\": 2,\n", 1)
 	// It says its rule set, and that its filters are not known (null: it did not record

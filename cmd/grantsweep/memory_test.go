@@ -63,6 +63,7 @@ func TestMemoryBudgetSameResult(t *testing.T) {
 			{"--format", "json"}, {"--format", "json", "--no-dedupe"}, {"--format", "table", "--top", "0"},
 			{"--format", "markdown", "--top", "3"}, {"--format", "html"}, {"--format", "csv"},
 			{"--format", "json", "--since", "2026-11-24T06:00:00Z", "--top", "0"},
+			{"--format", "json", "--tz", "Asia/Kolkata"}, // by_time's hours start at half past
 		} {
 			for _, workers := range []string{"1", "2"} {
 				if split == 1 && workers == "1" {
@@ -82,6 +83,36 @@ func TestMemoryBudgetSameResult(t *testing.T) {
 					t.Fatalf("%v: %d entries left in --spill-dir", args, len(ents))
 				}
 			}
+		}
+	}
+}
+
+// TestMemoryBudgetByTime: four months of events, and a copy of them, spilled to disk
+// (within 256 KiB: a run every thousand events or so, not one an event) give the reports
+// in memory: by_time in days and in hours, in zones of whole and half hours, whole files
+// or sections.
+func TestMemoryBudgetByTime(t *testing.T) {
+	tinyMemory(t)
+	dir := t.TempDir()
+	in := fourMonths(t, dir)
+	b, _ := os.ReadFile(in)
+	os.WriteFile(filepath.Join(dir, "z-copy.jsonl"), b, 0o644)
+	old := splitAbove
+	t.Cleanup(func() { splitAbove = old })
+	for _, c := range []struct {
+		split int64
+		flags []string
+	}{
+		{old, []string{"--format", "json", "--tz", "Europe/Amsterdam"}},
+		{1, []string{"--format", "table", "--tz", "Asia/Kolkata"}},
+		{old, []string{"--format", "markdown", "--since", "2026-03-16T00:00:00Z", "--until", "2026-03-19T00:00:00Z"}}, // hours
+	} {
+		splitAbove = c.split
+		args := append(append([]string{"sweep", "--workers", "2"}, c.flags...), dir)
+		want, _, wcode := runCLI(t, "", args...)
+		got, gerr, gcode := runCLI(t, "", append(args, "--memory", "256KiB")...)
+		if wcode != 0 || gcode != 0 || got != want || !strings.Contains(gerr, "grantsweep: spilled ") {
+			t.Fatalf("%v split %d: spilled, exit %d (%s); in memory exit %d; first difference: %s", args, c.split, gcode, gerr, wcode, firstDiff(got, want))
 		}
 	}
 }

@@ -121,7 +121,7 @@ func TestOutDir(t *testing.T) {
 			}
 		default:
 			ext := map[string]string{"table": "csv", "csv": "csv", "markdown": "md", "json": "json"}[format]
-			for _, want := range []string{"index", "causes", "families", "by_app", "by_user", "by_ip", "by_client", "by_os", "by_token_protection", "by_hour", "failures_by_code", "by_app_per_cause"} {
+			for _, want := range []string{"index", "causes", "families", "by_app", "by_user", "by_ip", "by_client", "by_os", "by_token_protection", "by_hour", "by_time", "failures_by_code", "by_app_per_cause"} {
 				if !strings.Contains(all, want+"."+ext) {
 					t.Errorf("%s: no %s.%s in %v", format, want, ext, names)
 				}
