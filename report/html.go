@@ -568,35 +568,6 @@ func escapeStrings(v reflect.Value) {
 	}
 }
 
-// fillHours adds empty rows for the hours without events between the first and the last,
-// when they span at most maxSpan, so that a time axis is even. Rows without a time (key
-// "") go last.
-func fillHours(rows []row, rules int, maxSpan time.Duration) []row {
-	var timed []time.Time
-	var untimed []row
-	byHour := map[time.Time]row{}
-	for _, r := range rows {
-		if t, err := time.Parse(time.RFC3339, r.key[0]); err == nil {
-			timed = append(timed, t)
-			byHour[t] = r
-		} else {
-			untimed = append(untimed, r)
-		}
-	}
-	if len(timed) < 2 || timed[len(timed)-1].Sub(timed[0]) > maxSpan {
-		return append(slices.DeleteFunc(slices.Clone(rows), func(r row) bool { return r.key[0] == "" }), untimed...)
-	}
-	var out []row
-	for t := timed[0]; !t.After(timed[len(timed)-1]); t = t.Add(time.Hour) {
-		r, ok := byHour[t]
-		if !ok {
-			r = row{key: []string{t.Format(time.RFC3339)}, causes: make([]int64, rules)}
-		}
-		out = append(out, r)
-	}
-	return append(out, untimed...)
-}
-
 func locOrUTC(l *time.Location) *time.Location {
 	if l == nil {
 		return time.UTC

@@ -260,15 +260,3 @@ func (v *view) byTime() *tableView {
 	}
 	panic("report: the view has no by_time table")
 }
-
-// familyCounts is a row's events per family, in the rule set's family order (the view's
-// families): the sum of its causes' counts.
-func (s *Summary) familyCounts(r row) []int64 {
-	out := make([]int64, len(s.Rules.Families))
-	for ri, f := range s.familyOf() {
-		if f >= 0 && ri < len(r.causes) {
-			out[f] += r.causes[ri]
-		}
-	}
-	return out
-}
