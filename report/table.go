@@ -77,7 +77,7 @@ func (s *Summary) writeTable(w io.Writer, opts Options) error {
 		}
 		title := tv.def.title
 		if tv.total > len(rows) {
-			title += fmt.Sprintf(" (%d of %d)", len(rows), tv.total)
+			title += fmt.Sprintf(" (%s of %s)", count(int64(len(rows))), count(int64(tv.total)))
 		}
 		p.section(title)
 		keys := tv.def.cols
@@ -304,7 +304,7 @@ func (p *termPrinter) timeChart(s *Summary, tv tableView, top int) {
 	busiest := slices.DeleteFunc(slices.Clone(timed), func(r row) bool { return r.events == 0 })
 	slices.SortStableFunc(busiest, func(x, y row) int { return cmp.Compare(y.events, x.events) }) // ties: in time order
 	p.line("")
-	p.line("Busiest %ss (%d of %d)", b.size, min(top, len(busiest)), len(busiest))
+	p.line("Busiest %ss (%s of %s)", b.size, count(int64(min(top, len(busiest)))), count(int64(len(busiest))))
 	t := p.table(b.size.String(), "events", "users", "main cause")
 	for _, r := range busiest[:min(top, len(busiest))] {
 		start, _ := rowStart(r)
