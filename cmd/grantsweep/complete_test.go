@@ -187,9 +187,7 @@ func programOnPath(t *testing.T) string {
 // COMP_WORDS split at bash's word breaks (so "--format=j" is three words), COMP_LINE and
 // COMP_POINT.
 func TestBashCompletion(t *testing.T) {
-	if _, err := exec.LookPath("bash"); err != nil {
-		t.Skip("no bash")
-	}
+	needShell(t, "bash")
 	work := programOnPath(t)
 	script := filepath.Join(t.TempDir(), "grantsweep.bash")
 	os.WriteFile(script, []byte(bashCompletion), 0o644)
@@ -231,9 +229,7 @@ func TestBashCompletion(t *testing.T) {
 // TestZshCompletion runs the zsh script's function with words and CURRENT set as zsh
 // sets them, and _describe, _files and compset standing in for the completion system's.
 func TestZshCompletion(t *testing.T) {
-	if _, err := exec.LookPath("zsh"); err != nil {
-		t.Skip("no zsh")
-	}
+	needShell(t, "zsh")
 	work := programOnPath(t)
 	script := filepath.Join(t.TempDir(), "_grantsweep")
 	os.WriteFile(script, []byte(zshCompletion), 0o644)
@@ -273,9 +269,7 @@ compset() { print -r -- "compset $*" }
 
 // TestFishCompletion asks fish itself what it completes, with the script loaded.
 func TestFishCompletion(t *testing.T) {
-	if _, err := exec.LookPath("fish"); err != nil {
-		t.Skip("no fish")
-	}
+	needShell(t, "fish")
 	work := programOnPath(t)
 	script := filepath.Join(t.TempDir(), "grantsweep.fish")
 	os.WriteFile(script, []byte(fishCompletion), 0o644)
@@ -297,5 +291,17 @@ func TestFishCompletion(t *testing.T) {
 		if got := strings.TrimSpace(string(out)); err != nil || got != tt.want {
 			t.Errorf("fish %q: %v, got\n%s\nwant\n%s", tt.line, err, got, tt.want)
 		}
+	}
+}
+
+// needShell skips a test when shell is not installed, except in CI (CI set), where
+// .ci/run installs it: there its absence fails the test rather than hide it.
+func needShell(t *testing.T, shell string) {
+	t.Helper()
+	if _, err := exec.LookPath(shell); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("no %s in CI: .ci/run installs it", shell)
+		}
+		t.Skipf("no %s", shell)
 	}
 }
