@@ -292,7 +292,9 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			fmt.Fprintf(stderr, "grantsweep: %s: not a sign-in export (%s); counted apart\n", sum.Inputs[i].Path, kinds)
 		}
 	}
-	heapProfile() // what reading keeps
+	if err := heapProfile(); err != nil { // what reading keeps
+		return err
+	}
 
 	err = o.finish(sum, p, stdout, stderr)
 	reportSpill(stderr, budget, p.memory)
