@@ -46,6 +46,11 @@ func (o *filterOptions) resolve(set *rules.Set, now time.Time, loc *time.Locatio
 	if f.Until, err = parseWhen(o.until, now, loc); err != nil {
 		return nil, nil, usageError("--until: %v", err)
 	}
+	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Until.After(f.Since) {
+		// [since, until) holds no time at all: a mistake (--since 1d --until 2d for
+		// "from two days back to one"), whatever the logs hold.
+		return nil, nil, usageError("--until %s is not after --since %s: no record can be in between (swapped?)", showWhen(f.Until, loc), showWhen(f.Since, loc))
+	}
 	f.Users, f.Apps = o.users, o.apps
 	for _, s := range o.ips {
 		p, err := netip.ParsePrefix(s)
@@ -90,6 +95,16 @@ func (o *filterOptions) resolve(set *rules.Set, now time.Time, loc *time.Locatio
 		fp = &f
 	}
 	return fp, red, nil
+}
+
+// showWhen is t as a message shows a --since or --until: in loc, to the minute unless
+// it has seconds.
+func showWhen(t time.Time, loc *time.Location) string {
+	t = t.In(loc)
+	if t.Second() != 0 || t.Nanosecond() != 0 {
+		return t.Format("2006-01-02 15:04:05 MST")
+	}
+	return t.Format("2006-01-02 15:04 MST")
 }
 
 // parseWhen reads --since or --until (see readWhen) as a time: a duration back from now

@@ -26,3 +26,31 @@ func TestMemprofileUnwritable(t *testing.T) {
 		t.Fatalf("heap profile: %v, %v; want a non-empty file", fi, err)
 	}
 }
+
+// TestEmptyWindow: an --until that is not after --since selects nothing whatever the
+// logs hold: a usage error naming both, as the swapped --since 1d --until 2d (meant: from
+// two days back to one) is, not a run that removes every record and exits 0.
+func TestEmptyWindow(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"swapped dates", []string{"--since", "2026-11-25", "--until", "2026-11-24"}},
+		{"equal", []string{"--since", "2026-11-24T10:00", "--until", "2026-11-24 10:00"}},
+		{"swapped durations", []string{"--since", "1d", "--until", "2d"}},
+	} {
+		for _, cmd := range []string{"sweep", "events"} {
+			t.Run(tc.name+"/"+cmd, func(t *testing.T) {
+				args := append(append([]string{cmd}, tc.args...), samplesDir+"/graph")
+				out, errs, code := runCLI(t, "", args...)
+				if code != 2 || out != "" || !strings.Contains(errs, "--until") || !strings.Contains(errs, "--since") {
+					t.Fatalf("%v: exit %d, stdout %d bytes, stderr %q; want exit 2 naming --since and --until, nothing on stdout", args, code, len(out), errs)
+				}
+			})
+		}
+	}
+	// A window of one minute is not empty.
+	if _, errs, code := runCLI(t, "", "sweep", "--since", "2026-11-24T10:00", "--until", "2026-11-24T10:01", samplesDir+"/graph"); code != 0 {
+		t.Fatalf("one minute: exit %d, stderr %q", code, errs)
+	}
+}
