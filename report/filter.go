@@ -134,6 +134,7 @@ func (r *Removed) Total() int64 {
 type filterSpec struct {
 	since, until                       time.Time
 	users, apps, ips, causes, families []string
+	redact                             string // the --redact key's fingerprint (Redactor.Fingerprint); "" without --redact
 }
 
 // spec is the filter as a summary records it; a nil filter is none.
@@ -211,6 +212,10 @@ func (sp filterSpec) String() string {
 			parts = append(parts, f)
 		}
 	}
+	if sp.redact != "" {
+		// Pseudonyms of another key, or none, name the same users differently.
+		parts = append(parts, "--redact (key "+sp.redact+")")
+	}
 	return strings.Join(parts, " ")
 }
 
@@ -221,12 +226,12 @@ func (s *Summary) filters() (filterSpec, bool) {
 	switch {
 	case s.filtersUnknown:
 		return filterSpec{}, false
-	case s.Filter != nil:
-		return s.Filter.spec(), true
-	case s.readFilters != nil:
+	case s.Filter == nil && s.readFilters != nil:
 		return *s.readFilters, true
 	}
-	return filterSpec{}, true
+	sp := s.Filter.spec()
+	sp.redact = s.Redactor.Fingerprint()
+	return sp, true
 }
 
 // FilterFlags says the filters the summary was made with as flags, exactly (such as
@@ -369,6 +374,7 @@ type jsonFilters struct {
 	IPs           []string    `json:"ips"`
 	Causes        []string    `json:"causes"`
 	Families      []string    `json:"families"`
+	Redact        *string     `json:"redact"` // the --redact key's fingerprint; null without --redact (or not recorded)
 	Removed       jsonRemoved `json:"removed"`
 	RemovedWindow jsonWindow  `json:"removed_window"`
 }
@@ -396,7 +402,7 @@ func (s *Summary) jsonFilters() *jsonFilters {
 	}
 	list := func(l []string) []string { return append([]string{}, l...) }
 	f := &jsonFilters{Since: timePtr(sp.since), Until: timePtr(sp.until), Users: list(sp.users), Apps: list(sp.apps), IPs: list(sp.ips),
-		Causes: list(sp.causes), Families: list(sp.families), RemovedWindow: jsonWindow{First: timePtr(s.removed.First), Last: timePtr(s.removed.Last)}}
+		Causes: list(sp.causes), Families: list(sp.families), Redact: strPtr(sp.redact), RemovedWindow: jsonWindow{First: timePtr(s.removed.First), Last: timePtr(s.removed.Last)}}
 	for c, p := range f.Removed.counts() {
 		*p = s.removed.By[c]
 	}
@@ -438,6 +444,12 @@ func (c checker) readFilters(f *jsonFilters) (*filterSpec, Removed, error) {
 		}
 		sp.ips = append(sp.ips, p.Masked().String())
 	}
+	if f.Redact != nil {
+		if !isFingerprint(*f.Redact) {
+			return nil, r, c.errorf("filters.redact", "%q is not a key fingerprint (key- and 12 hex digits)", *f.Redact)
+		}
+		sp.redact = *f.Redact
+	}
 	for cond, p := range f.Removed.counts() {
 		if err := c.add(&r.By[cond], "filters.removed."+condFlags[cond], *p); err != nil {
 			return nil, r, err
@@ -476,6 +488,34 @@ type mac struct {
 
 // NewRedactor returns a Redactor for key.
 func NewRedactor(key string) *Redactor { return &Redactor{key: []byte(key)} }
+
+// Fingerprint tells the key apart without giving it away: the pseudonym of a fixed
+// value, "key-" and 12 hex digits. Summaries record it, so that merge refuses shards
+// whose pseudonyms came from other keys (or from none). "" for a nil Redactor.
+func (r *Redactor) Fingerprint() string {
+	if r == nil {
+		return ""
+	}
+	return r.pseudonym("key", "grantsweep fingerprint")
+}
+
+// isFingerprint reports whether s is one that Fingerprint returns.
+func isFingerprint(s string) bool {
+	h, ok := strings.CutPrefix(s, "key-")
+	if !ok || len(h) != 12 {
+		return false
+	}
+	_, err := hex.DecodeString(h)
+	return err == nil && strings.ToLower(h) == h
+}
+
+// strPtr is s, or nil (null) for "".
+func strPtr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
 
 // pseudonym is kind-HEX, HEX the first 12 hex digits of HMAC-SHA256(key, kind:v) with v
 // lower-cased.

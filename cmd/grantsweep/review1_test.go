@@ -54,3 +54,42 @@ func TestEmptyWindow(t *testing.T) {
 		t.Fatalf("one minute: exit %d, stderr %q", code, errs)
 	}
 }
+
+// TestMergeRefusesOtherRedaction: a shard swept with --redact and one without (or with
+// another key) name the same user differently: merged, each user would count twice and
+// the report would mix pseudonyms with UPNs. The summary records the redaction (a
+// fingerprint of the key, not the key) and merge refuses the mix, as it refuses other
+// filters; shards redacted with the same key merge.
+func TestMergeRefusesOtherRedaction(t *testing.T) {
+	dir := t.TempDir()
+	sweep := func(name, shard string, flags ...string) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		args := append(append([]string{"sweep", "--format", "json", "-o", p}, flags...), samplesDir+"/"+shard)
+		if _, errs, code := runCLI(t, "", args...); code != 0 {
+			t.Fatalf("%v: exit %d, stderr %q", args, code, errs)
+		}
+		return p
+	}
+	plain := sweep("plain.json", "graph")
+	k1 := sweep("k1.json", "eventhub", "--redact", "--redact-key", "k1")
+	k1b := sweep("k1b.json", "graph", "--redact", "--redact-key", "k1")
+	k2 := sweep("k2.json", "graph", "--redact", "--redact-key", "k2")
+	data, err := os.ReadFile(k1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(data), `"k1"`) {
+		t.Fatalf("the summary holds the redaction key itself")
+	}
+	validate(t, string(data))
+	for _, tc := range []struct{ name, a, b string }{{"redacted and not", plain, k1}, {"other keys", k2, k1}} {
+		out, errs, code := runCLI(t, "", "merge", tc.a, tc.b)
+		if code != 2 || out != "" || !strings.Contains(errs, "redact") {
+			t.Errorf("%s: merge exit %d, stdout %d bytes, stderr %q; want exit 2 naming --redact", tc.name, code, len(out), errs)
+		}
+	}
+	if _, errs, code := runCLI(t, "", "merge", "--format", "json", k1, k1b); code != 0 {
+		t.Errorf("same key: merge exit %d, stderr %q", code, errs)
+	}
+}
