@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"strings"
 
 	"github.com/grantsweep/grantsweep/report"
 )
@@ -115,7 +116,11 @@ func (sh *shards) add(path string, part *report.Summary) error {
 	case sh.from == "":
 		sh.filters, sh.from = flags, path
 	case flags != sh.filters:
-		return usageError("merge: %s: made with %s, %s with %s: shards must be swept with the same filters (their shares would mean nothing)", path, orNone(flags), sh.from, orNone(sh.filters))
+		hint := ""
+		if strings.Contains(flags+" "+sh.filters, "--since ") || strings.Contains(flags+" "+sh.filters, "--until ") {
+			hint = "; a relative --since or --until (24h) is resolved when each shard runs: give every shard the same absolute time"
+		}
+		return usageError("merge: %s: made with %s, %s with %s: shards must be swept with the same filters (their shares would mean nothing)%s", path, orNone(flags), sh.from, orNone(sh.filters), hint)
 	}
 	return nil
 }

@@ -93,3 +93,19 @@ func TestMergeRefusesOtherRedaction(t *testing.T) {
 		t.Errorf("same key: merge exit %d, stderr %q", code, errs)
 	}
 }
+
+// TestMergeRelativeSinceHint: shards swept with --since 24h a moment apart differ in
+// their --since by that moment; merge refuses them, and says why and what to give.
+func TestMergeRelativeSinceHint(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.json"), filepath.Join(dir, "b.json")
+	for _, s := range []struct{ out, shard, since string }{{a, "graph", "2026-11-24T01:00:00.5Z"}, {b, "eventhub", "2026-11-24T01:00:01.2Z"}} {
+		if _, errs, code := runCLI(t, "", "sweep", "--format", "json", "--since", s.since, "-o", s.out, samplesDir+"/"+s.shard); code != 0 {
+			t.Fatalf("exit %d, stderr %q", code, errs)
+		}
+	}
+	_, errs, code := runCLI(t, "", "merge", a, b)
+	if code != 2 || !strings.Contains(errs, "24h") || !strings.Contains(errs, "absolute") {
+		t.Fatalf("merge: exit %d, stderr %q; want exit 2 and a word on relative times", code, errs)
+	}
+}
