@@ -195,6 +195,7 @@ type delta struct {
 	families, causes      []deltaRow
 	newCauses             []string
 	appMovers, userMovers []mover
+	otherRedaction        bool // the baseline's users were pseudonymized otherwise: no user movers
 }
 
 type deltaRow struct {
@@ -260,6 +261,11 @@ func (s *Summary) delta(v *view, b *Baseline) *delta {
 		beforeApps, beforeUsers = storedCounts(st.ByApp), storedCounts(st.ByUser)
 	}
 	d.appMovers, d.userMovers = movers(beforeApps, afterApps), movers(beforeUsers, afterUsers)
+	// Users pseudonymized with another --redact key, or in one run only, are other names
+	// for the same people: every one would be a mover.
+	if now, ok := s.filters(); ok && st.Filters != nil && now.redact != st.Filters.redact {
+		d.otherRedaction, d.userMovers = true, nil
+	}
 	return d
 }
 
@@ -291,17 +297,21 @@ func movers(before, after map[string]int64) []mover {
 
 // note says how the baseline was compared, when that needs saying.
 func (d *delta) note() string {
-	if d.sameRules {
-		return ""
+	var notes []string
+	if !d.sameRules {
+		s := "baseline made with another rule set: compared only on the ids both have"
+		if len(d.notCompared) > 0 {
+			s += "; not in the baseline: " + strings.Join(d.notCompared, ", ")
+		}
+		if len(d.gone) > 0 {
+			s += "; only in the baseline: " + strings.Join(d.gone, ", ")
+		}
+		notes = append(notes, s)
 	}
-	s := "baseline made with another rule set: compared only on the ids both have"
-	if len(d.notCompared) > 0 {
-		s += "; not in the baseline: " + strings.Join(d.notCompared, ", ")
+	if d.otherRedaction {
+		notes = append(notes, "baseline pseudonymized with another --redact key, or only one of the two runs was: users are not compared")
 	}
-	if len(d.gone) > 0 {
-		s += "; only in the baseline: " + strings.Join(d.gone, ", ")
-	}
-	return s
+	return strings.Join(notes, "; ")
 }
 
 // JSON form of the comparison.

@@ -455,3 +455,39 @@ func TestPrefilterChangesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestBaselineOtherRedaction: users pseudonymized with another --redact key (or in one
+// of the two runs only) are other names for the same people, so the report leaves them
+// out of the comparison and says so; apps are still compared.
+func TestBaselineOtherRedaction(t *testing.T) {
+	dir := t.TempDir()
+	plain := sweepJSON(t, dir, "plain.json", samplesDir)
+	keyed := filepath.Join(dir, "keyed.json")
+	if _, errs, code := runCLI(t, "", "sweep", "--format", "json", "-o", keyed, "--redact", "--redact-key", "one", samplesDir); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, tt := range []struct {
+		name, baseline string
+		args           []string
+		other          bool
+	}{
+		{"redacted against plain", plain, []string{"--redact", "--redact-key", "two"}, true},
+		{"plain against redacted", keyed, nil, true},
+		{"another key", keyed, []string{"--redact", "--redact-key", "two"}, true},
+		{"the same key", keyed, []string{"--redact", "--redact-key", "one"}, false},
+		{"neither", plain, nil, false},
+	} {
+		args := append([]string{"sweep", "--format", "json", "--baseline", tt.baseline}, tt.args...)
+		out, errs, code := runCLI(t, "", append(args, filepath.Join(samplesDir, "graph"))...) // fewer than the baseline
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", tt.name, code, errs)
+		}
+		validate(t, out)
+		var b baselineOut
+		json.Unmarshal([]byte(out), &b)
+		said := strings.Contains(b.Baseline.Note, "users are not compared")
+		if said != tt.other || (len(b.Baseline.Movers.Users) == 0) != tt.other || len(b.Baseline.Movers.Apps) == 0 {
+			t.Errorf("%s: note %q, %d user movers, %d app movers", tt.name, b.Baseline.Note, len(b.Baseline.Movers.Users), len(b.Baseline.Movers.Apps))
+		}
+	}
+}
