@@ -650,7 +650,7 @@ th { background: #f4f4f4; white-space: nowrap; } thead th { vertical-align: bott
 .id { font: 12px ui-monospace, monospace; overflow-wrap: anywhere; } .path { overflow-wrap: anywhere; }
 .note { display: block; color: #666; font-size: .9em; }
 tr.zero td { color: #999; }
-table.small { font-size: .95em; margin: .3em 0 .8em; } table.small td:first-child { overflow-wrap: anywhere; }
+table.small { font-size: .95em; margin: .3em 0 .8em; } td:first-child { overflow-wrap: anywhere; }
 .tops { display: grid; grid-template-columns: repeat(auto-fit, minmax(250px, 1fr)); gap: 0 1.5em; }
 .figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 1em 2em; }
 figure { margin: 0 0 1em; min-width: 0; } figcaption { font-weight: 600; margin-bottom: .3em; }

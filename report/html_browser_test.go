@@ -20,6 +20,9 @@ import (
 	"testing"
 	"time"
 	"unicode/utf16"
+
+	"github.com/grantsweep/grantsweep/parse"
+	"github.com/grantsweep/grantsweep/rules"
 )
 
 var shots = flag.String("shots", "", "save the browser test's screenshots in this folder")
@@ -158,6 +161,7 @@ func TestHTMLInBrowser(t *testing.T) {
 	}{
 		{"four-months", fourMonths(t)},
 		{"samples", samplesAndHostile(t)},
+		{"long-names", longNames()},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -293,6 +297,25 @@ func TestHTMLInBrowser(t *testing.T) {
 			}
 		})
 	}
+}
+
+// longNames is a day of failures of apps and users whose names are long and unbroken (a
+// display name of 300 letters; the letter A is laid out wider than its font's advance).
+func longNames() *Summary {
+	at := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	long := strings.Repeat("A", 300)
+	s := New(rules.Default())
+	for i := range 40 {
+		ev := parse.Event{ID: strconv.Itoa(i), ErrorCode: []int{70000, 50173, 700082, 7000018}[i%4], FailureReason: "x",
+			User: long + "@contoso.com", UserID: "u1", App: long, AppID: "a1", IP: "192.0.2.1", Time: at.Add(time.Duration(i) * 30 * time.Minute)}
+		if i%3 == 0 {
+			ev.User, ev.UserID, ev.App, ev.AppID = "adelev@contoso.com", "u2", "Contoso", "a2"
+		}
+		m, ok := s.Rules.Classify(&ev)
+		s.Add(&ev, m, ok)
+	}
+	s.Inputs = append(s.Inputs, Input{Path: "long.jsonl", Format: "json/lines", Records: 40})
+	return s
 }
 
 // pdfPage is a printed page: its text, a line per text object (BT to ET), the box its

@@ -63,11 +63,26 @@ var advances = [95]uint16{
 	635, 635, 411, 521, 392, 634, 592, 818, 592, 592, 525, 636, 337, 636, 838, // p to ~
 }
 
+// kernedApart are the pairs of characters that DejaVu Sans sets further apart than their
+// advances (its kerning), in thousandths of an em, as chromium lays them out: a run of As
+// is 4% wider than its advances say. Either order of a pair.
+var kernedApart = map[[2]rune]int{
+	{'-', 'Q'}: 32, {'-', 'O'}: 27, {'A', 'A'}: 27, {'-', 'o'}: 18, {'-', 'G'}: 18,
+	{'A', 'L'}: 12, {'-', 'J'}: 12, {'A', 'S'}: 9,
+}
+
 // textWidth estimates the width of s as a chart draws it, in user units: s as shown,
 // that is after [Escape].
 func textWidth(s string) px {
 	var em int
+	var prev rune
 	for _, r := range s {
+		if k, ok := kernedApart[[2]rune{prev, r}]; ok {
+			em += k
+		} else if k, ok := kernedApart[[2]rune{r, prev}]; ok {
+			em += k
+		}
+		prev = r
 		switch {
 		case r >= ' ' && r <= '~':
 			em += int(advances[r-' '])
