@@ -52,7 +52,6 @@ type htmlFigure struct {
 	Caption string
 	Legend  []htmlLegend
 	Chart   svgChart
-	Empty   string // shown instead of an empty chart
 }
 
 type htmlLegend struct{ Name, Fill string }
@@ -202,28 +201,27 @@ func (s *Summary) htmlOverTime(v *view, ts timeSeries, causes []int, loc *time.L
 		}
 		return out
 	}
-	empty := ""
-	if len(ts.Points) == 0 {
-		empty = "No failure in scope has a time."
-	} else {
-		first, last := ts.Points[0], ts.Points[len(ts.Points)-1]
-		busiest := first
-		for _, p := range ts.Points {
-			if p.Events > busiest.Events {
-				busiest = p
-			}
-		}
-		sec.Paras = append(sec.Paras, fmt.Sprintf("A bar per %s (%s), %s to %s. The busiest %s: %s, %s, mostly %s.",
-			ts.Bucket, zoneName(loc), ts.label(first.Start, loc), ts.label(last.Start, loc), ts.Bucket,
-			ts.label(busiest.Start, loc), plural(busiest.Events, "event"), s.mainCause(row{events: busiest.Events, causes: busiest.Causes})))
+	if len(ts.Points) == 0 { // nothing to chart: no figures, no legends
+		sec.Paras = append(sec.Paras, "No failure in scope has a time.")
+		return sec
 	}
+	first, last := ts.Points[0], ts.Points[len(ts.Points)-1]
+	busiest := first
+	for _, p := range ts.Points {
+		if p.Events > busiest.Events {
+			busiest = p
+		}
+	}
+	sec.Paras = append(sec.Paras, fmt.Sprintf("A bar per %s (%s), %s to %s. The busiest %s: %s, %s, mostly %s.",
+		ts.Bucket, zoneName(loc), ts.label(first.Start, loc), ts.label(last.Start, loc), ts.Bucket,
+		ts.label(busiest.Start, loc), plural(busiest.Events, "event"), s.mainCause(row{events: busiest.Events, causes: busiest.Causes})))
 	if ts.Untimed > 0 {
 		sec.Paras = append(sec.Paras, fmt.Sprintf("%s without a time are not drawn.", plural(ts.Untimed, "event")))
 	}
 	sec.Figures = []htmlFigure{
-		{Caption: "By family", Legend: legend(families), Chart: timeChart("Failures over time by family", ts, families, loc), Empty: empty},
+		{Caption: "By family", Legend: legend(families), Chart: timeChart("Failures over time by family", ts, families, loc)},
 		{Caption: fmt.Sprintf("By cause (the top %d)", min(topCauses, len(causes))), Legend: legend(top),
-			Chart: timeChart("Failures over time by cause", ts, top, loc), Empty: empty},
+			Chart: timeChart("Failures over time by cause", ts, top, loc)},
 	}
 	return sec
 }
@@ -587,7 +585,7 @@ var htmlTemplate = template.Must(template.New("report").Parse(`{{define "section
 <figcaption>{{.Caption}}</figcaption>
 {{with .Legend}}<div class="legend">{{range .}}<span><i style="background: {{.Fill}}"></i>{{.Name}}</span>{{end}}</div>
 {{end -}}
-{{if .Empty}}<p>{{.Empty}}</p>{{else}}{{template "chart" .Chart}}{{end}}
+{{template "chart" .Chart}}
 </figure>
 {{end}}</div>
 {{end -}}

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantsweep/grantsweep/parse"
 	"github.com/grantsweep/grantsweep/rules"
 )
 
@@ -522,5 +523,28 @@ func TestHTMLPageEscapesEveryString(t *testing.T) {
 	}
 	if got := strings.Count(b.String(), `\x1b[2J\u202e`); got < n/2 {
 		t.Errorf("%d of %d strings shown escaped", got, n)
+	}
+}
+
+// TestHTMLOverTimeWithoutTimes: when no failure has a time there is nothing to chart, so
+// the section says so once, without the legends of charts it does not draw.
+func TestHTMLOverTimeWithoutTimes(t *testing.T) {
+	s := New(rules.Default())
+	for i, code := range []int{70000, 50173, 7000018} {
+		ev := parse.Event{ID: strconv.Itoa(i), ErrorCode: code, User: "u@contoso.com", UserID: "u1", App: "Contoso", AppID: "a1"}
+		m, ok := s.Rules.Classify(&ev)
+		s.Add(&ev, m, ok)
+	}
+	page := renderHTML(t, s, Options{Top: 10, TZ: time.UTC})
+	i, j := strings.Index(page, `id="over-time"`), strings.Index(page, `id="families"`)
+	if i < 0 || j < i {
+		t.Fatal("the page has no section of failures over time")
+	}
+	sec := page[i:j]
+	if strings.Contains(sec, `class="legend"`) || strings.Contains(sec, "<figure") {
+		t.Errorf("the section over time draws figures and legends without a chart:\n%s", sec)
+	}
+	if n := strings.Count(sec, "has a time"); n != 1 {
+		t.Errorf("the section says %d times that nothing has a time, want once:\n%s", n, sec)
 	}
 }
