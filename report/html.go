@@ -212,9 +212,15 @@ func (s *Summary) htmlOverTime(v *view, ts timeSeries, causes []int, loc *time.L
 			busiest = p
 		}
 	}
-	sec.Paras = append(sec.Paras, fmt.Sprintf("A bar per %s (%s), %s to %s. The busiest %s: %s, %s, mostly %s.",
+	// "mostly" only for a cause of more than half the bucket's events; else "most often".
+	peak := row{events: busiest.Events, causes: busiest.Causes}
+	most := "most often"
+	if best := mainCauseOf(peak); best >= 0 && 2*peak.causes[best] > peak.events {
+		most = "mostly"
+	}
+	sec.Paras = append(sec.Paras, fmt.Sprintf("A bar per %s (%s), %s to %s. The busiest %s: %s, %s, %s %s.",
 		ts.Bucket, zoneName(loc), ts.label(first.Start, loc), ts.label(last.Start, loc), ts.Bucket,
-		ts.label(busiest.Start, loc), plural(busiest.Events, "event"), s.mainCause(row{events: busiest.Events, causes: busiest.Causes})))
+		ts.label(busiest.Start, loc), plural(busiest.Events, "event"), most, s.mainCause(peak)))
 	if ts.Untimed > 0 {
 		sec.Paras = append(sec.Paras, fmt.Sprintf("%s without a time are not drawn.", plural(ts.Untimed, "event")))
 	}

@@ -548,3 +548,33 @@ func TestHTMLOverTimeWithoutTimes(t *testing.T) {
 		t.Errorf("the section says %d times that nothing has a time, want once:\n%s", n, sec)
 	}
 }
+
+// TestHTMLBusiestWording: the busiest bucket is "mostly" its main cause only when that
+// cause has more than half of its events; else "most often" (a bucket of three causes,
+// one event each, is not "mostly" any of them).
+func TestHTMLBusiestWording(t *testing.T) {
+	at := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		codes []int
+		want  string
+	}{
+		{[]int{70000, 50173, 7000018}, "most often"},
+		{[]int{50173, 50173, 7000018}, "mostly"},
+	} {
+		s := New(rules.Default())
+		for i, code := range tt.codes {
+			ev := parse.Event{ID: strconv.Itoa(i), Time: at.Add(time.Duration(i) * time.Minute), ErrorCode: code, User: "u@contoso.com", UserID: "u1", App: "Contoso", AppID: "a1"}
+			m, ok := s.Rules.Classify(&ev)
+			s.Add(&ev, m, ok)
+		}
+		page := renderHTML(t, s, Options{Top: 10, TZ: time.UTC})
+		i := strings.Index(page, "The busiest hour: ")
+		if i < 0 {
+			t.Fatalf("%v: no busiest hour in the page", tt.codes)
+		}
+		line, _, _ := strings.Cut(page[i:], ".</p>")
+		if !strings.Contains(line, ", 3 events, "+tt.want+" ") || (tt.want == "most often") != strings.Contains(line, "most often") {
+			t.Errorf("%v: %q, want %q", tt.codes, line, tt.want)
+		}
+	}
+}
