@@ -112,8 +112,7 @@ func (s *Summary) htmlModel(opts Options) htmlPage {
 			baseline = append(baseline, htmlSection{ID: t.Name, Title: t.Title, Level: 3, Tables: []htmlTable{tables[t.Name]}})
 		}
 	}
-	rows, bucket, next := timeRows(v)
-	ts := newTimeSeries(rows, bucket, next, len(s.Rules.Rules))
+	ts := newTimeSeries(v.byTime(), len(s.Rules.Rules))
 	causes := s.causesByEvents(v)
 
 	p.Sections = append(p.Sections,
@@ -413,7 +412,7 @@ func (s *Summary) htmlDetails(v *view, causes []int, loc *time.Location) htmlSec
 }
 
 // htmlBreakdowns shows the breakdown tables, then the time series as a table (the time
-// tables themselves: see timeRows, and the hourly table in "About this run").
+// tables themselves: see newTimeSeries, and the hourly table in "About this run").
 func (s *Summary) htmlBreakdowns(v *view, ts timeSeries, tables map[string]htmlTable, loc *time.Location) htmlSection {
 	sec := htmlSection{ID: "breakdowns", Title: "Breakdowns", Level: 2, Break: true}
 	for _, tv := range v.tables {

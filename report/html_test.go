@@ -387,7 +387,7 @@ func TestTimeSeriesBuckets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		rows, b := inBuckets(tt.rows, time.UTC)
-		ts := newTimeSeries(rows, b.size.String(), b.next, 2)
+		ts := newTimeSeries(&tableView{rows: rows, bucket: b}, 2)
 		if ts.Bucket != tt.bucket || len(ts.Points) != tt.points || ts.Untimed != 3 {
 			t.Errorf("%s: bucket %s, %d points, %d untimed; want %s, %d, 3", tt.name, ts.Bucket, len(ts.Points), ts.Untimed, tt.bucket, tt.points)
 			continue
@@ -420,7 +420,7 @@ func TestTimeSeriesBuckets(t *testing.T) {
 		{key: []string{start.Format(time.RFC3339)}, events: 1, causes: []int64{1}},
 		{key: []string{start.AddDate(0, 2, 0).Format(time.RFC3339)}, events: 1, causes: []int64{1}},
 	}, ams)
-	ts := newTimeSeries(rows, b.size.String(), b.next, 1)
+	ts := newTimeSeries(&tableView{rows: rows, bucket: b}, 1)
 	if ts.Bucket != "day" || len(ts.Points) != 62 || ts.Points[61].Events != 1 {
 		t.Fatalf("two months around a change of time in Amsterdam: %s, %d points, want day and 62 with the last one's event", ts.Bucket, len(ts.Points))
 	}

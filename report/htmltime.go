@@ -1,7 +1,6 @@
 package report
 
 import (
-	"slices"
 	"time"
 )
 
@@ -20,67 +19,20 @@ type timePoint struct {
 	Causes []int64 // by rule index
 }
 
-// timeRows is the one place the HTML report reads time from: the rows of the by_time
-// table in time order, keyed by the start of their bucket (RFC 3339; "" for the events
-// without a time), the bucket's name, and next, which gives the start of the bucket after
-// the one starting at t (newTimeSeries fills the buckets without events). by_time chooses
-// its bucket (an hour, a day or a week, so that a chart has at most about 120 bars) and
-// aligns it in the display zone, as the terminal and Markdown show it.
-func timeRows(v *view) (rows []row, bucket string, next func(time.Time) time.Time) {
-	tv := v.byTime()
-	return tv.rows, tv.bucket.size.String(), tv.bucket.next
-}
-
-// maxPoints bounds the buckets newTimeSeries fills in: events decades apart (a clock
-// reset to 1970) show only the buckets that have some.
-const maxPoints = 4 * maxBars
-
-// newTimeSeries makes the series of a time table's rows (see timeRows), with an empty
-// point for every bucket without events between the first and the last. Rows that are
-// not on next's grid of buckets, or too far apart, are drawn as they are.
-func newTimeSeries(rows []row, bucket string, next func(time.Time) time.Time, rules int) timeSeries {
-	ts := timeSeries{Bucket: bucket}
-	byStart := map[int64]timePoint{}
-	var starts []time.Time
-	for _, r := range rows {
-		t, err := time.Parse(time.RFC3339, r.key[0])
-		if err != nil {
+// newTimeSeries is the one place the HTML report reads time from: the series of the
+// by_time table tv, which chooses its bucket (an hour, a day or a week, so that a chart
+// has at most about 120 bars) and aligns it in the display zone, with an empty point for
+// every bucket without events between the first and the last (timeBuckets.fill, as the
+// terminal draws them).
+func newTimeSeries(tv *tableView, rules int) timeSeries {
+	ts := timeSeries{Bucket: tv.bucket.size.String()}
+	for _, r := range tv.bucket.fill(tv.rows, rules) {
+		t, ok := rowStart(r)
+		if !ok {
 			ts.Untimed += r.events
 			continue
 		}
-		p := timePoint{Start: t, Events: r.events, Users: r.distinct, Causes: r.causes}
-		if old, ok := byStart[t.Unix()]; ok { // the same bucket twice: add up
-			p.Events += old.Events
-			p.Users = -1
-			p.Causes = slices.Clone(old.Causes)
-			for ri, n := range r.causes {
-				p.Causes[ri] += n
-			}
-		} else {
-			starts = append(starts, t)
-		}
-		byStart[t.Unix()] = p
-	}
-	if len(starts) == 0 {
-		return ts
-	}
-	slices.SortFunc(starts, time.Time.Compare)
-	limit := max(maxPoints, len(starts))
-	matched := 0
-	for t := starts[0]; !t.After(starts[len(starts)-1]) && len(ts.Points) < limit; t = next(t) {
-		p, ok := byStart[t.Unix()]
-		if ok {
-			matched++
-		} else {
-			p = timePoint{Start: t, Causes: make([]int64, rules)}
-		}
-		ts.Points = append(ts.Points, p)
-	}
-	if matched != len(starts) { // off the grid, or too far apart: drawn as they are
-		ts.Points = ts.Points[:0]
-		for _, t := range starts {
-			ts.Points = append(ts.Points, byStart[t.Unix()])
-		}
+		ts.Points = append(ts.Points, timePoint{Start: t, Events: r.events, Users: r.distinct, Causes: r.causes})
 	}
 	return ts
 }
