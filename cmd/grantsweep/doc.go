@@ -72,7 +72,8 @@ and of sweep only (the filters, --redact, --no-dedupe, --strict, --input-format,
 --no-follow and --no-prefilter also apply to events):
 
 	--since TIME, --until TIME  RFC 3339, a time as the reports show it (2026-11-24 15:38),
-	                         a date, or relative: 24h, 7d, 2w; without a zone, in --tz;
+	                         a date, or relative: 24h, 7d, 2w; without a zone, in --tz
+	                         (a time its clocks show twice is refused: give the offset);
 	                         an --until not after --since is a usage error
 	--user U, --app A, --ip IP  users, apps, addresses or CIDR blocks (* and ? match)
 	--cause ID, --family ID     in-scope events of these causes or families

@@ -81,6 +81,26 @@ func TestSinceAsShown(t *testing.T) {
 	if _, errs, code := runCLI(t, "", "sweep", "--since", "2026-11-24 16:38 CET", samplesDir); code != 2 || !strings.Contains(errs, "CET is not a zone of --tz UTC") {
 		t.Errorf("--since with CET and --tz UTC: exit %d, %q", code, errs)
 	}
+	// A time the clocks of --tz show twice (Amsterdam goes back at 03:00 CEST on 25
+	// October 2026) is refused with both offsets, in each form without a zone, and for
+	// rules export too; an offset, or the hour before, is taken.
+	for _, args := range [][]string{
+		{"sweep", "--since", "2026-10-25 02:30", "--tz", "Europe/Amsterdam", samplesDir},
+		{"sweep", "--until", "2026-10-25T02:30:00", "--tz", "Europe/Amsterdam", samplesDir},
+		{"events", "--since", "2026-10-25 02:59", "--tz", "Europe/Amsterdam", samplesDir},
+		{"sweep", "--since", "2026-11-01 01:30", "--tz", "America/New_York", samplesDir},
+	} {
+		_, errs, code := runCLI(t, "", args...)
+		if code != 2 || !strings.Contains(errs, "happens twice") || !strings.Contains(errs, "give the offset") {
+			t.Errorf("%v: exit %d, %q", args, code, errs)
+		}
+	}
+	if got, want := inScope("--since", "2026-10-25T02:30:00+01:00", "--tz", "Europe/Amsterdam"), inScope(); got != want {
+		t.Errorf("--since with an offset in the repeated hour: %d in scope, want %d", got, want)
+	}
+	if got, want := inScope("--since", "2026-10-25 01:59", "--tz", "Europe/Amsterdam"), inScope(); got != want {
+		t.Errorf("--since the minute before the repeated hour: %d in scope, want %d", got, want)
+	}
 }
 
 // TestZones: --tz takes Windows zone names (CLDR's mapping) and local.

@@ -39,7 +39,7 @@ func readWhen(s string, loc *time.Location) (when, error) {
 	}
 	for _, layout := range whenLayouts {
 		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return when{at: t.UTC()}, nil
+			return zoneless(s, t, loc)
 		}
 	}
 	for _, layout := range whenZoned {
@@ -54,7 +54,28 @@ func readWhen(s string, loc *time.Location) (when, error) {
 		return when{at: t.UTC()}, nil
 	}
 	if t, ok := parse.ParseTimeIn(s, loc); ok {
+		if u, _ := parse.ParseTimeIn(s, time.UTC); !u.Equal(t) { // no zone in s: read in loc
+			return zoneless(s, t, loc)
+		}
 		return when{at: t}, nil
 	}
-	return when{}, fmt.Errorf("%q is not a time: give RFC 3339 (2026-11-24T08:00:00Z), a time as the reports show it (2026-11-24 08:00, in --tz), a date, or a duration back from now (24h, 7d)", s)
+	return when{}, fmt.Errorf("%q is not a time: give RFC 3339 (2026-11-24T08:00:00Z), a time as the reports show it (2026-11-24 08:00, read in %s), a date, or a duration back from now (24h, 7d)", s, loc)
+}
+
+// zoneless is t, s read in loc without a zone, unless loc's clocks show that time twice
+// (when they go back): then it is an error that gives both offsets, since either reading
+// would leave out records the other keeps.
+func zoneless(s string, t time.Time, loc *time.Location) (when, error) {
+	wall := func(u time.Time) string { return u.In(loc).Format("2006-01-02 15:04:05.999999999") }
+	for d := -3 * time.Hour; d <= 3*time.Hour; d += 15 * time.Minute {
+		if u := t.Add(d); d != 0 && wall(u) == wall(t) {
+			a, b := t, u
+			if b.Before(a) {
+				a, b = b, a
+			}
+			return when{}, fmt.Errorf("%q happens twice in %s, when its clocks go back: give the offset, %s or %s", s, loc,
+				a.In(loc).Format(time.RFC3339), b.In(loc).Format(time.RFC3339))
+		}
+	}
+	return when{at: t.UTC()}, nil
 }
