@@ -158,3 +158,24 @@ func TestZones(t *testing.T) {
 		}
 	}
 }
+
+// TestZoneSuggestions: a --tz that is no zone is a usage error that suggests the zone
+// meant: an IANA name in another case, a Windows name with a typo, and (where the
+// machine lists its zones) an IANA name with a typo.
+func TestZoneSuggestions(t *testing.T) {
+	cases := map[string]string{
+		"europe/amsterdam":       `did you mean "Europe/Amsterdam"?`,
+		"america/new_york":       `did you mean "America/New_York"?`,
+		"W. Europe Standrd Time": `did you mean "W. Europe Standard Time"?`,
+		"Mars/Olympus_Mons":      "not a time zone; give an IANA name",
+	}
+	if _, err := os.Stat("/usr/share/zoneinfo/zone.tab"); err == nil {
+		cases["Europe/Amsterdm"] = `did you mean "Europe/Amsterdam"?`
+	}
+	for tz, want := range cases {
+		_, errs, code := runCLI(t, "", "sweep", "--tz", tz, samplesDir)
+		if code != 2 || !strings.Contains(errs, want) {
+			t.Errorf("--tz %q: exit %d, %q; want exit 2 and %q", tz, code, errs, want)
+		}
+	}
+}

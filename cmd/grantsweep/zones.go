@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+	"os"
+	"slices"
 	"strings"
 	"time"
 	_ "time/tzdata" // --tz works on machines without a zone database
@@ -20,7 +23,47 @@ func loadZone(name string) (*time.Location, error) {
 	if iana, ok := windowsZone(name); ok {
 		return time.LoadLocation(iana)
 	}
-	return nil, usageError("--tz %q: not a time zone: give an IANA name such as Europe/Amsterdam, a Windows name such as \"W. Europe Standard Time\", UTC or local", name)
+	return nil, usageError("--tz %q: not a time zone; give an IANA name such as Europe/Amsterdam, a Windows name such as \"W. Europe Standard Time\", UTC or local%s", name, zoneHint(name))
+}
+
+// zoneHint suggests, for a --tz that is no zone, the zone it may have meant: the IANA
+// name in its case (europe/amsterdam is Europe/Amsterdam), else a name two edits away at
+// most among the Windows names, their IANA zones and the zones the machine lists
+// (zone.tab and zone1970.tab, where it has them).
+func zoneHint(name string) string {
+	if z := titleZone(name); z != name {
+		if _, err := time.LoadLocation(z); err == nil {
+			return fmt.Sprintf("; did you mean %q?", z)
+		}
+	}
+	var names []string
+	for w, z := range windowsZones {
+		names = append(names, z, w)
+	}
+	for _, file := range []string{"zone.tab", "zone1970.tab"} {
+		tab, _ := os.ReadFile("/usr/share/zoneinfo/" + file)
+		for _, line := range strings.Split(string(tab), "\n") {
+			if f := strings.Split(line, "\t"); len(f) >= 3 && !strings.HasPrefix(line, "#") {
+				names = append(names, f[2])
+			}
+		}
+	}
+	slices.Sort(names)
+	return didYouMean(name, slices.Compact(names), true)
+}
+
+// titleZone spells an IANA name as the database does, most of the time: each word with
+// an upper-case first letter (america/new_york is America/New_York).
+func titleZone(name string) string {
+	b := []byte(strings.ToLower(name))
+	for i := range b {
+		if i == 0 || strings.IndexByte("/_-", b[i-1]) >= 0 {
+			if 'a' <= b[i] && b[i] <= 'z' {
+				b[i] -= 'a' - 'A'
+			}
+		}
+	}
+	return string(b)
 }
 
 // windowsZone looks a Windows zone name up, ignoring case and repeated spaces.
