@@ -119,8 +119,12 @@ func Load(data []byte, name string, base *Set, mode string) (*Set, error) {
 	if len(file.Docs) > 0 {
 		body = file.Docs[0].Body
 	}
-	unknownKeys(body, reflect.TypeFor[ruleFile](), func(t *token.Token, key string) {
-		probs = append(probs, Problem{File: name, Line: t.Position.Line, Col: t.Position.Column, Msg: fmt.Sprintf("unknown field %q", key)})
+	unknownKeys(body, reflect.TypeFor[ruleFile](), func(t *token.Token, key string, known []string) {
+		msg := fmt.Sprintf("unknown field %q", key)
+		if s := Suggestions(key, known); len(s) > 0 {
+			msg += fmt.Sprintf("; did you mean %q?", s[0])
+		}
+		probs = append(probs, Problem{File: name, Line: t.Position.Line, Col: t.Position.Column, Msg: msg})
 	})
 	families, entries, bad := decodeEntries(body)
 	for _, err := range bad {
@@ -309,7 +313,7 @@ func sortProblems(probs Problems) {
 
 // unknownKeys calls unknown for every key in node, wherever it is, that the type t (a
 // struct, or a slice or pointer of one, with yaml tags) has no field for.
-func unknownKeys(node ast.Node, t reflect.Type, unknown func(*token.Token, string)) {
+func unknownKeys(node ast.Node, t reflect.Type, unknown func(tok *token.Token, key string, known []string)) {
 	for {
 		switch n := node.(type) {
 		case *ast.AnchorNode:
@@ -354,7 +358,7 @@ func unknownKeys(node ast.Node, t reflect.Type, unknown func(*token.Token, strin
 		}
 		field, ok := yamlField(t, key)
 		if !ok {
-			unknown(tok, key)
+			unknown(tok, key, yamlKeys(t))
 			continue
 		}
 		if field.Type != astNodeType {
@@ -364,6 +368,17 @@ func unknownKeys(node ast.Node, t reflect.Type, unknown func(*token.Token, strin
 }
 
 var astNodeType = reflect.TypeFor[ast.Node]()
+
+// yamlKeys are the keys of struct type t's fields, in their order.
+func yamlKeys(t reflect.Type) []string {
+	var keys []string
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); name != "" && name != "-" {
+			keys = append(keys, name)
+		}
+	}
+	return keys
+}
 
 // yamlField returns the field of struct type t that the yaml key names.
 func yamlField(t reflect.Type, key string) (reflect.StructField, bool) {

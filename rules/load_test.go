@@ -43,10 +43,10 @@ rules:
 		`f.yaml:3:6: family "contoso" defined twice in this file`,
 		`f.yaml:4:16: unknown field "colour"`,
 		`f.yaml:8:5: unknown field "colour"`,
-		`f.yaml:9:25: unknown field "txt"`,
+		`f.yaml:9:25: unknown field "txt"; did you mean "text"?`,
 		`f.yaml:12:12: rule "broken": clause 1 matches nothing: give codes or text`, // and it shadows nothing
 		`f.yaml:13:5: rule "b": unknown family "nope"`,
-		`f.yaml:15:5: unknown field "remedation"`,
+		`f.yaml:15:5: unknown field "remedation"; did you mean "remediation"?`,
 		`f.yaml:19:11: string was used where sequence is expected`,
 		`f.yaml:23:5: rule "e" can never match: rule "a" before it matches everything it would`,
 		`f.yaml:26:5: rule "a" defined twice in this file`,

@@ -24,7 +24,7 @@ rules:
 `), 0o644)
 	want := path + `:3:6: family "contoso" defined twice in this file
 ` + path + `:7:5: unknown field "colour"
-` + path + `:9:5: unknown field "remedation"
+` + path + `:9:5: unknown field "remedation"; did you mean "remediation"?
 `
 	for _, mode := range []string{"extend", "replace"} {
 		out, errs, code := runCLI(t, "", "rules", "check", "--rules-mode", mode, path)
