@@ -49,9 +49,13 @@ func TestHelpOnStdout(t *testing.T) {
 	}
 	for _, args := range [][]string{{"sweep", "--bogus"}, {"sweep"}, {"rules"}, {"version", "extra"}, {"completion"}} {
 		out, errs, code := runCLI(t, "", args...)
-		if code != 2 || out != "" || !strings.Contains(errs, `Run "grantsweep help" for usage.`) || strings.Contains(errs, "Flags:") {
+		if code != 2 || out != "" || !strings.Contains(errs, `Run "grantsweep help `+args[0]+`" for usage.`) || strings.Contains(errs, "Flags:") {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2, one error and the pointer on stderr", args, code, out, errs)
 		}
+	}
+	// A command that is none points at the general help.
+	if _, errs, _ := runCLI(t, "", "swep"); !strings.Contains(errs, `Run "grantsweep help" for usage.`) {
+		t.Errorf("swep: stderr %q, want the pointer at the general help", errs)
 	}
 	// No command at all: the general help, as the error it is.
 	out, errs, code := runCLI(t, "")

@@ -56,10 +56,21 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil && !errors.Is(err, pflag.ErrHelp) && !errors.Is(err, errReported) {
 		fmt.Fprintf(stderr, "grantsweep: %s\n", strings.TrimPrefix(err.Error(), "usage: "))
 		if errors.Is(err, errUsage) {
-			fmt.Fprintln(stderr, `Run "grantsweep help" for usage.`)
+			fmt.Fprintf(stderr, "Run %q for usage.\n", helpFor(args))
 		}
 	}
 	return exitCode(err)
+}
+
+// helpFor is the help command that explains args' command: "grantsweep help sweep" for
+// a sweep, "grantsweep help" when there is no command, or none listed.
+func helpFor(args []string) string {
+	if len(args) > 0 {
+		if c := findCommand(args[0]); c != nil && !c.hidden && c.name != "help" {
+			return "grantsweep help " + c.name
+		}
+	}
+	return "grantsweep help"
 }
 
 // messageWriter is standard error as every subcommand gets it: each line written is
