@@ -72,16 +72,22 @@ func ParseThreshold(expr string, set *rules.Set) (Threshold, error) {
 			return t, fmt.Errorf("--fail-on %q: %s cannot be a percentage", expr, bare)
 		}
 	default:
-		names := slices.Clone(totalNames)
-		for _, f := range set.Families {
-			names = append(names, f.ID)
-		}
-		for _, r := range set.Rules {
-			names = append(names, r.ID)
-		}
-		return t, &UnknownNameError{Expr: expr, Name: name, Names: names}
+		return t, &UnknownNameError{Expr: expr, Name: name, Names: ThresholdNames(set)}
 	}
 	return t, nil
+}
+
+// ThresholdNames are the names a --fail-on threshold takes with set: the totals, then
+// the family ids, then the cause ids.
+func ThresholdNames(set *rules.Set) []string {
+	names := slices.Clone(totalNames)
+	for _, f := range set.Families {
+		names = append(names, f.ID)
+	}
+	for _, r := range set.Rules {
+		names = append(names, r.ID)
+	}
+	return names
 }
 
 // UnknownNameError is a --fail-on NAME that is not a cause, a family or a total. Names

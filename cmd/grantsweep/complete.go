@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/grantsweep/grantsweep/report"
 	"github.com/grantsweep/grantsweep/rules"
 )
 
@@ -61,7 +62,8 @@ const completionUsage = `Usage: grantsweep completion bash|zsh|fish|powershell
 
 Print the completion script of a shell. It completes the commands, their flags, the
 values of the flags that take one of a list (--format, --color, --progress ...), cause
-and family ids (--cause, --family, rules show), and file names where a path goes. At
+and family ids (--cause, --family, rules show), the names of --fail-on, time zones
+(--tz), and file names where a path goes. At
 each Tab it asks grantsweep itself, so that it always matches the grantsweep it runs.
 
   bash        source <(grantsweep completion bash)      (in ~/.bashrc), or write it to
@@ -256,6 +258,21 @@ func flagValues(f *pflag.Flag, cur string, set *rules.Set) ([]candidate, directi
 		var out []candidate
 		for _, fam := range set.Families {
 			out = append(out, candidate{fam.ID, fam.Label})
+		}
+		return matching(out, cur), completeNothing
+	case "fail-on": // the NAME of NAME OP NUMBER; a cause named as a family is cause:ID
+		var out []candidate
+		for _, name := range report.ThresholdNames(set) {
+			if slices.ContainsFunc(out, func(c candidate) bool { return c.value == name }) {
+				name = "cause:" + name
+			}
+			out = append(out, candidate{value: name})
+		}
+		return matching(out, cur), completeNothing
+	case "tz": // IANA names and local: the Windows names have spaces, which shells split
+		out := []candidate{{"local", "this machine's zone"}}
+		for _, z := range zoneNames() {
+			out = append(out, candidate{value: z})
 		}
 		return matching(out, cur), completeNothing
 	}

@@ -64,11 +64,15 @@ func TestComplete(t *testing.T) {
 		{[]string{"events", "--cause", "revoked"}, revoked, ":0"},
 		{[]string{"sweep", "--cause=revoked"}, prefixAll("--cause=", revoked), ":0"},
 		{[]string{"sweep", "--family", ""}, families, ":0"},
+		{[]string{"sweep", "--fail-on", "rev"}, []string{"revoked", "revoked_password_change"}, ":0"}, // the family, a cause
+		{[]string{"sweep", "--fail-on", "cause:"}, []string{"cause:revoked"}, ":0"},                   // the cause the family shadows
+		{[]string{"sweep", "--fail-on", "in_"}, []string{"in_scope"}, ":0"},
+		{[]string{"merge", "--tz", "lo"}, []string{"local"}, ":0"},
+		{[]string{"sweep", "--tz", "Asia/Tok"}, []string{"Asia/Tokyo"}, ":0"}, // a zone of windowsZones: on every machine
 		{[]string{"sweep", "-o", ""}, nil, ":1"},
 		{[]string{"sweep", "--output=x"}, nil, ":1"},
 		{[]string{"sweep", "--out", ""}, nil, ":2"},
 		{[]string{"merge", "--baseline", ""}, nil, ":1"},
-		{[]string{"sweep", "--tz", ""}, nil, ":0"},
 		{[]string{"sweep", ""}, nil, ":1"},
 		{[]string{"sweep", "--strict", "true", "logs/", ""}, nil, ":1"},
 		{[]string{"sweep", "--", "--fo"}, nil, ":1"},

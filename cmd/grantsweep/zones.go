@@ -36,9 +36,21 @@ func zoneHint(name string) string {
 			return fmt.Sprintf("; did you mean %q?", z)
 		}
 	}
-	var names []string
-	for w, z := range windowsZones {
-		names = append(names, z, w)
+	names := zoneNames()
+	for w := range windowsZones {
+		names = append(names, w)
+	}
+	slices.Sort(names)
+	return didYouMean(name, slices.Compact(names), true)
+}
+
+// zoneNames are the IANA zones grantsweep can name without a zone database at hand
+// (those of windowsZones, and UTC) and those the machine lists (zone.tab and
+// zone1970.tab, where it has them), sorted.
+func zoneNames() []string {
+	names := []string{"UTC"}
+	for _, z := range windowsZones {
+		names = append(names, z)
 	}
 	for _, file := range []string{"zone.tab", "zone1970.tab"} {
 		tab, _ := os.ReadFile("/usr/share/zoneinfo/" + file)
@@ -49,7 +61,7 @@ func zoneHint(name string) string {
 		}
 	}
 	slices.Sort(names)
-	return didYouMean(name, slices.Compact(names), true)
+	return slices.Compact(names)
 }
 
 // titleZone spells an IANA name as the database does, most of the time: each word with
