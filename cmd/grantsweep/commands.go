@@ -23,53 +23,42 @@ type command struct {
 	run   func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
 }
 
+// flagsOf makes a command's flag set, as the command's own parsing adds them (add).
+func flagsOf(name string, add func(*pflag.FlagSet)) func() *pflag.FlagSet {
+	return func() *pflag.FlagSet {
+		fs := newFlagSet(name, io.Discard)
+		add(fs)
+		return fs
+	}
+}
+
 // commands is the table of subcommands, in the order the general help lists them.
 func commands() []command {
 	return []command{
 		{
 			name: "sweep", synopsis: "sweep [flags] PATH...", summary: "classify and summarize (the main job)",
-			help: "Usage: grantsweep sweep [flags] PATH...\n\nClassify the invalid-grant failures in sign-in exports and summarize them.\nPATH is a file, a directory (walked recursively), a glob, or - for standard input.\n",
-			flags: func() *pflag.FlagSet {
-				var o sweepOptions
-				fs := newFlagSet("sweep", io.Discard)
-				o.addFlags(fs)
-				return fs
-			},
-			run: runSweep,
+			help:  "Usage: grantsweep sweep [flags] PATH...\n\nClassify the invalid-grant failures in sign-in exports and summarize them.\nPATH is a file, a directory (walked recursively), a glob, or - for standard input.\n",
+			flags: flagsOf("sweep", new(sweepOptions).addFlags),
+			run:   runSweep,
 		},
 		{
 			name: "events", synopsis: "events [flags] PATH...", summary: "list the in-scope events with cause and evidence (csv, jsonl)",
-			help: "Usage: grantsweep events [flags] PATH...\n\nList the in-scope events with their cause and the evidence that decided it.\n",
-			flags: func() *pflag.FlagSet {
-				var o eventsOptions
-				fs := newFlagSet("events", io.Discard)
-				o.addFlags(fs)
-				return fs
-			},
-			run: runEvents,
+			help:  "Usage: grantsweep events [flags] PATH...\n\nList the in-scope events with their cause and the evidence that decided it.\n",
+			flags: flagsOf("events", new(eventsOptions).addFlags),
+			run:   runEvents,
 		},
 		{
 			name: "merge", synopsis: "merge [flags] SUMMARY.json...", summary: "merge partial summaries into the summary of the whole",
-			help: "Usage: grantsweep merge [flags] SUMMARY.json...\n\nMerge the JSON summaries of parts of the logs into the summary of the whole.\nThe summaries are taken in the order given.\n",
-			flags: func() *pflag.FlagSet {
-				var o outputOptions
-				fs := newFlagSet("merge", io.Discard)
-				o.addFlags(fs)
-				return fs
-			},
+			help:  "Usage: grantsweep merge [flags] SUMMARY.json...\n\nMerge the JSON summaries of parts of the logs into the summary of the whole.\nThe summaries are taken in the order given.\n",
+			flags: flagsOf("merge", new(outputOptions).addFlags),
 			run: func(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 				return runMerge(ctx, args, stdout, stderr)
 			},
 		},
 		{
 			name: "rules", synopsis: "rules list|show ID|check FILE|export --kql|default", summary: "inspect, validate and export rule sets",
-			help: rulesUsage,
-			flags: func() *pflag.FlagSet {
-				var o rulesOptions
-				fs := newFlagSet("rules", io.Discard)
-				o.addFlags(fs)
-				return fs
-			},
+			help:  rulesUsage,
+			flags: flagsOf("rules", new(rulesOptions).addFlags),
 			run: func(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 				return runRules(args, stdout, stderr)
 			},
@@ -77,20 +66,15 @@ func commands() []command {
 		{
 			name: "completion", synopsis: "completion bash|zsh|fish|powershell", summary: "print a shell completion script",
 			help:  completionUsage,
-			flags: func() *pflag.FlagSet { return newFlagSet("completion", io.Discard) },
+			flags: flagsOf("completion", func(*pflag.FlagSet) {}),
 			run: func(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 				return runCompletion(args, stdout, stderr)
 			},
 		},
 		{
 			name: "version", synopsis: "version [--json]", summary: "print the version, revision, Go version and platform",
-			help: "Usage: grantsweep version [--json]\n\nPrint the version, the revision it was built from, the Go version and the platform.\n",
-			flags: func() *pflag.FlagSet {
-				var o versionOptions
-				fs := newFlagSet("version", io.Discard)
-				o.addFlags(fs)
-				return fs
-			},
+			help:  "Usage: grantsweep version [--json]\n\nPrint the version, the revision it was built from, the Go version and the platform.\n",
+			flags: flagsOf("version", new(versionOptions).addFlags),
 			run: func(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 				return runVersion(args, stdout, stderr)
 			},
