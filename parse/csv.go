@@ -21,6 +21,7 @@ type csvDecoder struct {
 	signIn    string // category implied by the file name, "" if none
 	bomOffset int64
 	kind      string
+	noCode    bool // a table of sign-ins with no column giving the error code (see codeColumn)
 }
 
 func newCSVDecoder(r io.Reader, name string, bom bool) *csvDecoder {
@@ -79,6 +80,8 @@ func looksLikeCSV(head []byte) bool {
 	return known >= 2
 }
 
+func (d *csvDecoder) codeMissing() bool { return d.noCode }
+
 func (d *csvDecoder) events(name string) iter.Seq2[Event, error] {
 	return func(yield func(Event, error) bool) {
 		lines := &lineIndex{r: d.r, base: d.bomOffset, starts: []int64{d.bomOffset}, first: 1}
@@ -95,6 +98,7 @@ func (d *csvDecoder) events(name string) iter.Seq2[Event, error] {
 		}
 		setters, _ := csvHeader(header)
 		table := slices.ContainsFunc(header, evidenceColumn)
+		d.noCode = table && !slices.ContainsFunc(header, codeColumn)
 		width := len(setters)
 		d.kind = "csv/log-analytics"
 		for _, h := range header {

@@ -1,8 +1,12 @@
 package parse
 
 import (
+	"bytes"
+	"io"
 	"os"
 	"testing"
+
+	"github.com/parquet-go/parquet-go"
 )
 
 // TestEngineFlattenedColumns reads files written by another engine from the
@@ -61,4 +65,54 @@ func engineDigests(t *testing.T, name string) map[string]engineDigest {
 			ip: ev.IP, country: ev.Country, os: ev.OS, client: ev.ClientApp, unix: ev.Time.UnixMicro()}
 	}
 	return out
+}
+
+// TestCodeMissing: a table of sign-ins in which no column gives the error code (a
+// Parquet or CSV written without ResultType or Status) says so, since its failures
+// would all read as records without a code; tables with a code column in any of its
+// spellings do not, nor do JSON records.
+func TestCodeMissing(t *testing.T) {
+	type noCode struct {
+		ID   string `parquet:"Id"`
+		UPN  string `parquet:"UserPrincipalName"`
+		When string `parquet:"CreatedDateTime"`
+	}
+	var pq bytes.Buffer
+	w := parquet.NewGenericWriter[noCode](&pq)
+	if _, err := w.Write([]noCode{{"1", "a@x", "2026-11-24T01:00:00Z"}, {"2", "b@x", "2026-11-24T02:00:00Z"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	flat, _ := flatParquet(t, 1, 6)
+	for _, tt := range []struct {
+		name    string
+		data    []byte
+		missing bool
+	}{
+		{"nocode.parquet", pq.Bytes(), true},
+		{"nocode.csv", []byte("Id,CreatedDateTime,UserPrincipalName,AppId\n1,2026-11-24T01:00:00Z,a@x,app\n"), true},
+		{"flat.parquet", flat, false},
+		{"resulttype.csv", []byte("Id,ResultType,UserPrincipalName\n1,70000,a@x\n"), false},
+		{"status.csv", []byte("Id,Status,UserPrincipalName\n1,\"{\"\"errorCode\"\":70000}\",a@x\n"), false},
+		{"spark.csv", []byte("properties_id,properties_status_errorCode,properties_userPrincipalName\n1,70000,a@x\n"), false},
+		{"records.jsonl", []byte(`{"id":"1","userPrincipalName":"a@x","createdDateTime":"2026-11-24T01:00:00Z"}` + "\n"), false},
+	} {
+		in, err := NewInput(io.NopCloser(bytes.NewReader(tt.data)), tt.name)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		n := 0
+		for _, err := range in.Events() {
+			if err != nil {
+				t.Fatalf("%s: %v", tt.name, err)
+			}
+			n++
+		}
+		if n == 0 || in.CodeMissing() != tt.missing {
+			t.Errorf("%s: %d events, CodeMissing %v, want %v", tt.name, n, in.CodeMissing(), tt.missing)
+		}
+		in.Close()
+	}
 }

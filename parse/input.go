@@ -38,6 +38,14 @@ type decoder interface {
 	shape() string
 }
 
+// CodeMissing reports whether the input is a table of sign-ins (CSV, Parquet) in which
+// no column gives the error code (ResultType, Status, status.errorCode): its records
+// all read as records without one. Known once its events have been read.
+func (in *Input) CodeMissing() bool {
+	c, ok := in.dec.(interface{ codeMissing() bool })
+	return ok && c.codeMissing()
+}
+
 // Stdin is the path that names standard input.
 const Stdin = "-"
 

@@ -328,6 +328,16 @@ func evidenceColumn(name string) bool {
 	return false
 }
 
+// codeColumn reports whether a column gives a sign-in's error code: ResultType, the
+// Status JSON text, or status.errorCode in any of its spellings.
+func codeColumn(name string) bool {
+	switch strings.TrimPrefix(fieldName(name), "properties.") {
+	case "resulttype", "status", "status.errorcode":
+		return true
+	}
+	return false
+}
+
 // categoryColumn reports whether a column names each row's log (see kind).
 func categoryColumn(name string) bool {
 	switch normalizeName(name) {

@@ -35,9 +35,12 @@ type parquetDecoder struct {
 	kind        string
 	table       bool // the schema has a sign-in column (evidenceColumn)
 	light       bool // and none naming each row's log: rows left out by filter need no more
+	noCode      bool // and none giving the error code (see codeColumn)
 
 	groupFrom, groupTo int // the row groups to read (OpenOptions.Section); groupTo 0: all
 }
+
+func (d *parquetDecoder) codeMissing() bool { return d.noCode }
 
 func (d *parquetDecoder) shape() string {
 	if d.kind == "" {
@@ -157,6 +160,7 @@ func (d *parquetDecoder) read(name string, yield func(Event, error) bool) (err e
 		// Rows are sign-ins when the schema has a sign-in column and no column naming
 		// each row's log; otherwise every row is read whole, to tell (kind).
 		d.table = slices.ContainsFunc(leaves, func(l parquetLeaf) bool { return evidenceColumn(l.path) })
+		d.noCode = d.table && !slices.ContainsFunc(leaves, func(l parquetLeaf) bool { return codeColumn(l.path) })
 		d.light = d.table && !slices.ContainsFunc(leaves, func(l parquetLeaf) bool { return categoryColumn(l.path) })
 		for i, rg := range f.RowGroups() {
 			n := rg.NumRows()

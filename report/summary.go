@@ -83,6 +83,7 @@ type Input struct {
 	Error string `json:"error,omitempty"`
 
 	others map[string]int64 // Other by category, while the input is read; nil when read back
+	noCode bool             // a table of sign-ins without an error-code column (CodeMissing)
 }
 
 // Skip is one record that could not be decoded.
@@ -200,7 +201,8 @@ func (s *Summary) Read(in *parse.Input) error {
 	}
 	n, err := Select(in, &sel, Sink{Record: s.record, Skip: s.Skip, Other: other})
 	s.removed.Add(n.Removed)
-	input := Input{Path: in.Name, Format: in.Format(), Records: n.Records, Skipped: n.Skipped, Other: n.Other, Filtered: n.Filtered, others: others}
+	input := Input{Path: in.Name, Format: in.Format(), Records: n.Records, Skipped: n.Skipped, Other: n.Other, Filtered: n.Filtered, others: others,
+		noCode: in.CodeMissing() && n.Records+n.Filtered > 0}
 	if err != nil {
 		input.Error = err.Error()
 	}
@@ -264,6 +266,11 @@ const notSignInPrefix = "not a sign-in export: "
 // gave no sign-in record (none counted, none filtered out), but records of other logs.
 // kinds says which, such as "22 AuditLogs records". Such an input is accounted for, in
 // Other, and is no failure.
+// CodeMissing reports whether the input, as it was read (not read back), is a table of
+// sign-ins in which no column gives the error code: every record of it was read as one
+// without a code, none as a failure (see [parse.Input.CodeMissing]).
+func (in *Input) CodeMissing() bool { return in.noCode }
+
 func (in *Input) NotSignIn() (kinds string, ok bool) {
 	if in.Records != 0 || in.Filtered != 0 || in.Other == 0 {
 		return "", false
@@ -455,6 +462,7 @@ func (s *Summary) MergeSection(o *Summary, lineBase int) {
 	in.Skipped += oin.Skipped
 	in.Other += oin.Other
 	in.Filtered += oin.Filtered
+	in.noCode = in.noCode || oin.noCode
 	if len(oin.others) > 0 {
 		others := maps.Clone(in.others) // the map may be another summary's too (Merge copies inputs)
 		if others == nil {

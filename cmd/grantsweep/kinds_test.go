@@ -407,3 +407,21 @@ func kindsDiff(got, want string) string {
 	}
 	return fmt.Sprintf("got %d lines, want %d", len(gl), len(wl))
 }
+
+// TestSweepCodeMissing: a sign-in table without an error-code column is named on stderr
+// (its records all read as records without a code), whole or gzipped, and the samples,
+// which have one in every shape, are not.
+func TestSweepCodeMissing(t *testing.T) {
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "nocode.csv")
+	if err := os.WriteFile(csv, []byte("Id,CreatedDateTime,UserPrincipalName,AppId\n1,2026-11-24T01:00:00Z,a@x,app\n2,2026-11-24T02:00:00Z,b@x,app\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errs, code := runCLI(t, "", "sweep", "--format", "json", csv)
+	if code != 0 || !strings.Contains(errs, "nocode.csv: no column gives the error code") || !strings.Contains(errs, "its 2 records read as records without one") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+	if _, errs, _ := runCLI(t, "", "sweep", "--format", "json", samplesDir); strings.Contains(errs, "no column gives the error code") {
+		t.Errorf("samples/: %q", errs)
+	}
+}

@@ -291,6 +291,10 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		if kinds, ok := sum.Inputs[i].NotSignIn(); ok {
 			fmt.Fprintf(stderr, "grantsweep: %s: not a sign-in export (%s); counted apart\n", sum.Inputs[i].Path, kinds)
 		}
+		if in := &sum.Inputs[i]; in.CodeMissing() {
+			fmt.Fprintf(stderr, "grantsweep: %s: no column gives the error code (ResultType, Status or status.errorCode): its %s read as records without one, none as a failure\n",
+				in.Path, plural(in.Records+in.Filtered, "record"))
+		}
 	}
 	if err := heapProfile(); err != nil { // what reading keeps
 		return err
