@@ -94,6 +94,12 @@ func commands() []command {
 
 // findCommand returns the command called name, or nil.
 func findCommand(name string) *command {
+	switch name { // the flags that stand for commands: grantsweep --help, grantsweep --version
+	case "-h", "--help":
+		name = "help"
+	case "--version":
+		name = "version"
+	}
 	for _, c := range commands() {
 		if c.name == name {
 			return &c

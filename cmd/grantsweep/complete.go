@@ -143,12 +143,6 @@ func complete(words []string) ([]candidate, directive) {
 		return matching(append(out, candidate{"--help", "show help"}, candidate{"--version", "print the version"}), cur), completeNothing
 	}
 	name := done[0]
-	switch name {
-	case "-h", "--help":
-		name = "help"
-	case "--version":
-		name = "version"
-	}
 	c := findCommand(name)
 	if c == nil || c.hidden {
 		return nil, completeNothing

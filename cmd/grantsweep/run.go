@@ -109,12 +109,6 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return usageError("no command given")
 	}
 	name, rest := args[0], args[1:]
-	switch name {
-	case "-h", "--help":
-		name = "help"
-	case "--version":
-		name = "version"
-	}
 	c := findCommand(name)
 	if c == nil {
 		return usageError("unknown command %q%s", name, didYouMean(name, append(commandNames(), "--help", "--version"), true))
