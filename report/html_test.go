@@ -125,13 +125,7 @@ func fourMonthsJSONL() []byte {
 // samplesAndHostile is the summary of samples/ merged with hostile values.
 func samplesAndHostile(t testing.TB) *Summary {
 	t.Helper()
-	var paths []string
-	filepath.WalkDir("../samples", func(p string, d os.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() {
-			paths = append(paths, p)
-		}
-		return err
-	})
+	paths := samplePaths(t)
 	s := New(rules.Default())
 	readFiles(t, s, paths...)
 	s.Merge(hostile())

@@ -5,8 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -58,13 +56,7 @@ func TestDedupeAndDistinct(t *testing.T) {
 // TestMerge: merging the summaries of two halves of samples/ renders exactly like one
 // summary of all of it, in every format.
 func TestMerge(t *testing.T) {
-	var paths []string
-	filepath.WalkDir("../samples", func(p string, d os.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() {
-			paths = append(paths, p)
-		}
-		return err
-	})
+	paths := samplePaths(t)
 	read := func(s *Summary, paths []string) { readFiles(t, s, paths...) }
 	whole := New(rules.Default())
 	read(whole, paths)

@@ -58,13 +58,7 @@ func TestDeduperIsTheSummaryRule(t *testing.T) {
 // a sample read twice (every in-scope event a duplicate the second time).
 func selectInputs(t *testing.T) []string {
 	t.Helper()
-	var paths []string
-	filepath.WalkDir("../samples", func(p string, d os.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() {
-			paths = append(paths, p)
-		}
-		return err
-	})
+	paths := samplePaths(t)
 	b, err := os.ReadFile("../samples/graph/signIns.jsonl")
 	if err != nil {
 		t.Fatal(err)
