@@ -41,11 +41,23 @@ type Event struct {
 	TokenProtectionCode int    // signInSessionStatusCode (1002-1008 explain "unbound")
 	UniqueTokenID       string
 
+	// What a directory change can be joined on (see Audit): the device of the sign-in
+	// (deviceDetail.deviceId and displayName) and the ids of its conditional access
+	// policies (appliedConditionalAccessPolicies[].id, lower-cased, sorted, de-duplicated,
+	// joined by ","; "" when the record lists none).
+	DeviceID   string
+	DeviceName string
+	CAPolicies string
+
 	// Other is the diagnostic category of a record that is not a sign-in (AuditLogs,
 	// ProvisioningLogs, RiskyUsers, ...), or "unknown" for a record that carries no
 	// sign-in field and names no category; "" for a sign-in. Such records are counted
 	// apart, never as sign-ins; only Other, Pos and (where the record has one) Time are set.
 	Other string
+
+	// Audit is the directory audit record when Other is "AuditLogs" and the record is one
+	// (nil otherwise). Like the rest of the Event it is valid only until the next record.
+	Audit *Audit
 
 	Pos Position // where the record starts in its input
 }
