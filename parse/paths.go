@@ -64,7 +64,7 @@ func ExpandAll(args []string, opt ExpandOptions) Expansion {
 		e.pruned = nil
 		e.arg(arg)
 		if len(e.pruned) > 0 {
-			pruned = append(pruned, Pruned{Arg: arg, Folders: slices.Sorted(slices.Values(e.pruned))})
+			pruned = append(pruned, Pruned{Arg: arg, Folders: slices.Compact(slices.Sorted(slices.Values(e.pruned)))})
 		}
 	}
 	// Links met in walks are followed after every real name was seen, so that a file

@@ -39,6 +39,8 @@ type Options struct {
 	RetryDelay time.Duration
 	// TryTimeout bounds one try of a request; 0 is 2 minutes.
 	TryTimeout time.Duration
+	// Transport sends the requests; nil is the SDK's (tests count requests with it).
+	Transport policy.Transporter
 	// Getenv reads AZURE_STORAGE_CONNECTION_STRING (and DefaultAzureCredential's
 	// variables are its own); nil is os.Getenv.
 	Getenv func(string) string
@@ -131,6 +133,7 @@ func (s *Store) clientFor(loc *location) (*client, error) {
 				http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout},
 		},
 		Telemetry: policy.TelemetryOptions{Disabled: true},
+		Transport: s.opt.Transport,
 	}}
 	if s.opt.RetryDelay <= 0 {
 		opts.Retry.RetryDelay = 800 * time.Millisecond
