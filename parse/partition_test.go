@@ -32,8 +32,8 @@ func TestPartitionSpan(t *testing.T) {
 		{"lake/signins/Year=2026/Month=03", "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z"},
 		{"a/y=2026/d=03", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"}, // a day without a month: the year's
 		{"a/y=2026/m=13", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"}, // no month 13
-		{"a/y=2026/m=02/d=30", "", ""},                                      // no 30 February: not a partition
-		{"a/m=11/d=24", "", ""},                                             // no year
+		{"a/y=2026/m=02/d=30", "", ""}, // no 30 February: not a partition
+		{"a/m=11/d=24", "", ""},        // no year
 		{"a/b/c.json", "", ""},
 		{"a/y=x/m=11", "", ""},
 		{"a/date=yesterday", "", ""},

@@ -7,9 +7,9 @@ import (
 
 func TestParseLocation(t *testing.T) {
 	tests := []struct {
-		arg, endpoint                                  string
+		arg, endpoint                                 string
 		account, container, service, pattern, display string
-		sas                                            bool
+		sas                                           bool
 	}{
 		{arg: "https://acct.blob.core.windows.net/insights-logs-signinlogs/tenantId=x/y=2026/",
 			account: "acct", container: "insights-logs-signinlogs", service: "https://acct.blob.core.windows.net", pattern: "tenantId=x/y=2026/",
