@@ -19,10 +19,12 @@ import (
 type storageOptions struct {
 	endpoint    string
 	blobTimeout time.Duration
+	noPrune     bool
 }
 
 func (o *storageOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.endpoint, "storage-endpoint", "", "for az:// and abfss:// PATHs: the storage `SUFFIX` of a sovereign cloud (core.usgovcloudapi.net, core.chinacloudapi.cn), or the blob service URL to read them from (a private endpoint)")
+	fs.BoolVar(&o.noPrune, "no-prune", false, "read every y=/m=/d=/h= (and Hive date=, year=...) folder, local or remote, even those --since/--until rule out (for blobs that hold records outside their folder's hour)")
 	fs.DurationVar(&o.blobTimeout, "blob-timeout", 30*time.Minute, "give up a blob that is not read within `DURATION`, retries included (it is that input's error)")
 }
 
@@ -60,6 +62,9 @@ func windowOf(f *report.Filter) parse.Window {
 // listed by a Store. Every argument that names nothing is named on stderr (failed counts
 // them), and so is every link --no-follow skipped. A refused credential ends it (exit 1).
 func expandInputs(ctx context.Context, args []string, noFollow bool, st storageOptions, w parse.Window, stderr io.Writer) (x expansion, err error) {
+	if st.noPrune {
+		w = parse.Window{}
+	}
 	var local, remote []string
 	for _, a := range args {
 		if blob.IsRemote(a) {
