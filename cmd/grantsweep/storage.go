@@ -124,11 +124,16 @@ func reportPruned(stderr io.Writer, pruned []parse.Pruned) {
 		plural(int64(n), "partition folder"), plural(int64(len(pruned)), "argument"), pruned[0].Folders[0])
 }
 
-// addPruned records in the summary's inputs, an entry per argument, what was pruned.
-func addPruned(sum *report.Summary, pruned []parse.Pruned) {
-	for _, p := range pruned {
-		sum.AddPruned(p.Arg, int64(len(p.Folders)))
+// prunedInputs are the PATHs below which partition folders were pruned, with their count.
+func prunedInputs(pruned []parse.Pruned) map[string]int64 {
+	if len(pruned) == 0 {
+		return nil
 	}
+	m := map[string]int64{}
+	for _, p := range pruned {
+		m[p.Arg] += int64(len(p.Folders))
+	}
+	return m
 }
 
 // openInput opens one input: a blob the store listed, or a local path (or -).

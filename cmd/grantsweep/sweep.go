@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -283,8 +284,8 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return err
 	}
 	prog.addSizes(x.sizes)
-	src := sources{stdin: stdin, format: o.input, workers: o.workers, prog: prog, store: x.store}
-	sum, read, bad, err := readInputs(ctx, inputs, src, newSummary, stderr)
+	src := sources{stdin: stdin, format: o.input, workers: o.workers, prog: prog, store: x.store, pruned: prunedInputs(x.pruned)}
+	sum, read, bad, err := readInputs(ctx, inputPaths(append(inputs, slices.Collect(maps.Keys(src.pruned))...)), src, newSummary, stderr)
 	prog.finish()
 	if err != nil {
 		return err
@@ -293,7 +294,6 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if read == 0 && len(x.pruned) == 0 {
 		return errors.New("nothing could be read")
 	}
-	addPruned(sum, x.pruned)
 	// An input of audit or other logs only was read fine: it is named, not failed, and
 	// what it holds is counted apart (other_records). If every input is one, the run
 	// still succeeds with 0 records: the inputs were read and accounted for.
@@ -363,6 +363,10 @@ type sources struct {
 	workers int
 	prog    *progress
 	store   *blob.Store // reads the remote inputs; nil when there is none
+	// pruned are the PATHs below which --since/--until pruned partition folders, with
+	// their count: each is an input of format "pruned" in the summary, in path order
+	// among the others, so that a merge of shards has them where the whole has them.
+	pruned map[string]int64
 }
 
 // addInputFormatFlag adds --input-format; checkInputFormat checks its value.
@@ -586,6 +590,11 @@ func sectionsClean(jobs []job, results []jobResult) bool {
 // contains a panic (a decoder bug) to its input: the input fails, named, with the panic
 // as its error, and the other jobs go on. Nothing inside it recovers.
 func runJob(ctx context.Context, j job, src sources, newSummary func() *report.Summary) (r jobResult) {
+	if n, ok := src.pruned[j.path]; ok {
+		r.sum = newSummary()
+		r.sum.AddPruned(j.path, n)
+		return r
+	}
 	prog := src.prog
 	r.sum = newSummary()
 	defer func() {
