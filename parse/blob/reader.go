@@ -92,7 +92,11 @@ func (r *Reader) ReadAt(p []byte, off int64) (int, error) {
 		if err != nil {
 			return n, err
 		}
-		n += copy(p[n:], b[at%blockSize:])
+		k := copy(p[n:], b[min(at%blockSize, int64(len(b))):])
+		if k == 0 {
+			return n, io.ErrUnexpectedEOF // a block shorter than the listing said
+		}
+		n += k
 	}
 	return n, nil
 }
