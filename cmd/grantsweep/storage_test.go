@@ -134,6 +134,10 @@ func TestStorageRoundTrip(t *testing.T) {
 		if pruned != (w.flags != nil) {
 			t.Errorf("%s: local stderr says of pruning: %q", w.name, localErr)
 		}
+		validate(t, localOut) // the schema takes the inputs of format "pruned"
+		if entry := `{"path":"` + fx.local + `","format":"pruned","records":0,"skipped":0,"other_records":0,"pruned":2}`; strings.Contains(localOut, entry) != pruned {
+			t.Errorf("%s: the summary's inputs have the pruned entry %s: %v", w.name, entry, !pruned)
+		}
 		for _, form := range forms {
 			out, errOut, code := runCLI(t, "", append(args, form.arg)...)
 			if code != 0 {
@@ -215,7 +219,7 @@ type faultProxy struct {
 	every  int64  // 503 for every every-th request (0: none)
 	cut    int64  // cut every cut-th response with a body mid-body (0: none)
 	doom   string // the requests for blobs whose names contain it always fail
-	doomBy string // "503" or "cut"
+	doomBy string // "503", "cut" or "stall"
 	n      atomic.Int64
 	faults atomic.Int64
 	addr   string
@@ -243,6 +247,10 @@ func startFaultProxy(t *testing.T, target string, p *faultProxy) *faultProxy {
 func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n := p.n.Add(1)
 	doomed := p.doom != "" && strings.Contains(r.URL.Path, p.doom) && r.Method == http.MethodGet && r.URL.Query().Get("comp") == ""
+	if doomed && p.doomBy == "stall" {
+		<-r.Context().Done() // until the client gives up
+		return
+	}
 	if (p.every > 0 && n%p.every == 0) || (doomed && p.doomBy == "503") {
 		p.faults.Add(1)
 		w.Header().Set("x-ms-error-code", "ServerBusy")
@@ -280,6 +288,25 @@ func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		panic(http.ErrAbortHandler) // the connection drops mid-body
 	}
 	io.Copy(w, resp.Body)
+}
+
+// TestStorageBlobTimeout: a blob whose responses stall is given up at its deadline, named,
+// and the others are read.
+func TestStorageBlobTimeout(t *testing.T) {
+	fx := newStorageFixture(t)
+	px := startFaultProxy(t, fx.emu.Addr, &faultProxy{doom: "signIns.jsonl", doomBy: "stall"})
+	t.Setenv("AZURE_STORAGE_CONNECTION_STRING", azurite.ConnString(px.addr))
+	remote := "http://" + px.addr + "/" + azurite.Account + "/" + storageContainer + "/"
+	out, errOut, code := runCLI(t, "", "sweep", "--format", "json", "--blob-timeout", "2s", remote)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(errOut, "graph_signIns.jsonl: deadline of 2s per blob passed (--blob-timeout)") {
+		t.Errorf("the stalled blob is not named with its deadline:\n%s", errOut)
+	}
+	if strings.Count(out, `"error":`) != 1 || !strings.Contains(out, `"format":"gzip+json`) {
+		t.Errorf("want the stalled blob failed and the others read:\n%s", clip(out))
+	}
 }
 
 func TestStorageFaults(t *testing.T) {
