@@ -138,3 +138,29 @@ func TestReadAt(t *testing.T) {
 		t.Errorf("streamed %d bytes, %v", len(got), err)
 	}
 }
+
+// TestListingSkipsLakeFolders: a Data Lake's folder entries (blobs of no bytes marked
+// hdi_isfolder) are no inputs; an empty blob that is no folder is one.
+func TestListingSkipsLakeFolders(t *testing.T) {
+	emu := azurite.Start(t)
+	yes := "true"
+	emu.UploadWith(t, "lake", "signins", nil, map[string]*string{"hdi_isfolder": &yes})
+	emu.UploadWith(t, "lake", "signins/date=2026-11-24", nil, map[string]*string{"hdi_isfolder": &yes})
+	emu.Upload(t, "lake", "signins/date=2026-11-24/part-0.parquet", []byte("PAR1"))
+	emu.Upload(t, "lake", "signins/date=2026-11-24/empty.json", nil)
+	// Listed flat, and a folder at a time (with a window).
+	for _, w := range []parse.Window{{}, {Since: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}} {
+		s := New(Options{Endpoint: emu.Service, Window: w, Getenv: func(string) string { return emu.ConnString() }})
+		blobs, _, err := s.Expand(context.Background(), "az://"+azurite.Account+"/lake/signins")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, b := range blobs {
+			names = append(names, b.Name[strings.LastIndex(b.Name, "/")+1:])
+		}
+		if strings.Join(names, " ") != "empty.json part-0.parquet" {
+			t.Errorf("window %v: listed %q", w, names)
+		}
+	}
+}

@@ -124,11 +124,18 @@ func freePort(t testing.TB) int {
 // Upload writes data as the blob name in container, creating the container when needed.
 func (e *Emulator) Upload(t testing.TB, container, name string, data []byte) {
 	t.Helper()
+	e.UploadWith(t, container, name, data, nil)
+}
+
+// UploadWith is Upload with the blob's metadata (a Data Lake's folder entry is a blob of
+// no bytes with hdi_isfolder=true).
+func (e *Emulator) UploadWith(t testing.TB, container, name string, data []byte, metadata map[string]*string) {
+	t.Helper()
 	ctx := context.Background()
 	if _, err := e.client.CreateContainer(ctx, container, nil); err != nil && !bloberror.HasCode(err, bloberror.ContainerAlreadyExists) {
 		t.Fatalf("creating container %s: %v", container, err)
 	}
-	if _, err := e.client.UploadBuffer(ctx, container, name, data, nil); err != nil {
+	if _, err := e.client.UploadBuffer(ctx, container, name, data, &azblob.UploadBufferOptions{Metadata: metadata}); err != nil {
 		t.Fatalf("uploading %s/%s: %v", container, name, err)
 	}
 }
