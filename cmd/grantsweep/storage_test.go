@@ -376,3 +376,20 @@ func TestStorageFaults(t *testing.T) {
 		})
 	}
 }
+
+// TestProgressCountsListedSizes: the progress line's total takes the remote inputs' sizes
+// from their listing.
+func TestProgressCountsListedSizes(t *testing.T) {
+	var buf strings.Builder
+	p, err := startProgress("always", &buf, []string{"az://a/c/x.json"})
+	if err != nil || p == nil {
+		t.Fatalf("no progress: %v", err)
+	}
+	p.addSizes(map[string]int64{"az://a/c/x.json": 5_000_000})
+	p.read.Store(2_500_000)
+	p.draw(time.Second)
+	p.finish()
+	if out := buf.String(); !strings.Contains(out, " 50%") || !strings.Contains(out, "2.5 MB of 5.0 MB") {
+		t.Errorf("progress line %q", out)
+	}
+}
