@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"encoding/json"
 	"strings"
 
 	gojson "github.com/goccy/go-json"
@@ -54,6 +55,14 @@ func osOf(d *jsonDevice) *jsonText                               { return &d.Ope
 func browserOf(d *jsonDevice) *jsonText                          { return &d.Browser }
 func sessionStatusOf(t *jsonTokenProtection) *jsonText           { return &t.SignInSessionStatus }
 func sessionStatusCodeOf(t *jsonTokenProtection) *jsonText       { return &t.SignInSessionStatusCode }
+func deviceIDOfDetail(d *jsonDevice) *jsonText                   { return &d.DeviceID }
+func deviceNameOf(d *jsonDevice) *jsonText                       { return &d.DisplayName }
+
+// unmarshalText sets a member whose type reads JSON text from a JSON string (jsonList,
+// jsonObject) from a column's text.
+func unmarshalText(f func(r *jsonRecord) json.Unmarshaler) fieldSetter {
+	return func(r *jsonRecord, v string) { _ = f(r).UnmarshalJSON(quote(v)) }
+}
 
 // setResource reads a Resource column: the portal's resource display name, or in Log
 // Analytics the constant resource provider of the log, which names no resource.
@@ -123,6 +132,20 @@ var fieldSetters = map[string]fieldSetter{
 	"devicedetail":                 dynamic(device),
 	"devicedetail.operatingsystem": member(device, osOf),
 	"devicedetail.browser":         member(device, browserOf),
+
+	"devicedetail.deviceid":    member(device, deviceIDOfDetail),
+	"devicedetail.displayname": member(device, deviceNameOf),
+
+	"appliedconditionalaccesspolicies": unmarshalText(func(r *jsonRecord) json.Unmarshaler { return &r.AppliedCAPolicies }),
+	"conditionalaccesspolicies":        unmarshalText(func(r *jsonRecord) json.Unmarshaler { return &r.CAPolicies }),
+
+	"activitydatetime":    text(func(r *jsonRecord) *jsonText { return &r.ActivityDateTime }),
+	"activitydisplayname": text(func(r *jsonRecord) *jsonText { return &r.ActivityDisplayName }),
+	"operationname":       text(func(r *jsonRecord) *jsonText { return &r.OperationName }),
+	"loggedbyservice":     text(func(r *jsonRecord) *jsonText { return &r.LoggedByService }),
+	"result":              text(func(r *jsonRecord) *jsonText { return &r.Result }),
+	"initiatedby":         unmarshalText(func(r *jsonRecord) json.Unmarshaler { return &r.InitiatedBy }),
+	"targetresources":     unmarshalText(func(r *jsonRecord) json.Unmarshaler { return &r.TargetResources }),
 
 	"tokenprotectionstatusdetails":                         dynamic(protection),
 	"tokenprotectionstatusdetails.signinsessionstatus":     member(protection, sessionStatusOf),
