@@ -79,6 +79,9 @@ func readAll(t *testing.T, path string, prefilter bool) (audits []Audit, signIns
 			signIns = append(signIns, ev)
 		}
 	}
+	if in.CodeMissing() {
+		t.Errorf("%s (%s) said to be a table of sign-ins without a code", path, in.Format())
+	}
 	return audits, signIns
 }
 
@@ -97,6 +100,13 @@ func TestAuditShapes(t *testing.T) {
 				want := wantAudits
 				if strings.Contains(path, "-one.") {
 					want = want[:1]
+				}
+				if strings.HasPrefix(filepath.Base(path), "AuditLogs_") {
+					// The portal's download has no id column.
+					want = slices.Clone(want)
+					for i := range want {
+						want[i].ID = ""
+					}
 				}
 				if !reflect.DeepEqual(audits, want) {
 					t.Errorf("audits:\n%+v\nwant\n%+v", audits, want)
