@@ -59,6 +59,7 @@ func readAll(t *testing.T, path string, prefilter bool) (audits []Audit, signIns
 	defer in.Close()
 	if prefilter {
 		in.SetCodeFilter(func(c int) bool { return c == 70043 })
+		in.SetSummaryFields()
 	}
 	for ev, err := range in.Events() {
 		if err != nil {
@@ -100,6 +101,13 @@ func TestAuditShapes(t *testing.T) {
 				want := wantAudits
 				if strings.Contains(path, "-one.") {
 					want = want[:1]
+				}
+				if strings.Contains(path, "-projected.") {
+					// Log Analytics rows without their Category (nor Type).
+					want = slices.Clone(want)
+					for i := range want {
+						want[i].Category = ""
+					}
 				}
 				if strings.HasPrefix(filepath.Base(path), "AuditLogs_") {
 					// The portal's download has no id column.
