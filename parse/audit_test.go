@@ -320,3 +320,21 @@ func TestJoinFields(t *testing.T) {
 		t.Errorf("no policies, no device: %q %q", ev.CAPolicies, ev.DeviceID)
 	}
 }
+
+// TestAuditCorpusParquet: the shared corpus written as nested Parquet (properties, its
+// initiatedBy structs, targetResources and their modifiedProperties as lists) reads as
+// the JSON does, record for record.
+func TestAuditCorpusParquet(t *testing.T) {
+	fromJSON, _ := readAll(t, "../../shared/audit-corpus/datadog-azure-log-forwarding-orchestration/audit_logs.json", false)
+	for _, prefilter := range []bool{false, true} {
+		fromParquet, signIns := readAll(t, "testdata/audit-corpus/audit_logs.parquet", prefilter)
+		if len(signIns) != 0 || len(fromParquet) != 22 {
+			t.Fatalf("%d audit records and %d sign-ins", len(fromParquet), len(signIns))
+		}
+		for i := range fromJSON {
+			if !reflect.DeepEqual(fromParquet[i], fromJSON[i]) {
+				t.Errorf("record %d:\nParquet %+v\nJSON    %+v", i+1, fromParquet[i], fromJSON[i])
+			}
+		}
+	}
+}

@@ -406,3 +406,130 @@ func portalActor(r *jsonRecord) {
 	}
 	*user = jsonActor{}
 }
+
+// Nested Parquet (diagnostic-settings records as Spark or DuckDB write them) gives
+// initiatedBy as a struct of structs, and lists (targetResources and their
+// modifiedProperties, a sign-in's appliedConditionalAccessPolicies) as repeated groups.
+
+func actorMember(app bool, f func(*jsonActor) *jsonText) fieldSetter {
+	return func(r *jsonRecord, v string) {
+		o := &r.InitiatedBy.V.User
+		if app {
+			o = &r.InitiatedBy.V.App
+		}
+		*f(&o.V) = jsonText(v)
+		o.OK, r.InitiatedBy.OK = true, true
+	}
+}
+
+func init() {
+	for name, f := range map[string]func(*jsonActor) *jsonText{
+		"id":                   func(a *jsonActor) *jsonText { return &a.ID },
+		"displayname":          func(a *jsonActor) *jsonText { return &a.DisplayName },
+		"userprincipalname":    func(a *jsonActor) *jsonText { return &a.UserPrincipalName },
+		"appid":                func(a *jsonActor) *jsonText { return &a.AppID },
+		"serviceprincipalid":   func(a *jsonActor) *jsonText { return &a.ServicePrincipalID },
+		"serviceprincipalname": func(a *jsonActor) *jsonText { return &a.ServicePrincipalName },
+	} {
+		fieldSetters["initiatedby.user."+name] = actorMember(false, f)
+		fieldSetters["initiatedby.app."+name] = actorMember(true, f)
+	}
+}
+
+// listSetter stores one value of a repeated column into a record: idx[j] is the element
+// of the list at repetition level j the value belongs to, exist the deepest level whose
+// element is there (a value of an empty or null list has none), ok whether the value
+// itself is (not null).
+type listSetter func(r *jsonRecord, idx []int, exist int, v string, ok bool)
+
+// listWrappers are the names writers give the levels of a Parquet LIST (list.element
+// by the spec, array, bag.array_element and item of older writers).
+var listWrappers = map[string]bool{"list": true, "element": true, "array": true, "bag": true, "array_element": true, "item": true}
+
+// listPath is a repeated column's path, lower-cased, without the list's levels:
+// properties.targetresources.modifiedproperties.newvalue.
+func listPath(path []string) string {
+	var out []string
+	for _, p := range path {
+		if p = strings.ToLower(p); !listWrappers[p] {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ".")
+}
+
+// listSetterFor returns the setter of a repeated column, by its listPath; nil for one
+// grantsweep does not read.
+func listSetterFor(path string) listSetter {
+	rest, props := strings.CutPrefix(path, "properties.")
+	f := listSetters[rest]
+	if f == nil || !props {
+		return f
+	}
+	return func(r *jsonRecord, idx []int, exist int, v string, ok bool) {
+		if r.Properties == nil {
+			r.Properties = &jsonRecord{}
+		}
+		f(r.Properties, idx, exist, v, ok)
+	}
+}
+
+func targetList(set func(t *jsonTarget, v string)) listSetter {
+	return func(r *jsonRecord, idx []int, exist int, v string, ok bool) {
+		if exist < 1 {
+			return
+		}
+		t := elementAt(&r.TargetResources, idx[1])
+		if ok {
+			set(t, v)
+		}
+	}
+}
+
+func modifiedList(set func(m *jsonModified, v string)) listSetter {
+	return func(r *jsonRecord, idx []int, exist int, v string, ok bool) {
+		if exist < 1 {
+			return
+		}
+		t := elementAt(&r.TargetResources, idx[1])
+		if exist < 2 || len(idx) < 3 {
+			return
+		}
+		m := elementAt(&t.ModifiedProperties, idx[2])
+		if ok {
+			set(m, v)
+		}
+	}
+}
+
+func policyList(l func(r *jsonRecord) *jsonList[jsonPolicy]) listSetter {
+	return func(r *jsonRecord, idx []int, exist int, v string, ok bool) {
+		if exist < 1 {
+			return
+		}
+		p := elementAt(l(r), idx[1])
+		if ok {
+			p.ID = jsonText(v)
+		}
+	}
+}
+
+// elementAt is element i of a list, which grows to hold it.
+func elementAt[T any](l *jsonList[T], i int) *T {
+	for len(*l) <= i {
+		*l = append(*l, *new(T))
+	}
+	return &(*l)[i]
+}
+
+var listSetters = map[string]listSetter{
+	"targetresources.id":                             targetList(func(t *jsonTarget, v string) { t.ID = jsonText(v) }),
+	"targetresources.displayname":                    targetList(func(t *jsonTarget, v string) { t.DisplayName = jsonText(v) }),
+	"targetresources.type":                           targetList(func(t *jsonTarget, v string) { t.Type = jsonText(v) }),
+	"targetresources.userprincipalname":              targetList(func(t *jsonTarget, v string) { t.UserPrincipalName = jsonText(v) }),
+	"targetresources.modifiedproperties.displayname": modifiedList(func(m *jsonModified, v string) { m.DisplayName = jsonText(v) }),
+	"targetresources.modifiedproperties.oldvalue":    modifiedList(func(m *jsonModified, v string) { m.OldValue = jsonText(v) }),
+	"targetresources.modifiedproperties.newvalue":    modifiedList(func(m *jsonModified, v string) { m.NewValue = jsonText(v) }),
+	"appliedconditionalaccesspolicies.id":            policyList(func(r *jsonRecord) *jsonList[jsonPolicy] { return &r.AppliedCAPolicies }),
+	"conditionalaccesspolicies.id":                   policyList(func(r *jsonRecord) *jsonList[jsonPolicy] { return &r.CAPolicies }),
+}
