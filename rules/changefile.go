@@ -225,9 +225,9 @@ func parseWindow(v any) (time.Duration, error) {
 	return days + d, nil
 }
 
-// formatWindow writes a window as parseWindow reads it: whole days as "7d", else a Go
+// FormatWindow writes a change kind's window as rule files give it: whole days as "7d", else a Go
 // duration.
-func formatWindow(d time.Duration) string {
+func FormatWindow(d time.Duration) string {
 	const day = 24 * time.Hour
 	if d > 0 && d%day == 0 {
 		return strconv.FormatInt(int64(d/day), 10) + "d"

@@ -164,8 +164,8 @@ func TestParseWindow(t *testing.T) {
 		}
 	}
 	for _, d := range []time.Duration{7 * day, 36 * time.Hour, 90 * time.Minute} {
-		if back, err := parseWindow(formatWindow(d)); err != nil || back != d {
-			t.Errorf("parseWindow(formatWindow(%v) = %q) = %v, %v", d, formatWindow(d), back, err)
+		if back, err := parseWindow(FormatWindow(d)); err != nil || back != d {
+			t.Errorf("parseWindow(FormatWindow(%v) = %q) = %v, %v", d, FormatWindow(d), back, err)
 		}
 	}
 }
