@@ -2,6 +2,8 @@ package rules
 
 import (
 	"errors"
+	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -212,4 +214,27 @@ func kindIDs(s *Set) []string {
 		ids = append(ids, k.ID)
 	}
 	return ids
+}
+
+// TestReadmeChangeKinds: the README's table of the default change kinds is the default
+// set's.
+func TestReadmeChangeKinds(t *testing.T) {
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile("^\\| `(\\w+)` \\| ([^|]+) \\| (\\w+) \\| (\\w+) \\| ([^|]+) \\|$")
+	var got []string
+	for line := range strings.Lines(string(data)) {
+		if m := row.FindStringSubmatch(strings.TrimSpace(line)); m != nil {
+			got = append(got, strings.Join(m[1:], " | "))
+		}
+	}
+	var want []string
+	for _, k := range Default().Changes {
+		want = append(want, strings.Join([]string{k.ID, strings.Join(k.Activities, ", "), k.Key, FormatWindow(k.Window), strings.Join(k.Explains, ", ")}, " | "))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("README change kinds:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }
