@@ -121,11 +121,8 @@ func runRules(args []string, stdout, stderr io.Writer) error {
 			return usageError("rules show: give one rule ID")
 		}
 		i, k := set.RuleIndex(rest[0]), set.ChangeIndex(rest[0])
-		if i < 0 && k < 0 {
-			if len(set.Changes) == 0 {
-				return usageError("rules show: no rule %q%s (see grantsweep rules list)", rest[0], didYouMean(rest[0], causeIDs(set), true))
-			}
-			return usageError("rules show: no rule or change kind %q%s (see grantsweep rules list)", rest[0], didYouMean(rest[0], append(causeIDs(set), changeKindIDs(set)...), true))
+		if i < 0 && k < 0 { // the message as it was before change kinds, which it suggests too
+			return usageError("rules show: no rule %q%s (see grantsweep rules list)", rest[0], didYouMean(rest[0], append(causeIDs(set), changeKindIDs(set)...), true))
 		}
 		if i >= 0 {
 			if err := showRule(stdout, set, i); err != nil || k < 0 {
