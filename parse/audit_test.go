@@ -359,3 +359,25 @@ func TestAuditOperationName(t *testing.T) {
 		t.Errorf("CSV: %+v", evs)
 	}
 }
+
+// TestAuditDeviceIDFromDetails: a record of one device whose modified properties give
+// no DeviceId takes it from its additionalDetails, in JSON and in a table; a record of
+// two devices does not guess.
+func TestAuditDeviceIDFromDetails(t *testing.T) {
+	for _, tt := range []struct{ name, file, data, want string }{
+		{"Graph", "d.json", `{"activityDisplayName":"Delete device","targetResources":[{"type":"Device","id":"o","displayName":"PC","modifiedProperties":[]}],"additionalDetails":[{"key":"DeviceId","value":"d-1"}]}`, "d-1"},
+		{"diagnostic settings", "d.json", `{"category":"AuditLogs","properties":{"activityDisplayName":"Add device","targetResources":[{"type":"User"},{"type":"Device","id":"o"}],"additionalDetails":[{"key":"x","value":"y"},{"key":"deviceId","value":"d-1"}]}}`, "d-1"},
+		{"Log Analytics CSV", "d.csv", "Type,ActivityDisplayName,TargetResources,AdditionalDetails\nAuditLogs,Delete device,\"[{\"\"type\"\":\"\"Device\"\",\"\"id\"\":\"\"o\"\"}]\",\"[{\"\"key\"\":\"\"DeviceId\"\",\"\"value\"\":\"\"d-1\"\"}]\"\n", "d-1"},
+		{"two devices", "d.json", `{"activityDisplayName":"Delete device","targetResources":[{"type":"Device","id":"o"},{"type":"Device","id":"p"}],"additionalDetails":[{"key":"DeviceId","value":"d-1"}]}`, ""},
+	} {
+		evs := decodeAll(t, tt.file, tt.data)
+		if len(evs) != 1 || evs[0].Audit == nil {
+			t.Fatalf("%s: %+v", tt.name, evs)
+		}
+		for _, tg := range evs[0].Audit.Targets {
+			if tg.Type == "Device" && tg.DeviceID != tt.want {
+				t.Errorf("%s: device %+v, want device id %q", tt.name, tg, tt.want)
+			}
+		}
+	}
+}
