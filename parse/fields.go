@@ -201,6 +201,7 @@ var leafColumns = map[string]string{
 	"errorcode":               "status.errorcode",
 	"failurereason":           "status.failurereason",
 	"operatingsystem":         "devicedetail.operatingsystem",
+	"deviceid":                "devicedetail.deviceid",
 	"countryorregion":         "location.countryorregion",
 	"signinsessionstatus":     "tokenprotectionstatusdetails.signinsessionstatus",
 	"signinsessionstatuscode": "tokenprotectionstatusdetails.signinsessionstatuscode",
