@@ -13,9 +13,17 @@ import (
 // AADNonInteractiveUserSignInLogs that gives each in-scope sign-in the same cause id as
 // Classify and summarizes by cause, for tenants too big for files: run it in Log
 // Analytics, Sentinel or Azure Data Explorer. Text conditions compare, as Classify does,
-// case-insensitively on whitespace-collapsed failure reason, result description and
-// additional details. The query looks at the sign-ins since since, which it writes as a
-// Kusto literal of its own making: nothing of the caller's text goes into it.
+// on each of failure reason, result description and additional details, lower-cased with
+// whitespace collapsed as Normalize does; copies of an event id count once, as the summary
+// counts them. The query looks at the sign-ins since since, which it writes as a Kusto
+// literal of its own making: nothing of the caller's text goes into it.
+//
+// Status, DeviceDetail, LocationDetails, ConditionalAccessPolicies and
+// TokenProtectionStatusDetails are dynamic in SigninLogs and string in
+// AADNonInteractiveUserSignInLogs; union keeps one column per name and type (Status_dynamic
+// and Status_string), so the SigninLogs leg casts the one it reads, Status, to string
+// before the union and both legs give one Status column. bench/kusto checks the query with
+// Kusto.Language against both tables' schemas.
 func (s *Set) WriteKQL(w io.Writer, since Since) error {
 	from, err := since.kql()
 	if err != nil {
@@ -23,16 +31,23 @@ func (s *Set) WriteKQL(w io.Writer, since Since) error {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "// grantsweep rules %s, as Kusto. Causes and families are grantsweep's ids.\n", s.Fingerprint())
-	b.WriteString("union isfuzzy=true SigninLogs, AADNonInteractiveUserSignInLogs\n")
-	fmt.Fprintf(&b, "| where TimeGenerated >= %s\n", from) // at or after, as sweep --since
-	b.WriteString("| extend Code = toint(ResultType)\n")
+	fmt.Fprintf(&b, "let Since = %s; // at or after, as sweep --since\n", from)
+	b.WriteString("union isfuzzy=true\n")
+	b.WriteString("    (SigninLogs | where TimeGenerated >= Since | extend Status = tostring(Status)), // dynamic here, string in the other table\n")
+	b.WriteString("    (AADNonInteractiveUserSignInLogs | where TimeGenerated >= Since)\n")
+	b.WriteString("| extend StatusJson = parse_json(Status)\n")
+	b.WriteString("| extend Code = coalesce(toint(ResultType), toint(StatusJson.errorCode), 0)\n")
 	if s.HasTextOnlyRules() {
 		b.WriteString("| where Code != 0\n")
 	} else {
 		fmt.Fprintf(&b, "| where Code in (%s)\n", joinInts(s.Codes()))
 	}
-	b.WriteString("| extend StatusJson = parse_json(tostring(Status))\n")
-	b.WriteString("| extend Text = tolower(replace_regex(strcat(tostring(StatusJson.failureReason), \" | \", ResultDescription, \" | \", tostring(StatusJson.additionalDetails)), @\"\\s+\", \" \"))\n")
+	// Normalize's whitespace: space, \t, \n, \r, \v, \f, U+0085 and U+00A0.
+	norm := func(x string) string {
+		return `replace_regex(tolower(` + x + `), @"[ \t\n\r\x0B\f\x{85}\x{A0}]+", " ")`
+	}
+	fmt.Fprintf(&b, "| extend Reason = %s, Description = %s, Details = %s\n",
+		norm("tostring(StatusJson.failureReason)"), norm("ResultDescription"), norm("tostring(StatusJson.additionalDetails)"))
 	b.WriteString("| extend Cause = case(\n")
 	for _, r := range s.Rules {
 		var conds []string
@@ -56,8 +71,13 @@ func (s *Set) WriteKQL(w io.Writer, since Since) error {
 		}
 	}
 	b.WriteString("    \"\")\n")
-	b.WriteString("| summarize Events = count(), Users = dcount(UserPrincipalName), Apps = dcount(AppDisplayName), IPs = dcount(IPAddress),\n")
-	b.WriteString("    FirstSeen = min(TimeGenerated), LastSeen = max(TimeGenerated) by Family, Cause\n")
+	// The summary's keys: the time of the sign-in, the user (UPN lower-cased, else the
+	// service principal, else the user id) and the app (name, else id).
+	b.WriteString("| extend Time = coalesce(CreatedDateTime, TimeGenerated), User = coalesce(tolower(UserPrincipalName), ServicePrincipalName, UserId), App = coalesce(AppDisplayName, AppId)\n")
+	b.WriteString("| extend Key = iff(isempty(Id), strcat(\"row:\", tostring(new_guid())), Id) // an event without an id always counts\n")
+	b.WriteString("| summarize arg_min(Time, Family, Cause, User, App, IPAddress) by Key // copies of an event id count once\n")
+	b.WriteString("| summarize Events = count(), Users = dcount(User), Apps = dcount(App), IPs = dcount(IPAddress),\n")
+	b.WriteString("    FirstSeen = min(Time), LastSeen = max(Time) by Family, Cause\n")
 	b.WriteString("| order by Events desc, Cause asc\n")
 	_, err = io.WriteString(w, b.String())
 	return err
@@ -119,16 +139,14 @@ func kqlClause(c Clause) string {
 	if len(c.Text) > 0 {
 		var any []string
 		for _, t := range c.Text {
-			any = append(any, "Text contains "+kqlString(t))
+			q := kqlString(t)
+			any = append(any, "Reason contains "+q+" or Description contains "+q+" or Details contains "+q)
 		}
-		if len(any) == 1 {
-			parts = append(parts, any[0])
-		} else {
-			parts = append(parts, "("+strings.Join(any, " or ")+")")
-		}
+		parts = append(parts, "("+strings.Join(any, " or ")+")") // a phrase in any of the three fields
 	}
 	for _, t := range c.NotText {
-		parts = append(parts, "Text !contains "+kqlString(t))
+		q := kqlString(t)
+		parts = append(parts, "Reason !contains "+q+" and Description !contains "+q+" and Details !contains "+q)
 	}
 	if len(parts) == 1 {
 		return parts[0]
