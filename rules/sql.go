@@ -288,13 +288,14 @@ func (q sqlWriter) code(x string) string {
 
 // first is the first of xs that is not NULL or empty.
 func (q sqlWriter) first(xs ...string) string {
+	ts := make([]string, len(xs))
 	for i, x := range xs {
-		xs[i] = q.t(x)
+		ts[i] = q.t(x)
 	}
-	if len(xs) == 1 {
-		return xs[0]
+	if len(ts) == 1 {
+		return ts[0]
 	}
-	return "coalesce(" + strings.Join(xs, ", ") + ")"
+	return "coalesce(" + strings.Join(ts, ", ") + ")"
 }
 
 // fields writes the select list of the sign-ins view: parse.Event's fields that the
