@@ -25,6 +25,10 @@ const (
 	// struct (properties.status.errorCode, ...): the storage archive's PT1H.json lines, an
 	// Event Hub capture's records, or a Parquet copy of them.
 	ShapeDiagnostic = "diagnostic"
+	// ShapeGraph is the Graph API's signIn (and PowerShell's re-serialization of it):
+	// camelCase columns, status and location as structs or JSON text: a JSON Lines dump
+	// of Graph pages, a page's value array unnested.
+	ShapeGraph = "graph"
 )
 
 // ErrDialect is a dialect or shape WriteSQL does not know.
@@ -84,7 +88,7 @@ var sqlDialects = map[string]*sqlDialect{
 // SQLDialects are the dialect names WriteSQL takes; SQLShapes the input shapes.
 var (
 	SQLDialects = []string{DialectDuckDB, DialectSpark}
-	SQLShapes   = []string{ShapeLogAnalytics, ShapeDiagnostic}
+	SQLShapes   = []string{ShapeLogAnalytics, ShapeDiagnostic, ShapeGraph}
 )
 
 // laColumns are the Log Analytics columns the query reads (ShapeLogAnalytics).
@@ -96,6 +100,11 @@ var laColumns = []string{"Id", "CreatedDateTime", "TimeGenerated", "UserPrincipa
 // (ShapeDiagnostic); the rest is in properties.
 var diagColumns = []string{"time", "category", "resultType", "resultDescription", "callerIpAddress", "location", "properties"}
 
+// graphColumns are the columns of a Graph signIn the query reads (ShapeGraph).
+var graphColumns = []string{"id", "createdDateTime", "userPrincipalName", "servicePrincipalName", "userId", "servicePrincipalId",
+	"appDisplayName", "appId", "ipAddress", "location", "clientAppUsed", "signInEventTypes", "isInteractive", "status",
+	"resultDescription"}
+
 // WriteSQL writes the rule set as one SQL query that computes, from the sign-ins of the
 // table expression from (a table, a view, read_parquet('...'), a subquery in
 // parentheses), what sweep --format json reports: the in-scope events and the duplicate
@@ -106,7 +115,7 @@ var diagColumns = []string{"time", "category", "resultType", "resultDescription"
 // normalised as Normalize does; and it counts copies of an event id once, as the summary
 // does (the copy kept is the earliest, where sweep keeps the first read: copies of one
 // event are alike). shape says how from's columns are named (ShapeLogAnalytics,
-// ShapeDiagnostic); dialect is DialectDuckDB or DialectSpark.
+// ShapeDiagnostic, ShapeGraph); dialect is DialectDuckDB or DialectSpark.
 //
 // The result is one table in long form, ordered: part (1 in_scope, 2 duplicates, 3
 // cause, 4 family, 5 by_app, 6 by_user, 7 by_ip, 8 by_client), section, rule_order (the
@@ -117,7 +126,7 @@ var diagColumns = []string{"time", "category", "resultType", "resultDescription"
 // apps for by_user) and once per cause with events of it.
 func (s *Set) WriteSQL(w io.Writer, from, shape, dialect string) error {
 	d := sqlDialects[dialect]
-	if d == nil || (shape != ShapeLogAnalytics && shape != ShapeDiagnostic) {
+	if d == nil || (shape != ShapeLogAnalytics && shape != ShapeDiagnostic && shape != ShapeGraph) {
 		return ErrDialect
 	}
 	if strings.TrimSpace(from) == "" {
@@ -150,10 +159,7 @@ func (s *Set) WriteSQL(w io.Writer, from, shape, dialect string) error {
 	b.WriteString("  ) AS t(family_order, family)\n),\n")
 
 	// The sign-ins in grantsweep's terms (parse.Event's fields), as the decoders read them.
-	cols := laColumns
-	if shape == ShapeDiagnostic {
-		cols = diagColumns
-	}
+	cols := map[string][]string{ShapeLogAnalytics: laColumns, ShapeDiagnostic: diagColumns, ShapeGraph: graphColumns}[shape]
 	if d.fill {
 		b.WriteString("src AS ( -- the columns read, NULL where the input has none\n")
 		fmt.Fprintf(&b, "  SELECT * FROM %s\n  UNION ALL BY NAME\n  SELECT ", from)
@@ -199,6 +205,17 @@ func (s *Set) WriteSQL(w io.Writer, from, shape, dialect string) error {
 			others = append(others, d.quote(strings.ToLower(c)))
 		}
 		fmt.Fprintf(&b, "  WHERE coalesce(lower(%s), '') NOT IN (%s)\n),\n", q.t("category"), strings.Join(others, ", "))
+	case ShapeGraph:
+		b.WriteString("signins AS (\n  SELECT\n")
+		b.WriteString(q.fields(
+			"id", []string{"createdDateTime"},
+			"userPrincipalName", "servicePrincipalName", []string{"userId", "servicePrincipalId"},
+			[]string{"appDisplayName", "servicePrincipalName"}, "appId", []string{"ipAddress"},
+			[]string{q.json("location", "$.countryOrRegion")},
+			"clientAppUsed", nil, q.json("signInEventTypes", "$[0]"), "isInteractive",
+			[]string{q.code(q.json("status", "$.errorCode"))},
+			q.json("status", "$.failureReason"), "resultDescription", q.json("status", "$.additionalDetails")))
+		b.WriteString("  FROM src\n),\n")
 	}
 
 	// Candidates: an error code some rule names (any failure when a rule needs only text),

@@ -20,6 +20,7 @@ func TestSQLGolden(t *testing.T) {
 		{DialectSpark, ShapeLogAnalytics, "parquet.`/lake/signins`"},
 		{DialectDuckDB, ShapeDiagnostic, "read_json('PT1H.json', format='newline_delimited')"},
 		{DialectSpark, ShapeDiagnostic, "signin_records"},
+		{DialectDuckDB, ShapeGraph, "read_json('signIns.jsonl', format='newline_delimited')"},
 	} {
 		var b strings.Builder
 		if err := Default().WriteSQL(&b, tt.from, tt.shape, tt.dialect); err != nil {
@@ -67,11 +68,12 @@ func TestSQLDialects(t *testing.T) {
 		t.Errorf("only DuckDB fills absent columns with UNION ALL BY NAME")
 	}
 	var b strings.Builder
-	for _, bad := range [][2]string{{"postgres", ShapeLogAnalytics}, {DialectDuckDB, "graph"}} {
+	for _, bad := range [][2]string{{"postgres", ShapeLogAnalytics}, {DialectDuckDB, "portal"}} {
 		if err := set.WriteSQL(&b, "t", bad[1], bad[0]); !errors.Is(err, ErrDialect) {
 			t.Errorf("WriteSQL(%s, %s) = %v, want ErrDialect", bad[0], bad[1], err)
 		}
 	}
+	b.Reset()
 	if err := set.WriteSQL(&b, " ", ShapeLogAnalytics, DialectDuckDB); err == nil || b.Len() != 0 {
 		t.Errorf("WriteSQL with no table: %v, wrote %d bytes", err, b.Len())
 	}

@@ -222,12 +222,15 @@ func sampleInputs(gen, dir string, t *testing.T) []input {
 		{"storage-pt1h-noninteractive", glob("insights-logs-noninteractiveusersigninlogs/*/*/*/*/*/*/*/*/*/*/PT1H.json"), "diagnostic", "read_json('%s', format='newline_delimited')"},
 		{"archive-gz", s("archive/insights-logs-noninteractiveusersigninlogs-2026-11-23T22.json.gz"), "diagnostic", "read_json('%s', format='newline_delimited')"},
 		{"eventhub", s("eventhub/insights-signinlogs-batch.json"), "diagnostic", eventHubFrom},
+		{"graph-jsonl", s("graph/signIns.jsonl"), "graph", "read_json('%s', format='newline_delimited')"},
+		{"graph-page", s("graph/signIns-v1.0-page1.json"), "graph", "(SELECT v.* FROM (SELECT unnest(value) AS v FROM read_json('%s')))"},
 	}
 	// Generated: a tenant's cardinality, each shape of the benchmark.
 	for _, g := range []struct{ shape, ext, kind, from string }{
 		{"parquet-flat", "parquet", "log-analytics", "read_parquet('%s')"},
 		{"parquet-nested", "parquet", "diagnostic", "read_parquet('%s')"},
 		{"monitor", "json", "diagnostic", "read_json('%s', format='newline_delimited')"},
+		{"lines", "jsonl", "graph", "read_json('%s', format='newline_delimited')"},
 	} {
 		f := filepath.Join(dir, "gen-"+g.shape+"."+g.ext)
 		run(t, gen, "-shape", g.shape, "-records", "20000", "-inscope", "0.2", "-cardinality", "2000,150,400", "-seed", "7", "-o", f)

@@ -28,7 +28,7 @@ func (e *sqlExport) addFlags(fs *pflag.FlagSet) {
 	choiceVar(fs, &e.shape, "shape", "SHAPE", rules.ShapeLogAnalytics, rules.SQLShapes,
 		"how the --from table's columns are named: log-analytics (SigninLogs and AADNonInteractiveUserSignInLogs columns, flat, "+
 			"dynamic columns such as Status as JSON text: an ADX or Fabric export to Parquet) or diagnostic (the diagnostic-settings "+
-			"record: time, category, resultType at the top, the sign-in in the properties struct)")
+			"record: time, category, resultType at the top, the sign-in in the properties struct) or graph (the Graph API signIn, camelCase, status as a struct or JSON text)")
 }
 
 func (e *sqlExport) write(w io.Writer, set *rules.Set) error {
