@@ -90,14 +90,15 @@ classified AS (
     WHEN code IN (700007, 7000220) THEN 19 -- wrong_client
     WHEN code = 70000 THEN 20 -- grant_invalid
     WHEN code IN (7000011, 7000013, 7000014, 7000020, 7000021, 7000022, 7000023, 7000024, 7000025, 7000026, 700001, 700004, 700009) THEN 21 -- invalid_grant_other
+    ELSE 0
   END AS rule_order
   FROM candidates
 ),
 ranked AS (
   SELECT *, row_number() OVER (PARTITION BY id ORDER BY event_time, rule_order) AS copy
-  FROM classified WHERE rule_order IS NOT NULL
+  FROM classified WHERE rule_order > 0
 ),
-in_scope AS (
+in_scope AS MATERIALIZED (
   SELECT r.*, k.cause, k.family FROM ranked r JOIN rules k ON k.rule_order = r.rule_order
   WHERE r.id IS NULL OR r.copy = 1
 )
