@@ -30,15 +30,21 @@ user=$root/rules/testdata/engines-extend.yaml
 "$gs" rules export --kql --since 7d --rules "$user" > "$work/user-extend.kql"
 node "$here/check.js" "$work"/*.kql
 
-# The control: the same query with a column that neither table has, and with the cast
-# before the union taken out (the bug of KS142), must each be refused.
+# The controls: the same query with a column that neither table has, with the casts
+# before the union taken out (the bug of KS142), and with a column AuditLogs lacks in the
+# audit join, must each be refused.
 sed 's/ResultDescription/ResultDescriptionX/' "$work/default.kql" > "$work/broken-column.kql"
-sed 's/ | extend Status = tostring(Status))/)/' "$work/default.kql" > "$work/broken-union.kql"
-for q in broken-column broken-union; do
+sed -E 's/ \| extend Status = tostring\(Status\)(, [A-Za-z]+ = tostring\([A-Za-z]+\))*\)/)/' "$work/default.kql" > "$work/broken-union.kql"
+sed 's/mv-expand Target = TargetResources$/mv-expand Target = TargetResource/' "$work/default.kql" > "$work/broken-audit.kql"
+for q in broken-column broken-union broken-audit; do
+  if cmp -s "$work/default.kql" "$work/$q.kql"; then
+    echo "kusto check: the control $q.kql is the query unbroken (the export changed: update the control)" >&2
+    exit 1
+  fi
   if node "$here/check.js" "$work/$q.kql" > "$work/$q.out"; then
     echo "kusto check: the control $q.kql passed: the check cannot fail" >&2
     exit 1
   fi
   grep -q 'KS142' "$work/$q.out" || { echo "kusto check: $q.kql failed without KS142:" >&2; cat "$work/$q.out" >&2; exit 1; }
 done
-echo "kusto check: ok (the controls with an unknown column and without the cast fail with KS142)"
+echo "kusto check: ok (the controls with an unknown column, without the casts and with an unknown AuditLogs column fail with KS142)"
