@@ -231,7 +231,11 @@ func (s *Set) writeKQLAudit(b *strings.Builder) {
 	b.WriteString("| mv-expand Target = TargetResources\n")
 	b.WriteString("| where tostring(Target.type) =~ case(JoinOn == \"user\", \"User\", JoinOn == \"device\", \"Device\", \"Policy\") // targets by type, not position\n")
 	b.WriteString("| extend TargetId = tolower(tostring(Target.id)), TargetUPN = tolower(tostring(Target.userPrincipalName)), TargetName = tolower(tostring(Target.displayName)),\n")
-	b.WriteString(`    TargetDeviceId = tolower(extract(@"(?i)DeviceId[^}]*?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})", 1, tostring(Target.modifiedProperties)))` + "\n")
+	// A device's device id: its modified property DeviceId, else the record's
+	// additionalDetails DeviceId (parse reads the latter only for a record of one device).
+	uuid := `([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})`
+	b.WriteString(`    TargetDeviceId = tolower(coalesce(extract(@"(?i)DeviceId[^}]*?` + uuid + `", 1, tostring(Target.modifiedProperties)),` + "\n")
+	b.WriteString(`        extract(@"(?i)""key"":""DeviceId"",""value"":""` + uuid + `", 1, tostring(AdditionalDetails))))` + "\n")
 	b.WriteString("| extend GroupKey = case(JoinOn == \"user\", iff(isnotempty(TargetId), strcat(\"id:\", TargetId), iff(isnotempty(TargetUPN), strcat(\"upn:\", TargetUPN), \"\")),\n")
 	b.WriteString("    JoinOn == \"device\", iff(isnotempty(TargetId), strcat(\"id:\", TargetId), iff(isnotempty(TargetDeviceId), strcat(\"device:\", TargetDeviceId), iff(isnotempty(TargetName), strcat(\"name:\", TargetName), \"\"))),\n")
 	b.WriteString("    iff(isnotempty(TargetId), strcat(\"id:\", TargetId), \"\"))\n")
