@@ -48,7 +48,16 @@ type jsonPartialCode struct {
 }
 
 var eventColumns = []string{"time", "id", "cause", "input", "offset", "user", "user_id", "app", "app_id", "ip",
-	"country", "client_app", "sign_in_type", "os", "browser", "token_protection", "token_protection_code"}
+	"country", "client_app", "sign_in_type", "os", "browser", "token_protection", "token_protection_code",
+	"device_id", "device_name", "ca_policies"}
+
+// oldEventColumns are the event columns of a partial written before the audit join: its
+// events read with "" for the device and policy columns that follow them.
+var oldEventColumns = eventColumns[:tpColumn+1]
+
+// tpColumn is the column of token_protection_code: the dimensions before it are those
+// up to dimTokenProtection, the ones after it those after.
+const tpColumn = 5 + dimTokenProtection + 1
 
 // writePartial writes the "partial" member, indented as the rest of the summary, with
 // one in-scope event per line.
@@ -82,12 +91,17 @@ func (s *Summary) writePartial(w *bufio.Writer, opts Options) error {
 		b = strconv.AppendInt(b, int64(x.input), 10)
 		b = append(b, ',')
 		b = strconv.AppendInt(b, x.offset, 10)
-		for _, d := range x.dims() {
+		dims := x.dims()
+		for _, d := range dims[:dimTokenProtection+1] {
 			b = append(b, ',')
 			b = appendString(b, d)
 		}
 		b = append(b, ',')
 		b = strconv.AppendInt(b, int64(x.TokenProtectionCode), 10)
+		for _, d := range dims[dimTokenProtection+1:] {
+			b = append(b, ',')
+			b = appendString(b, d)
+		}
 		b = append(b, ']')
 		_, err := w.Write(b)
 		return err
@@ -962,7 +976,10 @@ func fromStored(st *stored, name string, set *rules.Set, budget *spill.Budget) (
 	if p.Rules != set.Fingerprint() {
 		return nil, fmt.Errorf("%s: %w (%s; the active rules are %s): use the same --rules", name, ErrRuleSet, p.Rules, set.Fingerprint())
 	}
-	if !slices.Equal(p.EventColumns, eventColumns) {
+	columns := eventColumns
+	if slices.Equal(p.EventColumns, oldEventColumns) {
+		columns = oldEventColumns
+	} else if !slices.Equal(p.EventColumns, eventColumns) {
 		return nil, c.errorf("partial.event_columns", "%v, want %v", p.EventColumns, eventColumns)
 	}
 	if p.Dedupe == nil {
@@ -1053,13 +1070,13 @@ func fromStored(st *stored, name string, set *rules.Set, budget *spill.Budget) (
 	}
 	err := p.Events.each(func(i int64, raw []byte) error {
 		row = row[:0]
-		if err := json.Unmarshal(raw, &row); err != nil || len(row) != len(eventColumns) {
-			return c.errorf(fmt.Sprintf("partial.events[%d]", i), "want an array of %d values (event_columns), got %s", len(eventColumns), valueKind(raw, err == nil, len(row)))
+		if err := json.Unmarshal(raw, &row); err != nil || len(row) != len(columns) {
+			return c.errorf(fmt.Sprintf("partial.events[%d]", i), "want an array of %d values (event_columns), got %s", len(columns), valueKind(raw, err == nil, len(row)))
 		}
-		at := func(j int) string { return fmt.Sprintf("partial.events[%d][%d] (%s)", i, j, eventColumns[j]) }
-		var strs [5 + nDims]string // time, id, cause, input, offset, then the dimensions
+		at := func(j int) string { return fmt.Sprintf("partial.events[%d][%d] (%s)", i, j, columns[j]) }
+		var strs [6 + nDims]string // time, id, cause, input, offset, the dimensions, the token protection code among them
 		for j := range strs {
-			if j == 3 || j == 4 {
+			if j == 3 || j == 4 || j == tpColumn || j >= len(columns) {
 				continue
 			}
 			v, err := jsonString(row[j])
@@ -1090,15 +1107,16 @@ func fromStored(st *stored, name string, set *rules.Set, budget *spill.Budget) (
 		if err != nil {
 			return c.errorf(at(4), "%v", err)
 		}
-		tpCode, err := jsonInt(row[16], math.MinInt32, math.MaxInt32)
+		tpCode, err := jsonInt(row[tpColumn], math.MinInt32, math.MaxInt32)
 		if err != nil {
-			return c.errorf(at(16), "%v", err)
+			return c.errorf(at(tpColumn), "%v", err)
 		}
 		if perInput[input]++; perInput[input] > s.Inputs[input].Records {
 			return c.errorf(at(3), "input %d read %s, fewer than its in-scope events", input, plural(s.Inputs[input].Records, "record"))
 		}
 		var dims [nDims]string
-		copy(dims[:], strs[5:])
+		copy(dims[:], strs[5:tpColumn])
+		copy(dims[dimTokenProtection+1:], strs[tpColumn+1:])
 		s.addEvent(s.pack(t, strs[1], &dims, int(tpCode), rule, int(input), offset, i))
 		return nil
 	})
