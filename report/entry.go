@@ -40,7 +40,7 @@ const (
 	dimOS
 	dimBrowser
 	dimTokenProtection
-	dimDeviceID   // what a directory change joins on (see rules.Failure)
+	dimDeviceID // what a directory change joins on (see rules.Failure)
 	dimDeviceName
 	dimCAPolicies
 	nDims

@@ -38,6 +38,11 @@ type jsonPartial struct {
 	DuplicatesDropped int64             `json:"duplicates_dropped"`
 	Codes             []jsonPartialCode `json:"codes"`
 	EventColumns      []string          `json:"event_columns"`
+	// ChangeKinds is the rule set's change kinds' fingerprint (rules.Set.ChangesFingerprint):
+	// merge refuses a partial whose change records are of other kinds. ChangeColumns are
+	// the columns of its "changes", every change record kept, written after the events.
+	ChangeKinds   string   `json:"change_kinds"`
+	ChangeColumns []string `json:"change_columns"`
 }
 
 type jsonPartialCode struct {
@@ -112,12 +117,28 @@ func (s *Summary) writePartial(w *bufio.Writer, opts Options) error {
 	if i > 0 {
 		w.WriteString("\n    ")
 	}
+	w.WriteString("],\n    \"changes\": [")
+	for j, r := range s.sortedChanges() {
+		b = b[:0]
+		if j > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, "\n      "...)
+		b = s.appendChangeRecord(b, &r)
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	if len(s.changes) > 0 {
+		w.WriteString("\n    ")
+	}
 	_, err = w.WriteString("]\n  }")
 	return err
 }
 
 func (s *Summary) partial() *jsonPartial {
-	p := &jsonPartial{Rules: s.Rules.Fingerprint(), Shard: s.Shard(), Dedupe: s.Dedupe, DuplicatesDropped: s.anyView().duplicates, EventColumns: eventColumns}
+	p := &jsonPartial{Rules: s.Rules.Fingerprint(), Shard: s.Shard(), Dedupe: s.Dedupe, DuplicatesDropped: s.anyView().duplicates, EventColumns: eventColumns,
+		ChangeKinds: s.Rules.ChangesFingerprint(), ChangeColumns: changeColumns}
 	for code, cs := range s.codes {
 		p.Codes = append(p.Codes, jsonPartialCode{Code: code, Records: cs.records, InScope: cs.inScope, Texts: cs.texts})
 	}
@@ -146,7 +167,11 @@ func (s *Summary) Shard() string {
 // error. Two summaries that hold an input of the same key read the same file (or one
 // exactly like it) and counted it twice.
 func (in *Input) Key() string {
-	return fmt.Sprintf("%q %q %d %d %d %d %q", in.Path, in.Format, in.Records, in.Skipped, in.Other, in.Filtered, in.shownError())
+	k := fmt.Sprintf("%q %q %d %d %d %d %q", in.Path, in.Format, in.Records, in.Skipped, in.Other, in.Filtered, in.shownError())
+	if in.Audit != 0 { // the key of an input without audit records is what it was before them
+		k += fmt.Sprintf(" audit %d", in.Audit)
+	}
+	return k
 }
 
 // ErrRuleSet reports a summary made with another rule set than the active one.
@@ -205,6 +230,10 @@ type storedPartial struct {
 	Codes        []json.RawMessage `json:"codes"`
 	EventColumns []string          `json:"event_columns"`
 	Events       *storedEvents     `json:"-"` // read by decodeSummary, one at a time
+
+	ChangeKinds   *string           `json:"change_kinds"` // absent before the audit join: no changes
+	ChangeColumns []string          `json:"change_columns"`
+	Changes       []json.RawMessage `json:"changes"`
 }
 
 // errSpill marks an error of the disk a summary's events spill to, not of the summary.
@@ -272,6 +301,7 @@ type rawTotals struct {
 	Skipped    *int64 `json:"skipped"`
 	Duplicates *int64 `json:"duplicates"`
 	Other      *int64 `json:"other_records"` // absent in summaries older than record kinds: 0
+	Audit      *int64 `json:"audit_records"` // absent in summaries older than the audit join: 0
 }
 
 // decodeSummary decodes one JSON summary from dec into raw as encoding/json would (members
@@ -319,12 +349,20 @@ func decodeSummary(dec *json.Decoder, raw *rawSummary, budget *spill.Budget) err
 			continue
 		}
 		raw.Partial = p
-		fields := map[string]any{"rules": &p.Rules, "shard": &p.Shard, "dedupe": &p.Dedupe, "duplicates_dropped": &p.Dropped, "event_columns": &p.EventColumns}
+		fields := map[string]any{"rules": &p.Rules, "shard": &p.Shard, "dedupe": &p.Dedupe, "duplicates_dropped": &p.Dropped, "event_columns": &p.EventColumns,
+			"change_kinds": &p.ChangeKinds, "change_columns": &p.ChangeColumns}
 		pseen := map[string]bool{}
 		for dec.More() {
-			key, err := memberName(dec, "partial.", pseen, "rules", "shard", "dedupe", "duplicates_dropped", "codes", "event_columns", "events")
+			key, err := memberName(dec, "partial.", pseen, "rules", "shard", "dedupe", "duplicates_dropped", "codes", "event_columns", "events",
+				"change_kinds", "change_columns", "changes")
 			if err != nil {
 				return err
+			}
+			if key == "changes" {
+				if err := readArray(dec, "partial.changes", MaxChanges, &p.Changes); err != nil {
+					return err
+				}
+				continue
 			}
 			if key == "codes" {
 				if err := readArray(dec, "partial.codes", MaxCodes, &p.Codes); err != nil {
@@ -393,8 +431,9 @@ const (
 	MaxOtherKinds  = 100_000 // other_records categories
 	MaxCauses      = 10_000  // causes and families
 	MaxSkipSamples = maxSkipSamples
-	MaxStoredRows  = 1_000_000 // rows of tables.by_app and tables.by_user each
-	MaxEventBytes  = 1 << 20   // one event of the partial, as JSON
+	MaxStoredRows  = 1_000_000  // rows of tables.by_app and tables.by_user each
+	MaxEventBytes  = 1 << 20    // one event of the partial, as JSON
+	MaxChanges     = 50_000_000 // change records of the partial
 )
 
 // topArrays are the top-level arrays of a summary, with their limits.
@@ -722,6 +761,13 @@ func readStored(r io.Reader, name string, budget *spill.Budget) (st *stored, err
 		}
 	}
 
+	if raw.Totals.Audit != nil {
+		if err := c.count("totals.audit_records", *raw.Totals.Audit); err != nil {
+			return nil, err
+		}
+		st.Totals.Audit = *raw.Totals.Audit
+	}
+
 	// The window spans the records' times: none without records.
 	if raw.Window != nil {
 		st.Window = *raw.Window
@@ -742,7 +788,7 @@ func readStored(r io.Reader, name string, budget *spill.Budget) (st *stored, err
 	}
 
 	// Inputs: their records, skipped records and other records are the totals'.
-	var records, skipped, other, filtered int64
+	var records, skipped, other, filtered, audit int64
 	for i, b := range raw.Inputs {
 		path := fmt.Sprintf("inputs[%d]", i)
 		var in Input
@@ -759,6 +805,9 @@ func readStored(r io.Reader, name string, budget *spill.Budget) (st *stored, err
 			return nil, err
 		}
 		if err := c.add(&filtered, path+".filtered", in.Filtered); err != nil {
+			return nil, err
+		}
+		if err := c.add(&audit, path+".audit_records", in.Audit); err != nil {
 			return nil, err
 		}
 		// An input of other records only is named so, and only such an input is.
@@ -779,6 +828,9 @@ func readStored(r io.Reader, name string, budget *spill.Budget) (st *stored, err
 	}
 	if other != st.Totals.Other {
 		return nil, c.errorf("inputs", "other records add up to %d, totals.other_records is %d", other, st.Totals.Other)
+	}
+	if audit != st.Totals.Audit {
+		return nil, c.errorf("inputs", "audit records add up to %d, totals.audit_records is %d", audit, st.Totals.Audit)
 	}
 
 	// The rule set and the filters it was made with (absent before summaries recorded
@@ -1009,6 +1061,9 @@ func fromStored(st *stored, name string, set *rules.Set, budget *spill.Budget) (
 	}
 	s.Samples = st.SkippedSamples
 	s.First, s.Last = st.first, st.last
+	if err := s.readChanges(c, p, st.Totals.Audit); err != nil {
+		return nil, err
+	}
 
 	// Codes: distinct, their records the totals'.
 	var records, inScopeRecords int64

@@ -141,6 +141,7 @@ func (s *Summary) Close() {
 	s.events, s.seen = eventList{}, nil
 	s.strs, s.strIndex = []string{""}, map[string]uint32{"": 0}
 	s.grow(-s.held)
+	s.releaseChanges()
 }
 
 // dropView lets go of the view computed last (the summary changed), and of what it
