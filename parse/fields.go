@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"encoding/json"
 	"strings"
 
 	gojson "github.com/goccy/go-json"
@@ -54,6 +55,14 @@ func osOf(d *jsonDevice) *jsonText                               { return &d.Ope
 func browserOf(d *jsonDevice) *jsonText                          { return &d.Browser }
 func sessionStatusOf(t *jsonTokenProtection) *jsonText           { return &t.SignInSessionStatus }
 func sessionStatusCodeOf(t *jsonTokenProtection) *jsonText       { return &t.SignInSessionStatusCode }
+func deviceIDOfDetail(d *jsonDevice) *jsonText                   { return &d.DeviceID }
+func deviceNameOf(d *jsonDevice) *jsonText                       { return &d.DisplayName }
+
+// unmarshalText sets a member whose type reads JSON text from a JSON string (jsonList,
+// jsonObject) from a column's text.
+func unmarshalText(f func(r *jsonRecord) json.Unmarshaler) fieldSetter {
+	return func(r *jsonRecord, v string) { _ = f(r).UnmarshalJSON(quote(v)) }
+}
 
 // setResource reads a Resource column: the portal's resource display name, or in Log
 // Analytics the constant resource provider of the log, which names no resource.
@@ -124,6 +133,20 @@ var fieldSetters = map[string]fieldSetter{
 	"devicedetail.operatingsystem": member(device, osOf),
 	"devicedetail.browser":         member(device, browserOf),
 
+	"devicedetail.deviceid":    member(device, deviceIDOfDetail),
+	"devicedetail.displayname": member(device, deviceNameOf),
+
+	"appliedconditionalaccesspolicies": unmarshalText(func(r *jsonRecord) json.Unmarshaler { return &r.AppliedCAPolicies }),
+	"conditionalaccesspolicies":        unmarshalText(func(r *jsonRecord) json.Unmarshaler { return &r.CAPolicies }),
+
+	"activitydatetime":    text(func(r *jsonRecord) *jsonText { return &r.ActivityDateTime }),
+	"activitydisplayname": text(func(r *jsonRecord) *jsonText { return &r.ActivityDisplayName }),
+	"operationname":       text(func(r *jsonRecord) *jsonText { return &r.OperationName }),
+	"loggedbyservice":     text(func(r *jsonRecord) *jsonText { return &r.LoggedByService }),
+	"result":              text(func(r *jsonRecord) *jsonText { return &r.Result }),
+	"initiatedby":         unmarshalText(func(r *jsonRecord) json.Unmarshaler { return &r.InitiatedBy }),
+	"targetresources":     unmarshalText(func(r *jsonRecord) json.Unmarshaler { return &r.TargetResources }),
+
 	"tokenprotectionstatusdetails":                         dynamic(protection),
 	"tokenprotectionstatusdetails.signinsessionstatus":     member(protection, sessionStatusOf),
 	"tokenprotectionstatusdetails.signinsessionstatuscode": member(protection, sessionStatusCodeOf),
@@ -148,6 +171,7 @@ var portalColumns = map[string]string{
 	"client app":                         "clientappused",
 	"browser":                            "devicedetail.browser",
 	"operating system":                   "devicedetail.operatingsystem",
+	"device id":                          "devicedetail.deviceid",
 	"user agent":                         "useragent",
 	"incoming token type":                "incomingtokentype",
 	"unique token identifier":            "uniquetokenidentifier",
@@ -231,4 +255,154 @@ func skipEmpty(f fieldSetter) fieldSetter {
 			f(r, v)
 		}
 	}
+}
+
+// The portal's audit log download (AuditLogs_*.csv) has columns of its own, in which
+// the targets and their modified properties are numbered: Target1Type, Target1ObjectId,
+// Target1ModifiedProperty1NewValue, ..., Target3..., and the actor is spread over
+// ActorType, ActorDisplayName, ActorObjectId, ActorUserPrincipalName and
+// ActorServicePrincipalId/Name. Its Date (UTC) is the activity's time, not a sign-in's.
+
+// portalAuditColumns maps its other headers (normalized) to field names.
+var portalAuditColumns = map[string]string{
+	"date (utc)":     "activitydatetime",
+	"date":           "activitydatetime",
+	"activity":       "activitydisplayname",
+	"service":        "loggedbyservice",
+	"id":             "id",
+	"activity id":    "id",
+	"correlationid":  "correlationid",
+	"correlation id": "correlationid",
+	"category":       "category",
+	"result":         "result",
+}
+
+// isPortalAudit reports whether a CSV header is the portal's audit download: it names
+// the activity and an actor or target column of that download.
+func isPortalAudit(header []string) bool {
+	var activity, actor bool
+	for _, h := range header {
+		switch n := normalizeName(strings.TrimPrefix(h, "\uFEFF")); {
+		case n == "activity":
+			activity = true
+		case n == "actortype" || n == "target1type" || n == "actoruserprincipalname":
+			actor = true
+		}
+	}
+	return activity && actor
+}
+
+// portalAuditSetter is setterFor for a column of the portal's audit download.
+func portalAuditSetter(name string) fieldSetter {
+	n := normalizeName(strings.TrimPrefix(name, "\uFEFF"))
+	if f, ok := portalAuditColumns[n]; ok {
+		return skipEmpty(fieldSetters[f])
+	}
+	var f fieldSetter
+	switch n {
+	case "actortype":
+		f = func(r *jsonRecord, v string) { r.actorType = v }
+	case "actordisplayname":
+		f = func(r *jsonRecord, v string) { r.InitiatedBy.V.User.V.DisplayName = jsonText(v) }
+	case "actorobjectid":
+		f = func(r *jsonRecord, v string) { r.InitiatedBy.V.User.V.ID = jsonText(v) }
+	case "actoruserprincipalname":
+		f = func(r *jsonRecord, v string) { r.InitiatedBy.V.User.V.UserPrincipalName = jsonText(v) }
+	case "actorserviceprincipalid":
+		f = func(r *jsonRecord, v string) { r.InitiatedBy.V.App.V.ServicePrincipalID = jsonText(v) }
+	case "actorserviceprincipalname":
+		f = func(r *jsonRecord, v string) { r.InitiatedBy.V.App.V.ServicePrincipalName = jsonText(v) }
+	default:
+		f = portalTargetSetter(n)
+	}
+	if f == nil {
+		return nil
+	}
+	return skipEmpty(func(r *jsonRecord, v string) { f(r, v); r.InitiatedBy.OK = true })
+}
+
+// portalTargetSetter sets a numbered target column: target<i><field> or
+// target<i>modifiedproperty<j><name|oldvalue|newvalue>; nil for any other name.
+func portalTargetSetter(n string) fieldSetter {
+	rest, ok := strings.CutPrefix(n, "target")
+	if !ok {
+		return nil
+	}
+	i, rest := leadingNumber(rest)
+	if i < 1 || i > 64 {
+		return nil
+	}
+	target := func(r *jsonRecord) *jsonTarget {
+		for len(r.TargetResources) < i {
+			r.TargetResources = append(r.TargetResources, jsonTarget{})
+		}
+		return &r.TargetResources[i-1]
+	}
+	switch rest {
+	case "type":
+		return func(r *jsonRecord, v string) { target(r).Type = jsonText(v) }
+	case "displayname":
+		return func(r *jsonRecord, v string) { target(r).DisplayName = jsonText(v) }
+	case "objectid":
+		return func(r *jsonRecord, v string) { target(r).ID = jsonText(v) }
+	case "userprincipalname":
+		return func(r *jsonRecord, v string) { target(r).UserPrincipalName = jsonText(v) }
+	}
+	rest, ok = strings.CutPrefix(rest, "modifiedproperty")
+	if !ok {
+		return nil
+	}
+	j, rest := leadingNumber(rest)
+	if j < 1 || j > 64 {
+		return nil
+	}
+	prop := func(r *jsonRecord) *jsonModified {
+		t := target(r)
+		for len(t.ModifiedProperties) < j {
+			t.ModifiedProperties = append(t.ModifiedProperties, jsonModified{})
+		}
+		return &t.ModifiedProperties[j-1]
+	}
+	switch rest {
+	case "name":
+		return func(r *jsonRecord, v string) { prop(r).DisplayName = jsonText(v) }
+	case "oldvalue":
+		return func(r *jsonRecord, v string) { prop(r).OldValue = jsonText(v) }
+	case "newvalue":
+		return func(r *jsonRecord, v string) { prop(r).NewValue = jsonText(v) }
+	}
+	return nil
+}
+
+// leadingNumber splits the decimal number at the start of s from the rest (0 for none).
+func leadingNumber(s string) (int, string) {
+	n, k := 0, 0
+	for k < len(s) && k < 3 && '0' <= s[k] && s[k] <= '9' {
+		n = n*10 + int(s[k]-'0')
+		k++
+	}
+	return n, s[k:]
+}
+
+// portalActor settles who a row of the portal's audit download names as its actor: an
+// application (ActorType says so, or the row names a service principal and no user)
+// rather than the user its display name and object id were first read as.
+func portalActor(r *jsonRecord) {
+	by := &r.InitiatedBy.V
+	user, app := &by.User.V, &by.App.V
+	t := strings.ToLower(r.actorType)
+	isApp := strings.Contains(t, "app") || strings.Contains(t, "service")
+	if !isApp && user.UserPrincipalName == "" && (app.ServicePrincipalID != "" || app.ServicePrincipalName != "") && !strings.Contains(t, "user") {
+		isApp = true
+	}
+	if !isApp {
+		return
+	}
+	if app.DisplayName == "" {
+		app.DisplayName = user.DisplayName
+	}
+	if app.ServicePrincipalID == "" {
+		app.ServicePrincipalID = user.ID
+	}
+	*user = jsonActor{}
 }

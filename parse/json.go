@@ -83,8 +83,8 @@ func lightJSON(raw []byte, filter func(int) bool, ev *Event) (counted bool, err 
 	}
 	var full Event
 	rec.event(&full) // from the members read: the decoder's own priorities
-	if full.Other == "" && filter(full.ErrorCode) {
-		return false, nil
+	if full.Other == "" && filter(full.ErrorCode) || full.Audit != nil {
+		return false, nil // in scope, or a directory audit record: the decoder reads it whole
 	}
 	ev.ErrorCode, ev.Time, ev.Other = full.ErrorCode, full.Time, full.Other
 	ev.FailureReason, ev.ResultDescription, ev.AdditionalDetails = full.FailureReason, full.ResultDescription, full.AdditionalDetails

@@ -40,12 +40,28 @@ func read(t *testing.T, name string, data []byte) (evs []Event, recErrs []*Recor
 	return evs, recErrs, in.Format(), fatal
 }
 
-// digest is one line per event with every canonical field, for golden files.
+// digest is one line per event with every canonical field, for golden files: a
+// directory audit record's, or a sign-in's (the join fields last, when it has them).
 func digest(ev Event) string {
-	return fmt.Sprintf("line=%d off=%d time=%s id=%s corr=%s user=%q uid=%s app=%q appid=%s res=%q resid=%s client=%q ip=%s cc=%s os=%q browser=%q type=%s code=%d reason=%q desc=%q details=%q itt=%s tp=%s/%d uti=%s",
+	if a := ev.Audit; a != nil {
+		s := fmt.Sprintf("line=%d off=%d other=%s time=%s audit id=%s corr=%s activity=%q category=%s service=%q result=%s actor=%q actorid=%s",
+			ev.Pos.Line, ev.Pos.Offset, ev.Other, a.Time.Format(time.RFC3339Nano), a.ID, a.CorrelationID, a.Activity, a.Category, a.Service, a.Result, a.Actor, a.ActorID)
+		for _, t := range a.Targets {
+			s += fmt.Sprintf(" target=%s/%s/%s/%q/%s", t.Type, t.ID, t.UPN, t.Name, t.DeviceID)
+		}
+		return s
+	}
+	s := fmt.Sprintf("line=%d off=%d time=%s id=%s corr=%s user=%q uid=%s app=%q appid=%s res=%q resid=%s client=%q ip=%s cc=%s os=%q browser=%q type=%s code=%d reason=%q desc=%q details=%q itt=%s tp=%s/%d uti=%s",
 		ev.Pos.Line, ev.Pos.Offset, ev.Time.Format(time.RFC3339Nano), ev.ID, ev.CorrelationID, ev.User, ev.UserID, ev.App, ev.AppID,
 		ev.Resource, ev.ResourceID, ev.ClientApp, ev.IP, ev.Country, ev.OS, ev.Browser, ev.SignInType, ev.ErrorCode,
 		clip(ev.FailureReason), clip(ev.ResultDescription), clip(ev.AdditionalDetails), ev.IncomingTokenType, ev.TokenProtection, ev.TokenProtectionCode, ev.UniqueTokenID)
+	if ev.DeviceID != "" || ev.DeviceName != "" || ev.CAPolicies != "" {
+		s += fmt.Sprintf(" dev=%s devname=%q cap=%s", ev.DeviceID, ev.DeviceName, ev.CAPolicies)
+	}
+	if ev.Other != "" {
+		s += " other=" + ev.Other
+	}
+	return s
 }
 
 func clip(s string) string {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	gojson "github.com/goccy/go-json"
@@ -52,6 +53,24 @@ type record[T ~string] struct {
 	UniqueTokenID        T                                `json:"uniqueTokenIdentifier"`
 	Properties           *record[T]                       `json:"properties"`
 
+	// A sign-in's conditional access policies: Graph and Azure Monitor (and Log
+	// Analytics' AppliedConditionalAccessPolicies text), Log Analytics.
+	AppliedCAPolicies jsonList[jsonPolicy] `json:"appliedConditionalAccessPolicies"`
+	CAPolicies        jsonList[jsonPolicy] `json:"conditionalAccessPolicies"`
+
+	// A directory audit record's members (see Audit); activityDisplayName marks one
+	// (kind).
+	ActivityDateTime    T                         `json:"activityDateTime"`
+	ActivityDisplayName T                         `json:"activityDisplayName"`
+	OperationName       T                         `json:"operationName"`
+	LoggedByService     T                         `json:"loggedByService"`
+	Result              T                         `json:"result"`
+	InitiatedBy         jsonObject[jsonInitiator] `json:"initiatedBy"`
+	TargetResources     jsonList[jsonTarget]      `json:"targetResources"`
+
+	// actorType is a portal audit download's ActorType (portalActor).
+	actorType string
+
 	// table marks a row of a table (CSV, Parquet, a query result) whose columns include
 	// a sign-in field (evidenceColumn): the table is a sign-in log, whatever a row holds.
 	table bool
@@ -73,6 +92,8 @@ type jsonStatus struct {
 type jsonDevice struct {
 	OperatingSystem jsonText `json:"operatingSystem"`
 	Browser         jsonText `json:"browser"`
+	DeviceID        jsonText `json:"deviceId"`
+	DisplayName     jsonText `json:"displayName"`
 }
 
 type jsonTokenProtection struct {
@@ -225,10 +246,16 @@ func (r *record[T]) event(ev *Event) {
 	if p == nil {
 		p = &record[T]{}
 	}
-	ev.Time = firstTime(string(p.CreatedDateTime), string(r.CreatedDateTime), string(r.Time), string(r.TimeGenerated))
 	if ev.Other = r.kind(p); ev.Other != "" {
+		if ev.Other == auditCategory {
+			ev.Audit = r.audit(p)
+			ev.Time = ev.Audit.Time
+			return
+		}
+		ev.Time = r.signInTime(p)
 		return // not a sign-in: counted apart by category, nothing else read
 	}
+	ev.Time = r.signInTime(p)
 	ev.ID = first(p.ID, r.ID)
 	ev.CorrelationID = first(p.CorrelationID, r.CorrelationID)
 	ev.User = strings.ToLower(first(p.UserPrincipalName, r.UserPrincipalName))
@@ -251,6 +278,9 @@ func (r *record[T]) event(ev *Event) {
 	}
 	ev.OS = string(dev.V.OperatingSystem)
 	ev.Browser = string(dev.V.Browser)
+	ev.DeviceID = string(dev.V.DeviceID)
+	ev.DeviceName = string(dev.V.DisplayName)
+	ev.CAPolicies = policyIDs(p.AppliedCAPolicies, p.CAPolicies, r.AppliedCAPolicies, r.CAPolicies)
 	ev.SignInType = signInType(string(r.Category), string(r.Type), p.SignInEventTypes, r.SignInEventTypes, first(p.IsInteractive, r.IsInteractive))
 
 	st := p.Status
@@ -272,11 +302,21 @@ func (r *record[T]) event(ev *Event) {
 	ev.UniqueTokenID = first(p.UniqueTokenID, r.UniqueTokenID)
 }
 
+// signInTime is when a sign-in happened: its created time, falling back to the time the
+// record was emitted or ingested.
+func (r *record[T]) signInTime(p *record[T]) time.Time {
+	return firstTime(string(p.CreatedDateTime), string(r.CreatedDateTime), string(r.Time), string(r.TimeGenerated))
+}
+
 // kind is "" for a sign-in, else the category of the record (see Event.Other). A record
 // is a sign-in when its category (Azure Monitor's category, Log Analytics' Category or
 // Type) names a sign-in log, or, naming none of the other logs, it carries one of the
 // fields that only sign-ins have: an error code (status.errorCode, resultType), a
 // created time, a user principal name or an app id, at the top level or in properties.
+// A record naming no log that has an activityDisplayName (Graph's directoryAudits and
+// PowerShell's dumps of them, whose category is the audit category, a table of audit
+// rows without a Type column) is a directory audit record, "AuditLogs", whatever else it
+// has: no sign-in has that member.
 // The walk of the prefilter (walkRecord) reads exactly these members.
 func (r *record[T]) kind(p *record[T]) string {
 	for _, c := range []string{string(r.Category), string(r.Type)} {
@@ -289,6 +329,9 @@ func (r *record[T]) kind(p *record[T]) string {
 		if k, ok := otherCategories[strings.ToLower(c)]; ok {
 			return k
 		}
+	}
+	if p.ActivityDisplayName != "" || r.ActivityDisplayName != "" {
+		return auditCategory
 	}
 	if r.table {
 		return ""
@@ -326,6 +369,12 @@ func evidenceColumn(name string) bool {
 		return true
 	}
 	return false
+}
+
+// auditColumn reports whether a column is one by which kind knows a directory audit
+// record (activityDisplayName, the portal's Activity being mapped to it).
+func auditColumn(name string) bool {
+	return strings.TrimPrefix(fieldName(name), "properties.") == "activitydisplayname"
 }
 
 // codeColumn reports whether a column gives a sign-in's error code: ResultType, the

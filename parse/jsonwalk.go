@@ -69,7 +69,8 @@ const (
 	memberAppID
 	memberStatus
 	memberProperties
-	memberErrorCode // in a status object
+	memberActivityDisplayName // marks a directory audit record (kind)
+	memberErrorCode           // in a status object
 	memberFailureReason
 	memberAdditionalDetails
 	memberDynamic // decoded from JSON text when given as a string: checked, not read
@@ -102,6 +103,8 @@ func recordMember(name string) lightMember {
 		return memberStatus
 	case "properties":
 		return memberProperties
+	case "activitydisplayname":
+		return memberActivityDisplayName
 	case "devicedetail", "location", "locationdetails", "tokenprotectionstatusdetails", "signineventtypes":
 		return memberDynamic
 	}
@@ -110,7 +113,7 @@ func recordMember(name string) lightMember {
 
 // memberLengths has bit n set when a member of recordMember or statusMember has n
 // letters: names of other lengths need no look.
-const memberLengths = 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9 | 1<<10 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17 | 1<<28
+const memberLengths = 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9 | 1<<10 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17 | 1<<19 | 1<<28
 
 // statusMember is recordMember for the members of a status object.
 func statusMember(name string) lightMember {
@@ -290,6 +293,8 @@ func setLight(rec *jsonRecord, m lightMember, v []byte) {
 		rec.UserPrincipalName = t
 	case memberAppID:
 		rec.AppID = t
+	case memberActivityDisplayName:
+		rec.ActivityDisplayName = t
 	case memberErrorCode:
 		rec.Status.V.ErrorCode = t
 	case memberFailureReason:

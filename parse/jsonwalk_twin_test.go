@@ -76,6 +76,12 @@ var twinSeeds = []string{
 	`{"STATUS":{"ERRORCODE":1},"Properties":{"STATUS":{"errorcode":2}}}`,
 	`{"t\u0069me":"a"}`, "{\"tim\xc3\xa9\":\"a\"}", `{"tokenProtectionStatusDetails":"{}","signInEventTypes":"[\"x\"]"}`,
 	`{"location":{"city":"x"},"locationDetails":"  {","deviceDetail":"\u005b"}`,
+	// Directory audit records: activityDisplayName is read, at the top level and in
+	// properties, in any case, once.
+	`{"id":"a","category":"UserManagement","activityDisplayName":"Delete user","targetResources":[{"type":"User"}]}`,
+	`{"category":"AuditLogs","properties":{"ActivityDisplayName":"Delete device","activityDateTime":"t"}}`,
+	`{"activityDisplayName":"a","ACTIVITYDISPLAYNAME":"b"}`, `{"activity\u0044isplayName":"a"}`,
+	`{"activityDisplayName":7,"properties":{"activityDisplayName":{"a":[1]}}}`, `{"activityDisplayName":null,"status":{"activityDisplayName":"x"}}`,
 	strings.Repeat(`{"a":`, maxDepth-1) + `1` + strings.Repeat(`}`, maxDepth-1),
 	strings.Repeat(`{"a":`, maxDepth) + `1` + strings.Repeat(`}`, maxDepth),
 	`{"a":` + strings.Repeat(`[`, maxDepth-1) + strings.Repeat(`]`, maxDepth-1) + `}`,
@@ -95,7 +101,7 @@ func walkSamples(tb testing.TB) [][]byte {
 			out = append(out, b)
 		}
 	}
-	for _, root := range []string{"../samples", "../../shared/corpus"} {
+	for _, root := range []string{"../samples", "../../shared/corpus", "../../shared/audit-corpus", "testdata/audit"} {
 		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
 				return err

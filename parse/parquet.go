@@ -36,6 +36,7 @@ type parquetDecoder struct {
 	table       bool // the schema has a sign-in column (evidenceColumn)
 	light       bool // and none naming each row's log: rows left out by filter need no more
 	noCode      bool // and none giving the error code (see codeColumn)
+	audit       bool // the schema has a column of directory audit records (auditColumn)
 
 	groupFrom, groupTo int // the row groups to read (OpenOptions.Section); groupTo 0: all
 }
@@ -159,9 +160,12 @@ func (d *parquetDecoder) read(name string, yield func(Event, error) bool) (err e
 		}
 		// Rows are sign-ins when the schema has a sign-in column and no column naming
 		// each row's log; otherwise every row is read whole, to tell (kind).
+		// A column of directory audit records (activityDisplayName) makes every row one to
+		// read whole too: the time of such a row is its activity's, and all of it is kept.
 		d.table = slices.ContainsFunc(leaves, func(l parquetLeaf) bool { return evidenceColumn(l.path) })
-		d.noCode = d.table && !slices.ContainsFunc(leaves, func(l parquetLeaf) bool { return codeColumn(l.path) })
-		d.light = d.table && !slices.ContainsFunc(leaves, func(l parquetLeaf) bool { return categoryColumn(l.path) })
+		d.audit = slices.ContainsFunc(leaves, func(l parquetLeaf) bool { return auditColumn(l.path) })
+		d.noCode = d.table && !d.audit && !slices.ContainsFunc(leaves, func(l parquetLeaf) bool { return codeColumn(l.path) })
+		d.light = d.table && !d.audit && !slices.ContainsFunc(leaves, func(l parquetLeaf) bool { return categoryColumn(l.path) })
 		for i, rg := range f.RowGroups() {
 			n := rg.NumRows()
 			if err := d.rowGroup(rg, i, first, leaves, f, yield); err != nil {
@@ -217,7 +221,8 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 	for i := range leaves {
 		l := &leaves[i]
 		name := strings.TrimPrefix(l.key, "properties.")
-		key, read := l.codeRank > 0 || l.timeRank > 0, !d.summaryOnly || !detailColumns[name]
+		// An audit record's detail columns are read even so: its correlation id is part of it.
+		key, read := l.codeRank > 0 || l.timeRank > 0, !d.summaryOnly || !detailColumns[name] || d.audit
 		if !key && !read {
 			continue
 		}
