@@ -250,7 +250,9 @@ type Attribution struct {
 }
 
 // NewAttribution returns an Attribution over set's change kinds.
-func NewAttribution(set *rules.Set) *Attribution { return &Attribution{set: set, strs: map[string]string{}} }
+func NewAttribution(set *rules.Set) *Attribution {
+	return &Attribution{set: set, strs: map[string]string{}}
+}
 
 // Audit keeps the change records of one audit record; a is valid only during the call.
 func (a *Attribution) Audit(au *parse.Audit) {
