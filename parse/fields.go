@@ -58,6 +58,17 @@ func sessionStatusCodeOf(t *jsonTokenProtection) *jsonText       { return &t.Sig
 func deviceIDOfDetail(d *jsonDevice) *jsonText                   { return &d.DeviceID }
 func deviceNameOf(d *jsonDevice) *jsonText                       { return &d.DisplayName }
 
+// setAdditionalDetails reads an AdditionalDetails column: an audit record's list of
+// key-value pairs as JSON text (Log Analytics), or else the leaf of a sign-in's
+// status.additionalDetails in a table flattened to its leaves (see leafColumns).
+func setAdditionalDetails(r *jsonRecord, v string) {
+	if strings.HasPrefix(strings.TrimSpace(v), "[") {
+		_ = r.AdditionalDetails.UnmarshalJSON(quote(v))
+		return
+	}
+	member(status, additionalDetailsOf)(r, v)
+}
+
 // unmarshalText sets a member whose type reads JSON text from a JSON string (jsonList,
 // jsonObject) from a column's text.
 func unmarshalText(f func(r *jsonRecord) json.Unmarshaler) fieldSetter {
@@ -144,7 +155,8 @@ var fieldSetters = map[string]fieldSetter{
 	"operationname":       text(func(r *jsonRecord) *jsonText { return &r.OperationName }),
 	"loggedbyservice":     text(func(r *jsonRecord) *jsonText { return &r.LoggedByService }),
 	"result":              text(func(r *jsonRecord) *jsonText { return &r.Result }),
-	"initiatedby":         unmarshalText(func(r *jsonRecord) json.Unmarshaler { return &r.InitiatedBy }),
+	"initiatedby":         unmarshalText(func(r *jsonRecord) json.Unmarshaler { return initiator(r) }),
+	"additionaldetails":   setAdditionalDetails,
 	"targetresources":     unmarshalText(func(r *jsonRecord) json.Unmarshaler { return &r.TargetResources }),
 
 	"tokenprotectionstatusdetails":                         dynamic(protection),
@@ -188,8 +200,8 @@ var portalColumns = map[string]string{
 var leafColumns = map[string]string{
 	"errorcode":               "status.errorcode",
 	"failurereason":           "status.failurereason",
-	"additionaldetails":       "status.additionaldetails",
 	"operatingsystem":         "devicedetail.operatingsystem",
+	"deviceid":                "devicedetail.deviceid",
 	"countryorregion":         "location.countryorregion",
 	"signinsessionstatus":     "tokenprotectionstatusdetails.signinsessionstatus",
 	"signinsessionstatuscode": "tokenprotectionstatusdetails.signinsessionstatuscode",
@@ -301,24 +313,24 @@ func portalAuditSetter(name string) fieldSetter {
 	var f fieldSetter
 	switch n {
 	case "actortype":
-		f = func(r *jsonRecord, v string) { r.actorType = v }
+		f = func(r *jsonRecord, v string) { initiator(r).V.actorType = v }
 	case "actordisplayname":
-		f = func(r *jsonRecord, v string) { r.InitiatedBy.V.User.V.DisplayName = jsonText(v) }
+		f = func(r *jsonRecord, v string) { initiator(r).V.User.V.DisplayName = jsonText(v) }
 	case "actorobjectid":
-		f = func(r *jsonRecord, v string) { r.InitiatedBy.V.User.V.ID = jsonText(v) }
+		f = func(r *jsonRecord, v string) { initiator(r).V.User.V.ID = jsonText(v) }
 	case "actoruserprincipalname":
-		f = func(r *jsonRecord, v string) { r.InitiatedBy.V.User.V.UserPrincipalName = jsonText(v) }
+		f = func(r *jsonRecord, v string) { initiator(r).V.User.V.UserPrincipalName = jsonText(v) }
 	case "actorserviceprincipalid":
-		f = func(r *jsonRecord, v string) { r.InitiatedBy.V.App.V.ServicePrincipalID = jsonText(v) }
+		f = func(r *jsonRecord, v string) { initiator(r).V.App.V.ServicePrincipalID = jsonText(v) }
 	case "actorserviceprincipalname":
-		f = func(r *jsonRecord, v string) { r.InitiatedBy.V.App.V.ServicePrincipalName = jsonText(v) }
+		f = func(r *jsonRecord, v string) { initiator(r).V.App.V.ServicePrincipalName = jsonText(v) }
 	default:
 		f = portalTargetSetter(n)
 	}
 	if f == nil {
 		return nil
 	}
-	return skipEmpty(func(r *jsonRecord, v string) { f(r, v); r.InitiatedBy.OK = true })
+	return skipEmpty(func(r *jsonRecord, v string) { f(r, v); initiator(r).OK = true })
 }
 
 // portalTargetSetter sets a numbered target column: target<i><field> or
@@ -388,9 +400,12 @@ func leadingNumber(s string) (int, string) {
 // application (ActorType says so, or the row names a service principal and no user)
 // rather than the user its display name and object id were first read as.
 func portalActor(r *jsonRecord) {
+	if r.InitiatedBy == nil {
+		return
+	}
 	by := &r.InitiatedBy.V
 	user, app := &by.User.V, &by.App.V
-	t := strings.ToLower(r.actorType)
+	t := strings.ToLower(by.actorType)
 	isApp := strings.Contains(t, "app") || strings.Contains(t, "service")
 	if !isApp && user.UserPrincipalName == "" && (app.ServicePrincipalID != "" || app.ServicePrincipalName != "") && !strings.Contains(t, "user") {
 		isApp = true
@@ -405,4 +420,140 @@ func portalActor(r *jsonRecord) {
 		app.ServicePrincipalID = user.ID
 	}
 	*user = jsonActor{}
+}
+
+// Nested Parquet (diagnostic-settings records as Spark or DuckDB write them) gives
+// initiatedBy as a struct of structs, and lists (targetResources and their
+// modifiedProperties, a sign-in's appliedConditionalAccessPolicies) as repeated groups.
+
+// initiator is r's initiatedBy, made when it has none.
+func initiator(r *jsonRecord) *jsonObject[jsonInitiator] {
+	if r.InitiatedBy == nil {
+		r.InitiatedBy = &jsonObject[jsonInitiator]{}
+	}
+	return r.InitiatedBy
+}
+
+func actorMember(app bool, f func(*jsonActor) *jsonText) fieldSetter {
+	return func(r *jsonRecord, v string) {
+		by := initiator(r)
+		o := &by.V.User
+		if app {
+			o = &by.V.App
+		}
+		*f(&o.V) = jsonText(v)
+		o.OK, by.OK = true, true
+	}
+}
+
+func init() {
+	for name, f := range map[string]func(*jsonActor) *jsonText{
+		"id":                   func(a *jsonActor) *jsonText { return &a.ID },
+		"displayname":          func(a *jsonActor) *jsonText { return &a.DisplayName },
+		"userprincipalname":    func(a *jsonActor) *jsonText { return &a.UserPrincipalName },
+		"appid":                func(a *jsonActor) *jsonText { return &a.AppID },
+		"serviceprincipalid":   func(a *jsonActor) *jsonText { return &a.ServicePrincipalID },
+		"serviceprincipalname": func(a *jsonActor) *jsonText { return &a.ServicePrincipalName },
+	} {
+		fieldSetters["initiatedby.user."+name] = actorMember(false, f)
+		fieldSetters["initiatedby.app."+name] = actorMember(true, f)
+	}
+}
+
+// listSetter stores one value of a repeated column into a record: idx[j] is the element
+// of the list at repetition level j the value belongs to, exist the deepest level whose
+// element is there (a value of an empty or null list has none), ok whether the value
+// itself is (not null).
+type listSetter func(r *jsonRecord, idx []int, exist int, v string, ok bool)
+
+// listWrappers are the names writers give the levels of a Parquet LIST (list.element
+// by the spec, array, bag.array_element and item of older writers).
+var listWrappers = map[string]bool{"list": true, "element": true, "array": true, "bag": true, "array_element": true, "item": true}
+
+// listPath is a repeated column's path, lower-cased, without the list's levels:
+// properties.targetresources.modifiedproperties.newvalue.
+func listPath(path []string) string {
+	var out []string
+	for _, p := range path {
+		if p = strings.ToLower(p); !listWrappers[p] {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ".")
+}
+
+// listSetterFor returns the setter of a repeated column, by its listPath; nil for one
+// grantsweep does not read.
+func listSetterFor(path string) listSetter {
+	rest, props := strings.CutPrefix(path, "properties.")
+	f := listSetters[rest]
+	if f == nil || !props {
+		return f
+	}
+	return func(r *jsonRecord, idx []int, exist int, v string, ok bool) {
+		if r.Properties == nil {
+			r.Properties = &jsonRecord{}
+		}
+		f(r.Properties, idx, exist, v, ok)
+	}
+}
+
+func targetList(set func(t *jsonTarget, v string)) listSetter {
+	return func(r *jsonRecord, idx []int, exist int, v string, ok bool) {
+		if exist < 1 {
+			return
+		}
+		t := elementAt(&r.TargetResources, idx[1])
+		if ok {
+			set(t, v)
+		}
+	}
+}
+
+func modifiedList(set func(m *jsonModified, v string)) listSetter {
+	return func(r *jsonRecord, idx []int, exist int, v string, ok bool) {
+		if exist < 1 {
+			return
+		}
+		t := elementAt(&r.TargetResources, idx[1])
+		if exist < 2 || len(idx) < 3 {
+			return
+		}
+		m := elementAt(&t.ModifiedProperties, idx[2])
+		if ok {
+			set(m, v)
+		}
+	}
+}
+
+func policyList(l func(r *jsonRecord) *jsonList[jsonPolicy]) listSetter {
+	return func(r *jsonRecord, idx []int, exist int, v string, ok bool) {
+		if exist < 1 {
+			return
+		}
+		p := elementAt(l(r), idx[1])
+		if ok {
+			p.ID = jsonText(v)
+		}
+	}
+}
+
+// elementAt is element i of a list, which grows to hold it.
+func elementAt[T any](l *jsonList[T], i int) *T {
+	for len(*l) <= i {
+		*l = append(*l, *new(T))
+	}
+	return &(*l)[i]
+}
+
+var listSetters = map[string]listSetter{
+	"targetresources.id":                             targetList(func(t *jsonTarget, v string) { t.ID = jsonText(v) }),
+	"targetresources.displayname":                    targetList(func(t *jsonTarget, v string) { t.DisplayName = jsonText(v) }),
+	"targetresources.type":                           targetList(func(t *jsonTarget, v string) { t.Type = jsonText(v) }),
+	"targetresources.userprincipalname":              targetList(func(t *jsonTarget, v string) { t.UserPrincipalName = jsonText(v) }),
+	"targetresources.modifiedproperties.displayname": modifiedList(func(m *jsonModified, v string) { m.DisplayName = jsonText(v) }),
+	"targetresources.modifiedproperties.oldvalue":    modifiedList(func(m *jsonModified, v string) { m.OldValue = jsonText(v) }),
+	"targetresources.modifiedproperties.newvalue":    modifiedList(func(m *jsonModified, v string) { m.NewValue = jsonText(v) }),
+	"appliedconditionalaccesspolicies.id":            policyList(func(r *jsonRecord) *jsonList[jsonPolicy] { return &r.AppliedCAPolicies }),
+	"conditionalaccesspolicies.id":                   policyList(func(r *jsonRecord) *jsonList[jsonPolicy] { return &r.CAPolicies }),
 }

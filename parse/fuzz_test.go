@@ -151,8 +151,10 @@ func FuzzGzip(f *testing.F) {
 func FuzzParquet(f *testing.F) {
 	data, _ := flatParquet(f, 3, 7)
 	f.Add(data)
-	if nested, err := os.ReadFile("../samples/databricks/signinlogs/part-00000.snappy.parquet"); err == nil {
-		f.Add(nested)
+	for _, p := range []string{"../samples/databricks/signinlogs/part-00000.snappy.parquet", "testdata/audit/diag-nested-mixed.parquet", "testdata/audit/la-mixed.parquet"} {
+		if nested, err := os.ReadFile(p); err == nil {
+			f.Add(nested)
+		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if foot, err := readParquetFooter(bytes.NewReader(data), int64(len(data))); err == nil {

@@ -23,6 +23,8 @@ const auditCategory = "AuditLogs"
 type jsonInitiator struct {
 	User jsonObject[jsonActor] `json:"user"`
 	App  jsonObject[jsonActor] `json:"app"`
+
+	actorType string // a portal audit download's ActorType (portalActor)
 }
 
 // jsonActor is initiatedBy.user or initiatedBy.app.
@@ -47,6 +49,11 @@ type jsonModified struct {
 	DisplayName jsonText `json:"displayName"`
 	OldValue    jsonText `json:"oldValue"`
 	NewValue    jsonText `json:"newValue"`
+}
+
+type jsonKeyValue struct {
+	Key   jsonText `json:"key"`
+	Value jsonText `json:"value"`
 }
 
 type jsonPolicy struct {
@@ -92,6 +99,10 @@ type jsonList[T any] []T
 func (l *jsonList[T]) UnmarshalJSON(b []byte) error {
 	b = textJSON(b)
 	if len(b) == 0 || b[0] != '[' {
+		return nil
+	}
+	if len(bytes.TrimSpace(b[1:])) == 1 { // [] (valid JSON: the rest is the closing bracket)
+		*l = jsonList[T]{}
 		return nil
 	}
 	var v []T
@@ -161,8 +172,11 @@ func (r *record[T]) audit(p *record[T]) *Audit {
 		}
 	}
 	by := p.InitiatedBy
-	if !by.OK {
+	if by == nil || !by.OK {
 		by = r.InitiatedBy
+	}
+	if by == nil {
+		by = &jsonObject[jsonInitiator]{}
 	}
 	user, app := &by.V.User.V, &by.V.App.V
 	switch {
@@ -182,10 +196,29 @@ func (r *record[T]) audit(p *record[T]) *Audit {
 	}
 	if len(targets) > 0 {
 		a.Targets = make([]Target, len(targets))
+		devices, last := 0, 0
 		for i, t := range targets {
 			a.Targets[i] = Target{Type: string(t.Type), ID: string(t.ID), UPN: strings.ToLower(string(t.UserPrincipalName)), Name: string(t.DisplayName)}
 			if strings.EqualFold(string(t.Type), "Device") {
 				a.Targets[i].DeviceID = deviceIDOf(t.ModifiedProperties)
+				devices, last = devices+1, i
+			}
+		}
+		// Add device and Delete device records (Intune's among them) often give the
+		// device id only among the record's additionalDetails: it is the device's when
+		// the record has one device.
+		if devices == 1 && a.Targets[last].DeviceID == "" {
+			details := p.AdditionalDetails
+			if details == nil {
+				details = r.AdditionalDetails
+			}
+			for _, kv := range details {
+				if strings.EqualFold(strings.TrimSpace(string(kv.Key)), "DeviceId") {
+					if id := modifiedValue(string(kv.Value)); id != "" {
+						a.Targets[last].DeviceID = id
+						break
+					}
+				}
 			}
 		}
 	}
