@@ -1197,6 +1197,9 @@ func fromStored(st *stored, name string, set *rules.Set, budget *spill.Budget) (
 		if err := c.sameCause(fmt.Sprintf("causes[%d]", i), st.Causes[i], cv); err != nil {
 			return nil, err
 		}
+		if got, want := st.Causes[i].Explained, v.explained(i); got != want {
+			return nil, c.errorf(fmt.Sprintf("causes[%d].explained", i), "%d, but the partial's events and changes give %d", got, want)
+		}
 	}
 	if len(st.Families) != len(v.families) {
 		return nil, c.errorf("families", "%s, want the rule set's %d", plural(int64(len(st.Families)), "family", "families"), len(v.families))

@@ -307,3 +307,27 @@ func TestRedactAuditJoin(t *testing.T) {
 		t.Errorf("redacted events explain nothing:\n%s", outputs["events csv"])
 	}
 }
+
+// TestMergeRefusesBadChanges: a partial whose change records do not give the explained
+// counts it shows, or that are malformed, is refused naming the member.
+func TestMergeRefusesBadChanges(t *testing.T) {
+	dir := t.TempDir()
+	out := mustRun(t, "sweep", "--format", "json", auditPage, auditSignIns)
+	for _, tt := range []struct{ name, from, to, member string }{
+		{"a kind unknown", `["2026-11-24T07:00:00Z","A-10","session_revoke",`, `["2026-11-24T07:00:00Z","A-10","no_such_kind",`, "partial.changes[3][2] (kind)"},
+		{"explained not what the changes give", `"explained": 2`, `"explained": 1`, "causes[10].explained"},
+		{"a change time not a time", `["2026-11-24T07:00:00Z","A-10"`, `["yesterday","A-10"`, "partial.changes[3][0] (time)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if !strings.Contains(out, tt.from) {
+				t.Fatalf("the summary lacks %q", tt.from)
+			}
+			p := filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "-")+".json")
+			os.WriteFile(p, []byte(strings.Replace(out, tt.from, tt.to, 1)), 0o644)
+			_, errs, code := runCLI(t, "", "merge", p)
+			if code != 2 || !strings.Contains(errs, tt.member) {
+				t.Errorf("exit %d, %q; want 2 naming %s", code, errs, tt.member)
+			}
+		})
+	}
+}
