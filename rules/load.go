@@ -51,6 +51,7 @@ const (
 type ruleFile struct {
 	Families []familyEntry `yaml:"families"`
 	Rules    []ruleEntry   `yaml:"rules"`
+	Changes  []changeEntry `yaml:"changes"`
 }
 
 type familyEntry struct {
@@ -126,7 +127,7 @@ func Load(data []byte, name string, base *Set, mode string) (*Set, error) {
 		}
 		probs = append(probs, Problem{File: name, Line: t.Position.Line, Col: t.Position.Column, Msg: msg})
 	})
-	families, entries, bad := decodeEntries(body)
+	families, entries, kinds, bad := decodeEntries(body)
 	for _, err := range bad {
 		probs = append(probs, yamlProblem(name, err))
 	}
@@ -137,6 +138,10 @@ func Load(data []byte, name string, base *Set, mode string) (*Set, error) {
 		for _, r := range base.Rules {
 			r.When = slices.Clone(r.When)
 			s.Rules = append(s.Rules, r)
+		}
+		for _, k := range base.Changes {
+			k.Activities, k.Explains = slices.Clone(k.Activities), slices.Clone(k.Explains)
+			s.Changes = append(s.Changes, k)
 		}
 	}
 	seenFamily := map[string]bool{}
@@ -244,6 +249,7 @@ func Load(data []byte, name string, base *Set, mode string) (*Set, error) {
 	if len(s.Rules) == 0 {
 		probs = append(probs, Problem{File: name, Msg: "no rules"})
 	}
+	s.loadChanges(kinds, name, pos, problem)
 	// A rule with a problem of its own would shadow others for nothing: the shadows are
 	// those among the rules without one.
 	for _, sh := range s.shadowed(func(i int) bool { return broken[s.Rules[i].ID] }) {
@@ -262,17 +268,18 @@ func Load(data []byte, name string, base *Set, mode string) (*Set, error) {
 // so that one of the wrong shape is a problem of its own and the others are still
 // checked: it is nil, and its error is in bad. One decoder reads them all, so that an
 // alias in one entry finds the anchor of another.
-func decodeEntries(body ast.Node) (families []*familyEntry, rules []*ruleEntry, bad []error) {
+func decodeEntries(body ast.Node) (families []*familyEntry, rules []*ruleEntry, changes []*changeEntry, bad []error) {
 	if body == nil {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(nil))
 	var top struct {
 		Families []ast.Node `yaml:"families"`
 		Rules    []ast.Node `yaml:"rules"`
+		Changes  []ast.Node `yaml:"changes"`
 	}
 	if err := dec.DecodeFromNode(body, &top); err != nil {
-		return nil, nil, []error{err} // not even lists of entries
+		return nil, nil, nil, []error{err} // not even lists of entries
 	}
 	families = make([]*familyEntry, len(top.Families))
 	for i, n := range top.Families {
@@ -294,7 +301,17 @@ func decodeEntries(body ast.Node) (families []*familyEntry, rules []*ruleEntry, 
 			rules[i], bad = nil, append(bad, err)
 		}
 	}
-	return families, rules, bad
+	changes = make([]*changeEntry, len(top.Changes))
+	for i, n := range top.Changes {
+		changes[i] = new(changeEntry)
+		if n == nil {
+			continue
+		}
+		if err := dec.DecodeFromNode(n, changes[i]); err != nil {
+			changes[i], bad = nil, append(bad, err)
+		}
+	}
+	return families, rules, changes, bad
 }
 
 // sortProblems orders problems by line and column, those of no line (of the whole file)

@@ -47,10 +47,13 @@ type Clause struct {
 type Set struct {
 	Families []Family
 	Rules    []Rule
+	Changes  []ChangeKind // the change kinds of the audit join, in file order
 
 	byCode   map[int][]int // code -> indexes of the rules with a clause naming it, in order
 	textOnly []int         // indexes of rules with a clause that names no code
 	zero     bool          // some rule names code 0 (successes: most records)
+
+	byActivity map[string]int // NormalizeActivity(activity) -> index in Changes
 }
 
 //go:embed default.yaml
@@ -103,6 +106,14 @@ func codeList(v any) ([]int, error) {
 }
 
 func (s *Set) index() {
+	s.byActivity = map[string]int{}
+	for i, k := range s.Changes {
+		for _, a := range k.Activities {
+			if _, ok := s.byActivity[NormalizeActivity(a)]; !ok {
+				s.byActivity[NormalizeActivity(a)] = i
+			}
+		}
+	}
 	for i, r := range s.Rules {
 		for _, c := range r.When {
 			if len(c.Codes) == 0 && !slices.Contains(s.textOnly, i) {
