@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"regexp"
 	"slices"
@@ -48,6 +49,7 @@ func (s *Set) loadChanges(entries []*changeEntry, name string, pos func(string) 
 		seen[fe.ID] = true
 		idx := s.ChangeIndex(fe.ID)
 		var k ChangeKind
+		var missing []string // the fields a new kind must give and this one does not
 		if idx >= 0 {
 			k = s.Changes[idx] // an override: keep what the file does not give
 		} else {
@@ -71,7 +73,7 @@ func (s *Set) loadChanges(entries []*changeEntry, name string, pos func(string) 
 				k.Activities = append(k.Activities, a)
 			}
 		} else if idx < 0 {
-			problem(path, "change kind %q: no activities: it matches no audit record", fe.ID)
+			missing = append(missing, "activities")
 		}
 		if fe.Key != nil {
 			k.Key = *fe.Key
@@ -83,7 +85,7 @@ func (s *Set) loadChanges(entries []*changeEntry, name string, pos func(string) 
 				problem(path+".key", "%s", msg)
 			}
 		} else if idx < 0 {
-			problem(path, "change kind %q: no key: give user, device or policy", fe.ID)
+			missing = append(missing, "key")
 		}
 		if fe.Window != nil {
 			w, err := parseWindow(fe.Window)
@@ -92,7 +94,7 @@ func (s *Set) loadChanges(entries []*changeEntry, name string, pos func(string) 
 			}
 			k.Window = w
 		} else if idx < 0 {
-			problem(path, "change kind %q: no window: give how long after a change its failures come, like 7d or 36h", fe.ID)
+			missing = append(missing, "window")
 		}
 		if fe.Explains != nil {
 			k.Explains = nil
@@ -117,7 +119,18 @@ func (s *Set) loadChanges(entries []*changeEntry, name string, pos func(string) 
 				}
 			}
 		} else if idx < 0 {
-			problem(path, "change kind %q: explains no cause: give the cause ids it explains", fe.ID)
+			missing = append(missing, "explains")
+		}
+		if len(missing) > 0 {
+			msg := fmt.Sprintf("change kind %q: a new kind needs %s; it has no %s", fe.ID, "activities, key, window and explains", orList(missing))
+			ids := make([]string, len(s.Changes))
+			for j := range s.Changes {
+				ids[j] = s.Changes[j].ID
+			}
+			if sg := Suggestions(fe.ID, ids); len(sg) > 0 {
+				msg += fmt.Sprintf("; did you mean to change %q?", sg[0])
+			}
+			problem(path, "%s", msg)
 		}
 		if fe.Rank != nil {
 			k.Rank = *fe.Rank
@@ -172,6 +185,14 @@ func (s *Set) loadChanges(entries []*changeEntry, name string, pos func(string) 
 	}
 }
 
+// orList joins words as "a, b or c".
+func orList(words []string) string {
+	if len(words) <= 1 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}
+
 var daysWindow = regexp.MustCompile(`^(\d+)d(.*)$`)
 
 // parseWindow reads a change kind's window: a Go duration (36h, 90m), days (7d), or days
@@ -204,12 +225,32 @@ func parseWindow(v any) (time.Duration, error) {
 	return days + d, nil
 }
 
-// formatWindow writes a window as parseWindow reads it: whole days as "7d", else a Go
+// FormatWindow writes a change kind's window as rule files give it: whole days as "7d", else a Go
 // duration.
-func formatWindow(d time.Duration) string {
+func FormatWindow(d time.Duration) string {
 	const day = 24 * time.Hour
 	if d > 0 && d%day == 0 {
 		return strconv.FormatInt(int64(d/day), 10) + "d"
 	}
 	return d.String()
+}
+
+// ChangesFingerprint identifies what the change kinds join: in order, each kind's id,
+// activities (as compared), key, window, causes and rank (labels do not change an
+// attribution). "" for a set without kinds. It is apart from Fingerprint, which stays
+// what it was over the causes, so that summaries and baselines from before the kinds
+// still merge and compare.
+func (s *Set) ChangesFingerprint() string {
+	if len(s.Changes) == 0 {
+		return ""
+	}
+	h := sha256.New()
+	for _, k := range s.Changes {
+		acts := make([]string, len(k.Activities))
+		for i, a := range k.Activities {
+			acts[i] = NormalizeActivity(a)
+		}
+		fmt.Fprintf(h, "change %q %q %q %d %q %d\n", k.ID, acts, k.Key, int64(k.Window), k.Explains, k.Rank)
+	}
+	return fmt.Sprintf("sha256:%x", h.Sum(nil)[:12])
 }

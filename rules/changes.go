@@ -177,10 +177,10 @@ func (s *Set) Explainable(rule int) bool {
 	return slices.ContainsFunc(s.Changes, func(k ChangeKind) bool { return slices.Contains(k.Explains, id) })
 }
 
-// Group makes changes of change records: it sorts recs (key type, target key, time, audit
-// id, then every other field, so that the order they came in does not matter) and cuts
-// them into groups of one key type and target key (see ChangeRecords) whose times are
-// within GroupGap of the group's first, ends included. A change is named after its most
+// Group makes changes of change records: it orders recs (key type, target key, time,
+// audit id, then every other field, so that the order they came in does not matter; recs
+// itself is left as it is) and cuts them into groups of one key type and target key (see
+// groupKey) whose times are within GroupGap of the group's first, ends included. A change is named after its most
 // specific member kind (the lowest Rank, ties the one first in s.Changes): its activity,
 // actor and target are those of its first member of that kind, the target's empty fields
 // filled from the other members in order. Records of a kind s does not have are left out.

@@ -293,7 +293,11 @@ func positional(name string, args []string, cur string, set *rules.Set) ([]candi
 			}
 			return matching(out, cur), completeNothing
 		case len(args) == 1 && args[0] == "show":
-			return matching(causeCandidates(set), cur), completeNothing
+			out := causeCandidates(set)
+			for _, k := range set.Changes {
+				out = append(out, candidate{k.ID, k.Label})
+			}
+			return matching(out, cur), completeNothing
 		case len(args) == 1 && args[0] == "check":
 			return nil, completeFiles
 		}

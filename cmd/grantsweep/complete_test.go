@@ -80,6 +80,7 @@ func TestComplete(t *testing.T) {
 		{[]string{"sweep", "--user", "a", "--us"}, []string{"--user"}, ":0"}, // repeatable
 		{[]string{"rules", ""}, []string{"list", "show", "check", "export", "default"}, ":0"},
 		{[]string{"rules", "show", "revoked"}, revoked, ":0"},
+		{[]string{"rules", "show", "pass"}, []string{"password_change"}, ":0"}, // change kinds too
 		{[]string{"rules", "--rules-mode", "replace", "check", ""}, nil, ":1"},
 		{[]string{"rules", "export", "--k"}, []string{"--kql"}, ":0"},
 		{[]string{"help", "m"}, []string{"merge"}, ":0"},

@@ -106,9 +106,11 @@ sweep could not have written (a member of the wrong type, a negative count, coun
 not add up, an index out of range, a time that does not parse): a usage error (exit 2)
 naming the file and the member, such as partial.codes[2].records.
 
-Rules: "rules list" prints the active rule table in order, "rules show ID" one rule,
-"rules check FILE" validates a rule file strictly (every problem in one pass, sorted by
-line, each with file:line:col; exit 2), "rules export --kql [--since 1d]" prints the
+Rules: "rules list" prints the active rule table in order, then the change kinds of
+the audit join (id, key, window, causes explained), "rules show ID" one rule or change
+kind, "rules check FILE" validates a rule file strictly, its change kinds included (every
+problem in one pass, sorted by line, each with file:line:col; exit 2; when it is valid, a
+second line gives the number of change kinds and their fingerprint), "rules export --kql [--since 1d]" prints the
 rules as a Kusto query over SigninLogs and AADNonInteractiveUserSignInLogs, and "rules
 default" the default rules. The query's --since is read as sweep's --since and written
 as a Kusto literal: a duration back from now becomes ago() in whole days, hours, minutes

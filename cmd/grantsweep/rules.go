@@ -42,8 +42,8 @@ func addRulesFlags(fs *pflag.FlagSet, path, mode *string) {
 }
 
 const rulesUsage = `Usage:
-  grantsweep rules list  [--rules FILE [--rules-mode extend|replace]]   the active rules, in order
-  grantsweep rules show ID [--rules FILE ...]                           one rule in full
+  grantsweep rules list  [--rules FILE [--rules-mode extend|replace]]   the active rules, in order, then the change kinds
+  grantsweep rules show ID [--rules FILE ...]                           one rule or change kind in full
   grantsweep rules check FILE [--rules-mode extend|replace]             validate a rule file
   grantsweep rules export --kql [--since 1d] [--rules FILE ...]         the rules as a Kusto query
   grantsweep rules default                                              the default rules (YAML)
@@ -51,8 +51,8 @@ const rulesUsage = `Usage:
 
 // rulesVerbs are the words after "grantsweep rules", as rulesUsage describes them.
 var rulesVerbs = []struct{ name, about string }{
-	{"list", "the active rules, in order"},
-	{"show", "one rule in full"},
+	{"list", "the active rules, in order, then the change kinds"},
+	{"show", "one rule or change kind in full"},
 	{"check", "validate a rule file"},
 	{"export", "the rules as a Kusto query (--kql)"},
 	{"default", "the default rules (YAML)"},
@@ -104,6 +104,9 @@ func runRules(args []string, stdout, stderr io.Writer) error {
 			return usageError("%v", err)
 		}
 		_, err = fmt.Fprintf(stdout, "%s: ok, %s in %s (%s mode), fingerprint %s\n", rest[0], plural(int64(len(set.Rules)), "rule"), plural(int64(len(set.Families)), "family", "families"), o.mode, set.Fingerprint())
+		if err == nil && len(set.Changes) > 0 {
+			_, err = fmt.Fprintf(stdout, "%s: ok, %s, fingerprint %s\n", rest[0], plural(int64(len(set.Changes)), "change kind"), set.ChangesFingerprint())
+		}
 		return err
 	}
 	set, err := loadRules(o.rules, o.mode)
@@ -117,11 +120,19 @@ func runRules(args []string, stdout, stderr io.Writer) error {
 		if len(rest) != 1 {
 			return usageError("rules show: give one rule ID")
 		}
-		i := set.RuleIndex(rest[0])
-		if i < 0 {
-			return usageError("rules show: no rule %q%s (see grantsweep rules list)", rest[0], didYouMean(rest[0], causeIDs(set), true))
+		i, k := set.RuleIndex(rest[0]), set.ChangeIndex(rest[0])
+		if i < 0 && k < 0 { // the message as it was before change kinds, which it suggests too
+			return usageError("rules show: no rule %q%s (see grantsweep rules list)", rest[0], didYouMean(rest[0], append(causeIDs(set), changeKindIDs(set)...), true))
 		}
-		return showRule(stdout, set, i)
+		if i >= 0 {
+			if err := showRule(stdout, set, i); err != nil || k < 0 {
+				return err
+			}
+			if _, err := io.WriteString(stdout, "\n"); err != nil { // a kind of the same id: both
+				return err
+			}
+		}
+		return showChangeKind(stdout, set, k)
 	case "export":
 		if !o.kql {
 			return usageError("rules export: give --kql")
@@ -155,6 +166,15 @@ func causeIDs(set *rules.Set) []string {
 	return ids
 }
 
+// changeKindIDs are the change kind ids of a rule set, in order.
+func changeKindIDs(set *rules.Set) []string {
+	ids := make([]string, len(set.Changes))
+	for i, k := range set.Changes {
+		ids[i] = k.ID
+	}
+	return ids
+}
+
 // familyIDs are the family ids of a rule set, in order.
 func familyIDs(set *rules.Set) []string {
 	ids := make([]string, len(set.Families))
@@ -176,8 +196,45 @@ func listRules(w io.Writer, set *rules.Set) error {
 			b.WriteString(head + clauseText(c) + "\n")
 		}
 	}
+	if len(set.Changes) > 0 {
+		fmt.Fprintf(&b, "\n%-3s %-28s %-7s %-7s %s\n", "#", "CHANGE KIND", "KEY", "WINDOW", "EXPLAINS")
+		for i, k := range set.Changes {
+			fmt.Fprintf(&b, "%-3d %-28s %-7s %-7s %s\n", i+1, k.ID, k.Key, rules.FormatWindow(k.Window), strings.Join(k.Explains, ", "))
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// showChangeKind writes change kind k of set in full.
+func showChangeKind(w io.Writer, set *rules.Set, k int) error {
+	c := set.Changes[k]
+	var b strings.Builder
+	fmt.Fprintf(&b, "change kind: %s (kind %d of %d)\n", c.ID, k+1, len(set.Changes))
+	fmt.Fprintf(&b, "label:       %s\n", c.Label)
+	for j, a := range c.Activities {
+		lead := "activities: "
+		if j > 0 {
+			lead = "            "
+		}
+		fmt.Fprintf(&b, "%s %s\n", lead, a)
+	}
+	fmt.Fprintf(&b, "key:         %s (%s)\n", c.Key, keyText[c.Key])
+	fmt.Fprintf(&b, "window:      %s (a failure at most this long after the change)\n", rules.FormatWindow(c.Window))
+	fmt.Fprintf(&b, "explains:    %s\n", strings.Join(c.Explains, ", "))
+	fmt.Fprintf(&b, "rank:        %d (of the kinds of one change, the lowest names it)\n", c.Rank)
+	if c.File != "" {
+		fmt.Fprintf(&b, "defined at:  %s:%d:%d\n", c.File, c.Line, c.Col)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// keyText says what a change kind's key joins on.
+var keyText = map[string]string{
+	rules.KeyUser:   "the target user's object id = the sign-in's userId, else its UPN",
+	rules.KeyDevice: "the target device's object or device id = the sign-in's device id, else its name",
+	rules.KeyPolicy: "the target policy's id among the sign-in's conditional access policies",
 }
 
 func showRule(w io.Writer, set *rules.Set, i int) error {
