@@ -11,7 +11,7 @@ import (
 // in every export shape the audit log comes in (auditshapes.go), beside sign-ins of the
 // same users whose failures the changes of that log explain, or must not. Everything
 // here is written by hand, not drawn at random, so that the labels (samples/audit/
-// labels.json: for each failure the change kind and audit id that explain it, or none,
+// cmd/gensamples/testdata/audit-labels.json: for each failure the change kind and audit id that explain it, or none,
 // and why) say what a person reading the two logs side by side concludes, not what the
 // code under test computes.
 

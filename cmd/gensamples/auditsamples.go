@@ -15,10 +15,14 @@ import (
 // auditDir is where the audit samples go, under samples/.
 const auditDir = "audit"
 
+// labelsPath is where -labels writes the audit samples' labels (not under samples/,
+// which every sweep of samples/ would read as an input).
+var labelsPath string
+
 // auditSample is one file (or, for diagnostic settings, one folder of hourly files) of
 // the audit samples in one shape.
 type auditSample struct {
-	name  string // the shape's name in labels.json
+	name  string // the shape's name in the labels
 	path  string // under samples/audit/
 	shape string // in auditShapes
 }
@@ -48,9 +52,13 @@ var changeKinds = map[string]string{
 	"tokenprot-update": "ca_policy_change", "legacy-delete": "ca_policy_change", "christie-revoke-failed": "session_revoke",
 }
 
-// writeAuditSamples writes samples/audit/: the audit log in every shape, the sign-ins
-// beside it, and labels.json.
+// writeAuditSamples writes samples/audit/: the audit log in every shape and the sign-ins
+// beside it; and their labels to labelsPath, when set.
 func writeAuditSamples(dir string) error {
+	return writeAuditSamplesLabels(dir, labelsPath)
+}
+
+func writeAuditSamplesLabels(dir, labels string) error {
 	recs := auditLog()
 	evs, ls := auditEvents()
 	root := filepath.Join(dir, auditDir)
@@ -92,7 +100,10 @@ func writeAuditSamples(dir string) error {
 	}); err != nil {
 		return err
 	}
-	return writeFile(filepath.Join(root, "labels.json"), func(w io.Writer) error { return writeLabels(w, recs, evs, ls, files) })
+	if labels == "" {
+		return nil
+	}
+	return writeFile(labels, func(w io.Writer) error { return writeLabels(w, recs, evs, ls, files) })
 }
 
 func writeFile(path string, write func(io.Writer) error) error {
@@ -117,8 +128,8 @@ func writeFile(path string, write func(io.Writer) error) error {
 	return nil
 }
 
-// writeLabels writes labels.json: the files of each shape, the changes (their kind and
-// audit ids) and, for each failure of the sign-ins, the change that explains it or none,
+// writeLabels writes the labels (cmd/gensamples/testdata/audit-labels.json): the files
+// of each shape, the changes (their kind and audit ids) and, for each failure of the sign-ins, the change that explains it or none,
 // and why. The tests compare grantsweep's output with it.
 func writeLabels(w io.Writer, recs []auditRec, evs []event, ls []labelledSignIn, files map[string][]string) error {
 	type change struct {
@@ -197,7 +208,7 @@ func writeLabels(w io.Writer, recs []auditRec, evs []event, ls []labelledSignIn,
 	}
 	var b bytes.Buffer
 	encode(&b, obj{
-		{"about", "Labels of samples/audit/, written by cmd/gensamples from its hand-written scenario (audit.go), never by grantsweep: each audit shape's files hold the same audit records; swept with sign_ins, every failure is explained by the change kind and first audit id given, or by none. The portal CSV has no record ids."},
+		{"about", "Labels of samples/audit/ (paths below are under it), written by cmd/gensamples from its hand-written scenario (audit.go), never by grantsweep: each audit shape's files hold the same audit records; swept with sign_ins, every failure is explained by the change kind and first audit id given, or by none. The portal CSV has no record ids."},
 		{"sign_ins", auditSignInsPath},
 		{"shapes", shapeFiles},
 		{"audit_records", len(recs)},

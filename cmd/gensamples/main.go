@@ -1,7 +1,7 @@
 // Command gensamples writes the sample sign-in exports in samples/, one file per export
 // shape, with in-scope events of every cause among ordinary successes and failures, and
 // samples/audit/: a directory audit log in every shape it comes in, beside sign-ins whose
-// failures its changes explain or must not, labelled (labels.json). The
+// failures its changes explain or must not, labelled (-labels: testdata/audit-labels.json). The
 // output is deterministic: the same flags give the same bytes (a test checks that
 // samples/ is what this program writes).
 //
@@ -32,7 +32,7 @@
 //	go run ./cmd/gensamples -shape monitor-crlf -files 50000 -records 10 -inscope 0.1 -o archive
 package main
 
-//go:generate go run . -out ../../samples
+//go:generate go run . -out ../../samples -labels testdata/audit-labels.json
 
 import (
 	"bufio"
@@ -49,6 +49,7 @@ import (
 
 func main() {
 	out := flag.String("out", "samples", "directory to write the sample set into")
+	flag.StringVar(&labelsPath, "labels", "", "with the sample set: also write the labels of its audit samples to this file")
 	var o output
 	flag.StringVar(&o.shape, "shape", "", "write one file of this shape instead of the sample set: "+strings.Join(allShapeNames(), ", "))
 	flag.IntVar(&o.records, "records", 100000, "records in the file written with -shape (in each file with -files)")

@@ -12,11 +12,14 @@ import (
 	"github.com/grantsweep/grantsweep/rules"
 )
 
-// The audit join end to end, against labels written by cmd/gensamples (samples/audit/
-// labels.json) and against the shared corpus's real audit records: what the issue's "It
-// must show" asks of the join.
+// The audit join end to end, against the labels cmd/gensamples writes of samples/audit/
+// (cmd/gensamples/testdata/audit-labels.json) and against the shared corpus's real audit
+// records: what the issue's "It must show" asks of the join.
 
-const auditSamplesDir = samplesDir + "/audit"
+const (
+	auditSamplesDir = samplesDir + "/audit"
+	auditLabelsFile = "../gensamples/testdata/audit-labels.json" // written by gensamples, beside samples/audit
+)
 
 type auditLabels struct {
 	SignIns      string              `json:"sign_ins"`
@@ -42,7 +45,7 @@ type auditLabels struct {
 
 func readAuditLabels(t *testing.T) *auditLabels {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(auditSamplesDir, "labels.json"))
+	b, err := os.ReadFile(auditLabelsFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +54,7 @@ func readAuditLabels(t *testing.T) *auditLabels {
 		t.Fatal(err)
 	}
 	if len(l.Shapes) < 8 || len(l.Failures) == 0 || len(l.Changes) == 0 {
-		t.Fatalf("labels.json: %d shapes, %d failures, %d changes", len(l.Shapes), len(l.Failures), len(l.Changes))
+		t.Fatalf("audit labels: %d shapes, %d failures, %d changes", len(l.Shapes), len(l.Failures), len(l.Changes))
 	}
 	return &l
 }
@@ -149,7 +152,7 @@ func rowsOf(rows []changeRow, ids bool) []string {
 
 // TestAuditConformance: each audit shape's files, swept with the same sign-ins, give the
 // labelled explained counts, the same by_change and change_context rows as every other
-// shape, and every failure the attribution labels.json gives it.
+// shape, and every failure the attribution the labels give it.
 func TestAuditConformance(t *testing.T) {
 	l := readAuditLabels(t)
 	in := func(rel string) string { return filepath.Join(auditSamplesDir, filepath.FromSlash(rel)) }
@@ -180,7 +183,7 @@ func TestAuditConformance(t *testing.T) {
 				paths = append(paths, in(f))
 			}
 			if len(paths) == 0 {
-				t.Fatalf("labels.json has no files of shape %s", name)
+				t.Fatalf("the labels have no files of shape %s", name)
 			}
 			paths = append(paths, signIns)
 			s := sweepAudit(t, paths...)
