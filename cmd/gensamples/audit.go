@@ -178,7 +178,10 @@ func auditLog() []auditRec {
 	var log []auditRec
 	add := func(r auditRec) { log = append(log, r) }
 
-	// Sessions revoked by an administrator ("Revoke sessions" in the portal).
+	// Sessions revoked by an administrator ("Revoke sessions" in the portal), once more
+	// than a week before the samples' day, once that morning.
+	add(auditRec{time: at(-8, 16, 41, 7, 0), corr: c(21), activity: "Update StsRefreshTokenValidFrom Timestamp", category: "UserManagement", service: dir, opType: "Update",
+		by: helpdesk, targets: []auditTarget{userTarget(henrietta, ts(henrietta, at(-8, 16, 41, 7, 0)))}, change: "henrietta-old-revoke", kind: "session_revoke"})
 	add(auditRec{time: at(0, 9, 2, 31, 504), corr: c(1), activity: "Update StsRefreshTokenValidFrom Timestamp", category: "UserManagement", service: dir, opType: "Update",
 		by: itAdmin, targets: []auditTarget{userTarget(henrietta, ts(henrietta, at(0, 9, 2, 31, 0)), auditProp{"Included Updated Properties", "", `"StsRefreshTokensValidFrom"`})},
 		change: "henrietta-revoke", kind: "session_revoke"})
@@ -193,10 +196,10 @@ func auditLog() []auditRec {
 		by: helpdesk, targets: []auditTarget{userTarget(irvin, auditProp{"ForceChangePassword", `"False"`, `"True"`}, auditProp{"Included Updated Properties", "", `"ForceChangePassword"`})}})
 	add(auditRec{time: at(0, 11, 15, 42, 902), corr: c(3), activity: "Reset password (by admin)", variant: "Reset password (by admin).", category: "UserManagement", service: sspr, opType: "Update",
 		by: helpdesk, targets: []auditTarget{userTarget(irvin)}, details: [][2]string{{"OnPremisesAgent", "None"}}, change: "irvin-reset", kind: "password_change"})
-	// The next morning the administrator revokes Irvin's sessions as well: his failures
+	// That evening the administrator revokes Irvin's sessions as well: his failures
 	// after it are that change's, the latest.
-	add(auditRec{time: at(1, 9, 0, 4, 77), corr: c(4), activity: "Update StsRefreshTokenValidFrom Timestamp", category: "UserManagement", service: dir, opType: "Update",
-		by: itAdmin, targets: []auditTarget{userTarget(irvin, ts(irvin, at(1, 9, 0, 4, 0)))}, change: "irvin-revoke", kind: "session_revoke"})
+	add(auditRec{time: at(0, 20, 0, 4, 77), corr: c(4), activity: "Update StsRefreshTokenValidFrom Timestamp", category: "UserManagement", service: dir, opType: "Update",
+		by: itAdmin, targets: []auditTarget{userTarget(irvin, ts(irvin, at(0, 20, 0, 4, 0)))}, change: "irvin-revoke", kind: "session_revoke"})
 
 	// A self-service password change, as the shared corpus has one: four records within
 	// 93 ms, the service's three under one correlation id, the user's under another.
@@ -295,14 +298,13 @@ type labelledSignIn struct {
 // some failures, and some failures are not explained (and why not).
 func auditSignIns() []labelledSignIn {
 	return []labelledSignIn{
-		{user: henrietta, time: at(0, 8, 55, 0, 0), cause: "revoked", code: 50173, why: "before the sessions were revoked (a change after the failure)"},
+		{user: henrietta, time: at(0, 8, 55, 0, 0), cause: "revoked", code: 50173, why: "eight days after the older revocation, outside its 7-day window, and before that morning's"},
 		{user: henrietta, time: at(0, 9, 30, 12, 0), cause: "revoked", code: 50173, change: "henrietta-revoke", why: "after the administrator revoked her sessions"},
-		{user: henrietta, time: at(2, 10, 0, 0, 0), cause: "revoked", code: 70000, change: "henrietta-revoke", why: "two days later, within the 7-day window"},
-		{user: henrietta, time: at(8, 9, 10, 0, 0), cause: "revoked", code: 50173, why: "eight days later: outside the 7-day window"},
+		{user: henrietta, time: at(0, 23, 10, 0, 0), cause: "revoked", code: 70000, change: "henrietta-revoke", why: "that evening, within the 7-day window"},
 		{user: irvin, time: at(0, 11, 15, 40, 0), cause: "revoked", code: 50173, why: "two seconds before the reset (a change after the failure)"},
 		{user: irvin, time: at(0, 11, 50, 3, 0), cause: "revoked_password_change", code: 50133, change: "irvin-reset", why: "after the helpdesk reset his password"},
 		{user: irvin, time: at(0, 12, 5, 44, 0), cause: "revoked", code: 50173, change: "irvin-reset", why: "after the reset (its three records are one change, named password_change)"},
-		{user: irvin, time: at(1, 10, 0, 0, 0), cause: "revoked", code: 50173, change: "irvin-revoke", why: "after the next morning's revocation, the latest change"},
+		{user: irvin, time: at(0, 21, 0, 0, 0), cause: "revoked", code: 50173, change: "irvin-revoke", why: "after the evening's revocation, the latest of his two changes"},
 		{user: lidia, time: at(0, 14, 30, 0, 0), cause: "revoked", code: 50173, change: "lidia-sspr", why: "after her self-service password change"},
 		{user: christie, time: at(0, 14, 30, 1, 0), cause: "revoked", code: 50173, why: "another user: Lidia changed her password, Christie did not (and the revocation tried on her failed, later)"},
 		{user: lynne, time: at(0, 15, 45, 0, 0), cause: "revoked", code: 50173, change: "lynne-disable", why: "after her account was disabled"},

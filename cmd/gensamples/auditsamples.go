@@ -37,7 +37,7 @@ var auditSampleSet = []auditSample{
 	{"log-analytics-json", "log-analytics/AuditLogs.json", "audit-la-json"},
 	{"log-analytics-csv", "log-analytics/AuditLogs_export.csv", "audit-la-csv"},
 	{"log-analytics-parquet", "log-analytics/AuditLogs.parquet", "audit-la-parquet"},
-	{"portal", "portal/AuditLogs_2026-11-24_2026-11-26.csv", "audit-portal"},
+	{"portal", "portal/AuditLogs_2026-11-16_2026-11-25.csv", "audit-portal"},
 }
 
 // auditSignInsPath is the audit samples' sign-ins, Graph beta records one per line.
@@ -46,7 +46,7 @@ const auditSignInsPath = "graph/signIns-beta.jsonl"
 // changeKinds is the kind each labelled change is named after: its most specific
 // member's (password_change and account_removed before session_revoke).
 var changeKinds = map[string]string{
-	"henrietta-revoke": "session_revoke", "irvin-reset": "password_change", "irvin-revoke": "session_revoke",
+	"henrietta-revoke": "session_revoke", "henrietta-old-revoke": "session_revoke", "irvin-reset": "password_change", "irvin-revoke": "session_revoke",
 	"lidia-sspr": "password_change", "lynne-disable": "account_removed", "miriam-delete": "account_removed",
 	"laptop-delete": "device_removed", "phone-unregister": "device_removed", "frequency-add": "ca_policy_change",
 	"tokenprot-update": "ca_policy_change", "legacy-delete": "ca_policy_change", "christie-revoke-failed": "session_revoke",
@@ -129,8 +129,8 @@ func writeFile(path string, write func(io.Writer) error) error {
 }
 
 // writeLabels writes the labels (cmd/gensamples/testdata/audit-labels.json): the files
-// of each shape, the changes (their kind and audit ids) and, for each failure of the sign-ins, the change that explains it or none,
-// and why. The tests compare grantsweep's output with it.
+// of each shape, the changes (their kind and audit ids) and, for each failure of the
+// sign-ins, the change that explains it or none, and why. The tests compare grantsweep's output with it.
 func writeLabels(w io.Writer, recs []auditRec, evs []event, ls []labelledSignIn, files map[string][]string) error {
 	type change struct {
 		kind   string
