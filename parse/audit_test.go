@@ -59,6 +59,7 @@ func readAll(t *testing.T, path string, prefilter bool) (audits []Audit, signIns
 	defer in.Close()
 	if prefilter {
 		in.SetCodeFilter(func(c int) bool { return c == 70043 })
+		in.SetSummaryFields()
 	}
 	for ev, err := range in.Events() {
 		if err != nil {
@@ -79,6 +80,9 @@ func readAll(t *testing.T, path string, prefilter bool) (audits []Audit, signIns
 			signIns = append(signIns, ev)
 		}
 	}
+	if in.CodeMissing() {
+		t.Errorf("%s (%s) said to be a table of sign-ins without a code", path, in.Format())
+	}
 	return audits, signIns
 }
 
@@ -97,6 +101,20 @@ func TestAuditShapes(t *testing.T) {
 				want := wantAudits
 				if strings.Contains(path, "-one.") {
 					want = want[:1]
+				}
+				if strings.Contains(path, "-projected.") {
+					// Log Analytics rows without their Category (nor Type).
+					want = slices.Clone(want)
+					for i := range want {
+						want[i].Category = ""
+					}
+				}
+				if strings.HasPrefix(filepath.Base(path), "AuditLogs_") {
+					// The portal's download has no id column.
+					want = slices.Clone(want)
+					for i := range want {
+						want[i].ID = ""
+					}
 				}
 				if !reflect.DeepEqual(audits, want) {
 					t.Errorf("audits:\n%+v\nwant\n%+v", audits, want)
@@ -300,5 +318,23 @@ func TestJoinFields(t *testing.T) {
 	decodeJSONRecord([]byte(`{"id":"1","status":{"errorCode":70043},"appliedConditionalAccessPolicies":[]}`), &ev)
 	if ev.CAPolicies != "" || ev.DeviceID != "" {
 		t.Errorf("no policies, no device: %q %q", ev.CAPolicies, ev.DeviceID)
+	}
+}
+
+// TestAuditCorpusParquet: the shared corpus written as nested Parquet (properties, its
+// initiatedBy structs, targetResources and their modifiedProperties as lists) reads as
+// the JSON does, record for record.
+func TestAuditCorpusParquet(t *testing.T) {
+	fromJSON, _ := readAll(t, "../../shared/audit-corpus/datadog-azure-log-forwarding-orchestration/audit_logs.json", false)
+	for _, prefilter := range []bool{false, true} {
+		fromParquet, signIns := readAll(t, "testdata/audit-corpus/audit_logs.parquet", prefilter)
+		if len(signIns) != 0 || len(fromParquet) != 22 {
+			t.Fatalf("%d audit records and %d sign-ins", len(fromParquet), len(signIns))
+		}
+		for i := range fromJSON {
+			if !reflect.DeepEqual(fromParquet[i], fromJSON[i]) {
+				t.Errorf("record %d:\nParquet %+v\nJSON    %+v", i+1, fromParquet[i], fromJSON[i])
+			}
+		}
 	}
 }

@@ -55,11 +55,15 @@ func categoryFromName(name string) string {
 func csvHeader(fields []string) ([]fieldSetter, int) {
 	setters := make([]fieldSetter, len(fields))
 	known := 0
+	setter := setterFor
+	if isPortalAudit(fields) {
+		setter = portalAuditSetter
+	}
 	for i, f := range fields {
 		if i == 0 {
 			f = strings.TrimPrefix(f, "\uFEFF")
 		}
-		if setters[i] = setterFor(f); setters[i] != nil {
+		if setters[i] = setter(f); setters[i] != nil {
 			known++
 		}
 	}
@@ -97,8 +101,11 @@ func (d *csvDecoder) events(name string) iter.Seq2[Event, error] {
 			return
 		}
 		setters, _ := csvHeader(header)
-		table := slices.ContainsFunc(header, evidenceColumn)
-		d.noCode = table && !slices.ContainsFunc(header, codeColumn)
+		portalAudit := isPortalAudit(header)
+		// A table of audit rows (the portal's download, or Log Analytics' AuditLogs with
+		// their ResultType) is no sign-in table in which a code is missing.
+		table := !portalAudit && slices.ContainsFunc(header, evidenceColumn)
+		d.noCode = table && !slices.ContainsFunc(header, codeColumn) && !slices.ContainsFunc(header, auditColumn)
 		width := len(setters)
 		d.kind = "csv/log-analytics"
 		for _, h := range header {
@@ -106,6 +113,9 @@ func (d *csvDecoder) events(name string) iter.Seq2[Event, error] {
 			case "sign-in error code", "request id", "date (utc)":
 				d.kind = "csv/portal"
 			}
+		}
+		if portalAudit {
+			d.kind = "csv/portal-audit"
 		}
 		for {
 			row, err := cr.Read()
@@ -141,7 +151,10 @@ func (d *csvDecoder) events(name string) iter.Seq2[Event, error] {
 					setters[i](&rec, v)
 				}
 			}
-			if rec.Category == "" && rec.Type == "" {
+			if portalAudit {
+				portalActor(&rec)
+				rec.Type = auditCategory // every row is one, whatever its Activity says
+			} else if rec.Category == "" && rec.Type == "" {
 				rec.Category = jsonText(d.signIn)
 			}
 			var ev Event

@@ -171,6 +171,7 @@ var portalColumns = map[string]string{
 	"client app":                         "clientappused",
 	"browser":                            "devicedetail.browser",
 	"operating system":                   "devicedetail.operatingsystem",
+	"device id":                          "devicedetail.deviceid",
 	"user agent":                         "useragent",
 	"incoming token type":                "incomingtokentype",
 	"unique token identifier":            "uniquetokenidentifier",
@@ -254,4 +255,281 @@ func skipEmpty(f fieldSetter) fieldSetter {
 			f(r, v)
 		}
 	}
+}
+
+// The portal's audit log download (AuditLogs_*.csv) has columns of its own, in which
+// the targets and their modified properties are numbered: Target1Type, Target1ObjectId,
+// Target1ModifiedProperty1NewValue, ..., Target3..., and the actor is spread over
+// ActorType, ActorDisplayName, ActorObjectId, ActorUserPrincipalName and
+// ActorServicePrincipalId/Name. Its Date (UTC) is the activity's time, not a sign-in's.
+
+// portalAuditColumns maps its other headers (normalized) to field names.
+var portalAuditColumns = map[string]string{
+	"date (utc)":     "activitydatetime",
+	"date":           "activitydatetime",
+	"activity":       "activitydisplayname",
+	"service":        "loggedbyservice",
+	"id":             "id",
+	"activity id":    "id",
+	"correlationid":  "correlationid",
+	"correlation id": "correlationid",
+	"category":       "category",
+	"result":         "result",
+}
+
+// isPortalAudit reports whether a CSV header is the portal's audit download: it names
+// the activity and an actor or target column of that download.
+func isPortalAudit(header []string) bool {
+	var activity, actor bool
+	for _, h := range header {
+		switch n := normalizeName(strings.TrimPrefix(h, "\uFEFF")); {
+		case n == "activity":
+			activity = true
+		case n == "actortype" || n == "target1type" || n == "actoruserprincipalname":
+			actor = true
+		}
+	}
+	return activity && actor
+}
+
+// portalAuditSetter is setterFor for a column of the portal's audit download.
+func portalAuditSetter(name string) fieldSetter {
+	n := normalizeName(strings.TrimPrefix(name, "\uFEFF"))
+	if f, ok := portalAuditColumns[n]; ok {
+		return skipEmpty(fieldSetters[f])
+	}
+	var f fieldSetter
+	switch n {
+	case "actortype":
+		f = func(r *jsonRecord, v string) { r.actorType = v }
+	case "actordisplayname":
+		f = func(r *jsonRecord, v string) { r.InitiatedBy.V.User.V.DisplayName = jsonText(v) }
+	case "actorobjectid":
+		f = func(r *jsonRecord, v string) { r.InitiatedBy.V.User.V.ID = jsonText(v) }
+	case "actoruserprincipalname":
+		f = func(r *jsonRecord, v string) { r.InitiatedBy.V.User.V.UserPrincipalName = jsonText(v) }
+	case "actorserviceprincipalid":
+		f = func(r *jsonRecord, v string) { r.InitiatedBy.V.App.V.ServicePrincipalID = jsonText(v) }
+	case "actorserviceprincipalname":
+		f = func(r *jsonRecord, v string) { r.InitiatedBy.V.App.V.ServicePrincipalName = jsonText(v) }
+	default:
+		f = portalTargetSetter(n)
+	}
+	if f == nil {
+		return nil
+	}
+	return skipEmpty(func(r *jsonRecord, v string) { f(r, v); r.InitiatedBy.OK = true })
+}
+
+// portalTargetSetter sets a numbered target column: target<i><field> or
+// target<i>modifiedproperty<j><name|oldvalue|newvalue>; nil for any other name.
+func portalTargetSetter(n string) fieldSetter {
+	rest, ok := strings.CutPrefix(n, "target")
+	if !ok {
+		return nil
+	}
+	i, rest := leadingNumber(rest)
+	if i < 1 || i > 64 {
+		return nil
+	}
+	target := func(r *jsonRecord) *jsonTarget {
+		for len(r.TargetResources) < i {
+			r.TargetResources = append(r.TargetResources, jsonTarget{})
+		}
+		return &r.TargetResources[i-1]
+	}
+	switch rest {
+	case "type":
+		return func(r *jsonRecord, v string) { target(r).Type = jsonText(v) }
+	case "displayname":
+		return func(r *jsonRecord, v string) { target(r).DisplayName = jsonText(v) }
+	case "objectid":
+		return func(r *jsonRecord, v string) { target(r).ID = jsonText(v) }
+	case "userprincipalname":
+		return func(r *jsonRecord, v string) { target(r).UserPrincipalName = jsonText(v) }
+	}
+	rest, ok = strings.CutPrefix(rest, "modifiedproperty")
+	if !ok {
+		return nil
+	}
+	j, rest := leadingNumber(rest)
+	if j < 1 || j > 64 {
+		return nil
+	}
+	prop := func(r *jsonRecord) *jsonModified {
+		t := target(r)
+		for len(t.ModifiedProperties) < j {
+			t.ModifiedProperties = append(t.ModifiedProperties, jsonModified{})
+		}
+		return &t.ModifiedProperties[j-1]
+	}
+	switch rest {
+	case "name":
+		return func(r *jsonRecord, v string) { prop(r).DisplayName = jsonText(v) }
+	case "oldvalue":
+		return func(r *jsonRecord, v string) { prop(r).OldValue = jsonText(v) }
+	case "newvalue":
+		return func(r *jsonRecord, v string) { prop(r).NewValue = jsonText(v) }
+	}
+	return nil
+}
+
+// leadingNumber splits the decimal number at the start of s from the rest (0 for none).
+func leadingNumber(s string) (int, string) {
+	n, k := 0, 0
+	for k < len(s) && k < 3 && '0' <= s[k] && s[k] <= '9' {
+		n = n*10 + int(s[k]-'0')
+		k++
+	}
+	return n, s[k:]
+}
+
+// portalActor settles who a row of the portal's audit download names as its actor: an
+// application (ActorType says so, or the row names a service principal and no user)
+// rather than the user its display name and object id were first read as.
+func portalActor(r *jsonRecord) {
+	by := &r.InitiatedBy.V
+	user, app := &by.User.V, &by.App.V
+	t := strings.ToLower(r.actorType)
+	isApp := strings.Contains(t, "app") || strings.Contains(t, "service")
+	if !isApp && user.UserPrincipalName == "" && (app.ServicePrincipalID != "" || app.ServicePrincipalName != "") && !strings.Contains(t, "user") {
+		isApp = true
+	}
+	if !isApp {
+		return
+	}
+	if app.DisplayName == "" {
+		app.DisplayName = user.DisplayName
+	}
+	if app.ServicePrincipalID == "" {
+		app.ServicePrincipalID = user.ID
+	}
+	*user = jsonActor{}
+}
+
+// Nested Parquet (diagnostic-settings records as Spark or DuckDB write them) gives
+// initiatedBy as a struct of structs, and lists (targetResources and their
+// modifiedProperties, a sign-in's appliedConditionalAccessPolicies) as repeated groups.
+
+func actorMember(app bool, f func(*jsonActor) *jsonText) fieldSetter {
+	return func(r *jsonRecord, v string) {
+		o := &r.InitiatedBy.V.User
+		if app {
+			o = &r.InitiatedBy.V.App
+		}
+		*f(&o.V) = jsonText(v)
+		o.OK, r.InitiatedBy.OK = true, true
+	}
+}
+
+func init() {
+	for name, f := range map[string]func(*jsonActor) *jsonText{
+		"id":                   func(a *jsonActor) *jsonText { return &a.ID },
+		"displayname":          func(a *jsonActor) *jsonText { return &a.DisplayName },
+		"userprincipalname":    func(a *jsonActor) *jsonText { return &a.UserPrincipalName },
+		"appid":                func(a *jsonActor) *jsonText { return &a.AppID },
+		"serviceprincipalid":   func(a *jsonActor) *jsonText { return &a.ServicePrincipalID },
+		"serviceprincipalname": func(a *jsonActor) *jsonText { return &a.ServicePrincipalName },
+	} {
+		fieldSetters["initiatedby.user."+name] = actorMember(false, f)
+		fieldSetters["initiatedby.app."+name] = actorMember(true, f)
+	}
+}
+
+// listSetter stores one value of a repeated column into a record: idx[j] is the element
+// of the list at repetition level j the value belongs to, exist the deepest level whose
+// element is there (a value of an empty or null list has none), ok whether the value
+// itself is (not null).
+type listSetter func(r *jsonRecord, idx []int, exist int, v string, ok bool)
+
+// listWrappers are the names writers give the levels of a Parquet LIST (list.element
+// by the spec, array, bag.array_element and item of older writers).
+var listWrappers = map[string]bool{"list": true, "element": true, "array": true, "bag": true, "array_element": true, "item": true}
+
+// listPath is a repeated column's path, lower-cased, without the list's levels:
+// properties.targetresources.modifiedproperties.newvalue.
+func listPath(path []string) string {
+	var out []string
+	for _, p := range path {
+		if p = strings.ToLower(p); !listWrappers[p] {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ".")
+}
+
+// listSetterFor returns the setter of a repeated column, by its listPath; nil for one
+// grantsweep does not read.
+func listSetterFor(path string) listSetter {
+	rest, props := strings.CutPrefix(path, "properties.")
+	f := listSetters[rest]
+	if f == nil || !props {
+		return f
+	}
+	return func(r *jsonRecord, idx []int, exist int, v string, ok bool) {
+		if r.Properties == nil {
+			r.Properties = &jsonRecord{}
+		}
+		f(r.Properties, idx, exist, v, ok)
+	}
+}
+
+func targetList(set func(t *jsonTarget, v string)) listSetter {
+	return func(r *jsonRecord, idx []int, exist int, v string, ok bool) {
+		if exist < 1 {
+			return
+		}
+		t := elementAt(&r.TargetResources, idx[1])
+		if ok {
+			set(t, v)
+		}
+	}
+}
+
+func modifiedList(set func(m *jsonModified, v string)) listSetter {
+	return func(r *jsonRecord, idx []int, exist int, v string, ok bool) {
+		if exist < 1 {
+			return
+		}
+		t := elementAt(&r.TargetResources, idx[1])
+		if exist < 2 || len(idx) < 3 {
+			return
+		}
+		m := elementAt(&t.ModifiedProperties, idx[2])
+		if ok {
+			set(m, v)
+		}
+	}
+}
+
+func policyList(l func(r *jsonRecord) *jsonList[jsonPolicy]) listSetter {
+	return func(r *jsonRecord, idx []int, exist int, v string, ok bool) {
+		if exist < 1 {
+			return
+		}
+		p := elementAt(l(r), idx[1])
+		if ok {
+			p.ID = jsonText(v)
+		}
+	}
+}
+
+// elementAt is element i of a list, which grows to hold it.
+func elementAt[T any](l *jsonList[T], i int) *T {
+	for len(*l) <= i {
+		*l = append(*l, *new(T))
+	}
+	return &(*l)[i]
+}
+
+var listSetters = map[string]listSetter{
+	"targetresources.id":                             targetList(func(t *jsonTarget, v string) { t.ID = jsonText(v) }),
+	"targetresources.displayname":                    targetList(func(t *jsonTarget, v string) { t.DisplayName = jsonText(v) }),
+	"targetresources.type":                           targetList(func(t *jsonTarget, v string) { t.Type = jsonText(v) }),
+	"targetresources.userprincipalname":              targetList(func(t *jsonTarget, v string) { t.UserPrincipalName = jsonText(v) }),
+	"targetresources.modifiedproperties.displayname": modifiedList(func(m *jsonModified, v string) { m.DisplayName = jsonText(v) }),
+	"targetresources.modifiedproperties.oldvalue":    modifiedList(func(m *jsonModified, v string) { m.OldValue = jsonText(v) }),
+	"targetresources.modifiedproperties.newvalue":    modifiedList(func(m *jsonModified, v string) { m.NewValue = jsonText(v) }),
+	"appliedconditionalaccesspolicies.id":            policyList(func(r *jsonRecord) *jsonList[jsonPolicy] { return &r.AppliedCAPolicies }),
+	"conditionalaccesspolicies.id":                   policyList(func(r *jsonRecord) *jsonList[jsonPolicy] { return &r.CAPolicies }),
 }

@@ -151,8 +151,10 @@ func FuzzGzip(f *testing.F) {
 func FuzzParquet(f *testing.F) {
 	data, _ := flatParquet(f, 3, 7)
 	f.Add(data)
-	if nested, err := os.ReadFile("../samples/databricks/signinlogs/part-00000.snappy.parquet"); err == nil {
-		f.Add(nested)
+	for _, p := range []string{"../samples/databricks/signinlogs/part-00000.snappy.parquet", "testdata/audit/diag-nested-mixed.parquet", "testdata/audit/la-mixed.parquet"} {
+		if nested, err := os.ReadFile(p); err == nil {
+			f.Add(nested)
+		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if foot, err := readParquetFooter(bytes.NewReader(data), int64(len(data))); err == nil {
@@ -180,6 +182,34 @@ func FuzzParquet(f *testing.F) {
 				t.Fatalf("row %d after row %d", ev.Pos.Line, last)
 			}
 			last = ev.Pos.Line
+		}
+	})
+}
+
+// FuzzAuditCSV: the portal's audit download and Log Analytics' AuditLogs export, cut and
+// damaged anywhere: no panic, and every record an audit record with its Audit, or a
+// skipped record inside the input.
+func FuzzAuditCSV(f *testing.F) {
+	for _, p := range []string{"testdata/audit/AuditLogs_2026-11-24.csv", "testdata/audit/la-AuditLogs_export.csv"} {
+		if data, err := os.ReadFile(p); err == nil {
+			f.Add(data)
+			f.Add(data[:len(data)/2])
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		in, err := NewInput(io.NopCloser(bytes.NewReader(data)), "fuzz.csv")
+		if err != nil {
+			return
+		}
+		defer in.Close()
+		for ev, err := range in.Events() {
+			pos, ok := itemPos(ev, err)
+			if ok && (pos.Offset < 0 || pos.Offset >= int64(len(data))) {
+				t.Fatalf("offset %d outside the %d-byte input", pos.Offset, len(data))
+			}
+			if err == nil && (ev.Other == "AuditLogs") != (ev.Audit != nil) {
+				t.Fatalf("Other %q with Audit %v", ev.Other, ev.Audit)
+			}
 		}
 	})
 }

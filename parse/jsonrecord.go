@@ -68,6 +68,9 @@ type record[T ~string] struct {
 	InitiatedBy         jsonObject[jsonInitiator] `json:"initiatedBy"`
 	TargetResources     jsonList[jsonTarget]      `json:"targetResources"`
 
+	// actorType is a portal audit download's ActorType (portalActor).
+	actorType string
+
 	// table marks a row of a table (CSV, Parquet, a query result) whose columns include
 	// a sign-in field (evidenceColumn): the table is a sign-in log, whatever a row holds.
 	table bool
@@ -366,6 +369,12 @@ func evidenceColumn(name string) bool {
 		return true
 	}
 	return false
+}
+
+// auditColumn reports whether a column is one by which kind knows a directory audit
+// record (activityDisplayName, the portal's Activity being mapped to it).
+func auditColumn(name string) bool {
+	return strings.TrimPrefix(fieldName(name), "properties.") == "activitydisplayname"
 }
 
 // codeColumn reports whether a column gives a sign-in's error code: ResultType, the

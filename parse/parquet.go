@@ -36,6 +36,7 @@ type parquetDecoder struct {
 	table       bool // the schema has a sign-in column (evidenceColumn)
 	light       bool // and none naming each row's log: rows left out by filter need no more
 	noCode      bool // and none giving the error code (see codeColumn)
+	audit       bool // the schema has a column of directory audit records (auditColumn)
 
 	groupFrom, groupTo int // the row groups to read (OpenOptions.Section); groupTo 0: all
 }
@@ -55,9 +56,11 @@ type parquetLeaf struct {
 	path     string
 	key      string // normalized field name, "properties." prefix dropped
 	set      fieldSetter
-	unit     valueUnit // how a value reads as text: an INT64 timestamp's unit, a UUID
-	codeRank int       // > 0 for error-code columns (lower wins)
-	timeRank int       // > 0 for time columns (lower wins)
+	list     listSetter // a repeated column's setter (set is nil)
+	defAt    []int      // a repeated column's: the definition level at which the element of level j+1 is there
+	unit     valueUnit  // how a value reads as text: an INT64 timestamp's unit, a UUID
+	codeRank int        // > 0 for error-code columns (lower wins)
+	timeRank int        // > 0 for time columns (lower wins)
 }
 
 // textColumns hold a failure's wording (as field names, "properties." dropped).
@@ -72,16 +75,29 @@ var (
 
 func parquetLeaves(root *parquet.Column) []parquetLeaf {
 	var out []parquetLeaf
-	var walk func(c *parquet.Column)
-	walk = func(c *parquet.Column) {
+	var walk func(c *parquet.Column, def int, defAt []int)
+	walk = func(c *parquet.Column, def int, defAt []int) {
+		if c.Optional() {
+			def++
+		}
+		if c.Repeated() {
+			def++
+			defAt = append(slices.Clip(defAt), def)
+		}
 		if !c.Leaf() {
 			for _, child := range c.Columns() {
-				walk(child)
+				walk(child, def, defAt)
 			}
 			return
 		}
 		if c.MaxRepetitionLevel() > 0 {
-			return // lists (signInEventTypes, policies): not read
+			// Lists: the targets of audit records and their modified properties, a
+			// sign-in's policies (listSetters); others (signInEventTypes ...) not read.
+			path := strings.Join(c.Path(), ".")
+			if set := listSetterFor(listPath(c.Path())); set != nil && len(defAt) == c.MaxRepetitionLevel() {
+				out = append(out, parquetLeaf{index: c.Index(), path: path, key: listPath(c.Path()), list: set, defAt: defAt, unit: unitOf(c)})
+			}
+			return
 		}
 		path := strings.Join(c.Path(), ".")
 		set := setterFor(path)
@@ -89,19 +105,24 @@ func parquetLeaves(root *parquet.Column) []parquetLeaf {
 			return
 		}
 		key := fieldName(path)
-		l := parquetLeaf{index: c.Index(), path: path, key: key, set: set, codeRank: codeRanks[key], timeRank: timeRanks[key]}
-		if lt := c.Type().LogicalType(); lt != nil {
-			if ts, ok := lt.Value.(*format.TimestampType); ok && ts.Unit.Value != nil {
-				l.unit.time = ts.Unit.Value.Duration()
-			}
-			// DuckDB, Spark and others write ids (id, userId, appId, correlationId) as
-			// UUIDs: 16 bytes, read as their canonical text.
-			_, l.unit.uuid = lt.Value.(*format.UUIDType)
-		}
-		out = append(out, l)
+		out = append(out, parquetLeaf{index: c.Index(), path: path, key: key, set: set, codeRank: codeRanks[key], timeRank: timeRanks[key], unit: unitOf(c)})
 	}
-	walk(root)
+	walk(root, 0, nil)
 	return out
+}
+
+// unitOf is what a leaf column's logical type says about reading its values as text.
+func unitOf(c *parquet.Column) valueUnit {
+	var u valueUnit
+	if lt := c.Type().LogicalType(); lt != nil {
+		if ts, ok := lt.Value.(*format.TimestampType); ok && ts.Unit.Value != nil {
+			u.time = ts.Unit.Value.Duration()
+		}
+		// DuckDB, Spark and others write ids (id, userId, appId, correlationId, a
+		// target's id) as UUIDs: 16 bytes, read as their canonical text.
+		_, u.uuid = lt.Value.(*format.UUIDType)
+	}
+	return u
 }
 
 func (d *parquetDecoder) events(name string) iter.Seq2[Event, error] {
@@ -159,9 +180,12 @@ func (d *parquetDecoder) read(name string, yield func(Event, error) bool) (err e
 		}
 		// Rows are sign-ins when the schema has a sign-in column and no column naming
 		// each row's log; otherwise every row is read whole, to tell (kind).
+		// A column of directory audit records (activityDisplayName) makes every row one to
+		// read whole too: the time of such a row is its activity's, and all of it is kept.
 		d.table = slices.ContainsFunc(leaves, func(l parquetLeaf) bool { return evidenceColumn(l.path) })
-		d.noCode = d.table && !slices.ContainsFunc(leaves, func(l parquetLeaf) bool { return codeColumn(l.path) })
-		d.light = d.table && !slices.ContainsFunc(leaves, func(l parquetLeaf) bool { return categoryColumn(l.path) })
+		d.audit = slices.ContainsFunc(leaves, func(l parquetLeaf) bool { return auditColumn(l.path) })
+		d.noCode = d.table && !d.audit && !slices.ContainsFunc(leaves, func(l parquetLeaf) bool { return codeColumn(l.path) })
+		d.light = d.table && !d.audit && !slices.ContainsFunc(leaves, func(l parquetLeaf) bool { return categoryColumn(l.path) })
 		for i, rg := range f.RowGroups() {
 			n := rg.NumRows()
 			if err := d.rowGroup(rg, i, first, leaves, f, yield); err != nil {
@@ -209,15 +233,27 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 		light bool // a Status column as JSON text: for rows not selected, only the failure reason
 	}
 	var keys, reads []reading
+	var lists []*listCursor // the repeated columns, read for the selected rows
 	defer func() {
 		for _, r := range append(keys, reads...) {
 			r.cur.close()
 		}
+		for _, c := range lists {
+			c.close()
+		}
 	}()
 	for i := range leaves {
 		l := &leaves[i]
+		if l.list != nil {
+			if err := d.checkChunk(f, gi, l.index); err != nil {
+				return fmt.Errorf("column %s: %w", l.path, err)
+			}
+			lists = append(lists, newListCursor(chunks[l.index], l))
+			continue
+		}
 		name := strings.TrimPrefix(l.key, "properties.")
-		key, read := l.codeRank > 0 || l.timeRank > 0, !d.summaryOnly || !detailColumns[name]
+		// An audit record's detail columns are read even so: its correlation id is part of it.
+		key, read := l.codeRank > 0 || l.timeRank > 0, !d.summaryOnly || !detailColumns[name] || d.audit
 		if !key && !read {
 			continue
 		}
@@ -325,6 +361,19 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 			}
 		}
 
+		for _, c := range lists {
+			if selected == 0 {
+				break
+			}
+			set, unit := c.leaf.list, c.leaf.unit
+			err := c.each(to, w.want[:size], from, func(row int64, idx []int, exist int, v parquet.Value) {
+				set(&w.recs[row-from], idx, exist, valueText(v, unit), !v.IsNull())
+			})
+			if err != nil {
+				return fmt.Errorf("column %s: %w", c.leaf.path, err)
+			}
+		}
+
 		for i := range size {
 			var ev Event
 			if w.textWant[i] {
@@ -417,6 +466,98 @@ func (w *rowWindow) missing(rank []int8) []bool {
 		return nil
 	}
 	return w.missingRows[:len(rank)]
+}
+
+// listCursor reads a repeated column chunk's values in row order, a window of rows at a
+// time: a value of repetition level 0 starts a row, one of level j the next element of
+// the list at level j (the Dremel encoding), and its definition level says down to which
+// level its elements are there.
+type listCursor struct {
+	leaf   *parquetLeaf
+	pages  parquet.Pages
+	page   parquet.Page
+	values parquet.ValueReader
+	buf    []parquet.Value
+	next   int
+	row    int64 // the row of the value last read; -1 before the first
+	idx    []int // the element at each repetition level (1...) of that value
+	done   bool
+}
+
+func newListCursor(chunk parquet.ColumnChunk, l *parquetLeaf) *listCursor {
+	return &listCursor{leaf: l, pages: chunk.Pages(), buf: make([]parquet.Value, 0, 512), row: -1, idx: make([]int, len(l.defAt)+1)}
+}
+
+// each calls fn for every value of the rows wanted before row to (want[i]: row base+i),
+// from where the previous call stopped.
+func (c *listCursor) each(to int64, want []bool, base int64, fn func(row int64, idx []int, exist int, v parquet.Value)) error {
+	for !c.done {
+		if c.next == len(c.buf) {
+			if err := c.refill(); err != nil {
+				return err
+			}
+			continue
+		}
+		v := c.buf[c.next]
+		switch r := v.RepetitionLevel(); {
+		case r == 0:
+			if c.row+1 >= to {
+				return nil // the next row is the next window's
+			}
+			c.row++
+			clear(c.idx)
+		case r < len(c.idx):
+			c.idx[r]++
+			clear(c.idx[r+1:])
+		}
+		c.next++
+		if i := c.row - base; i >= 0 && i < int64(len(want)) && want[i] {
+			d, exist := v.DefinitionLevel(), 0
+			for exist < len(c.leaf.defAt) && d >= c.leaf.defAt[exist] {
+				exist++
+			}
+			fn(c.row, c.idx, exist, v)
+		}
+	}
+	return nil
+}
+
+func (c *listCursor) refill() error {
+	for {
+		if c.values != nil {
+			k, err := c.values.ReadValues(c.buf[:cap(c.buf)])
+			c.buf, c.next = c.buf[:k], 0
+			if err != nil && err != io.EOF {
+				return err
+			}
+			if k > 0 {
+				return nil
+			}
+			c.release()
+		}
+		p, err := c.pages.ReadPage()
+		if err == io.EOF {
+			c.done = true
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		c.page, c.values = p, p.Values()
+	}
+}
+
+func (c *listCursor) release() {
+	if c.page != nil {
+		parquet.Release(c.page)
+		c.page, c.values = nil, nil
+	}
+	c.buf, c.next = c.buf[:0], 0
+}
+
+func (c *listCursor) close() {
+	c.release()
+	c.pages.Close()
 }
 
 // setFailureReason sets a record's status from its Status column, JSON text, as the full
