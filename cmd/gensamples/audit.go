@@ -105,6 +105,7 @@ var (
 	allan     = person{"AllanD@contoso.com", "Allan Deyoung", "2e6a0c4b-9d1f-4b3c-bf5e-0f2b4c6e8a9d"}
 	joni      = person{"JoniS@contoso.com", "Joni Sherman", "3f7b1d5c-0e2a-4c4d-8a6f-1a3c5d7f9b0e"}
 	bianca    = person{"BiancaP@contoso.com", "Bianca Pisani", "4a8c2e6d-1f3b-4d5e-9b7a-2b4d6e8a0c1f"}
+	isabella  = person{"IsabellaS@contoso.com", "Isabella Simonsen", "5b9d3f7e-2a4c-4e6f-8c0a-3c5e7f9b1d2a"}
 )
 
 // at is a time of the samples' day (day+d days, h:m:s.ms), audit times to the
@@ -213,6 +214,12 @@ func auditLog() []auditRec {
 		by: auditActor{upn: lidia.upn, id: lidia.id}, targets: []auditTarget{{typ: "User", id: lidia.id, name: lidia.name, upn: lidia.upn}}, details: [][2]string{{"OnPremisesAgent", "None"}},
 		change: "lidia-sspr", kind: "password_change"})
 
+	// A forgotten password reset by its user: one record, spelled without the dash by Log
+	// Analytics and the portal.
+	add(auditRec{time: at(0, 16, 20, 0, 500), corr: c(22), activity: "Reset password (self-service)", variant: "Reset password (self service)", category: "UserManagement", service: sspr, opType: "Update",
+		by: auditActor{upn: isabella.upn, id: isabella.id, ip: "203.0.113.61"}, targets: []auditTarget{{typ: "User", id: isabella.id, name: isabella.name, upn: isabella.upn}}, details: [][2]string{{"OnPremisesAgent", "None"}},
+		change: "isabella-sspr", kind: "password_change"})
+
 	// An account disabled, and an "Update user" that says so.
 	add(auditRec{time: at(0, 15, 30, 5, 11), corr: c(7), activity: "Disable account", variant: "Disable Account", category: "UserManagement", service: dir, opType: "Update",
 		by: itAdmin, targets: []auditTarget{userTarget(lynne, auditProp{"AccountEnabled", "[true]", "[false]"})}, change: "lynne-disable", kind: "account_removed"})
@@ -223,7 +230,7 @@ func auditLog() []auditRec {
 	// prefix; the object id is what still matches.
 	deleted := miriam
 	deleted.upn = strings.ReplaceAll(miriam.id, "-", "") + miriam.upn
-	add(auditRec{time: at(0, 17, 0, 12, 250), corr: c(8), activity: "Delete user", category: "UserManagement", service: dir, opType: "Delete",
+	add(auditRec{time: at(0, 17, 0, 12, 250), corr: c(8), activity: "Delete user", variant: "Delete user.", category: "UserManagement", service: dir, opType: "Delete",
 		by: graphExplorer, targets: []auditTarget{userTarget(deleted)}, details: [][2]string{{"UserType", "Member"}}, change: "miriam-delete", kind: "account_removed"})
 
 	// Devices: one deleted, one unregistered, one only updated.
@@ -308,6 +315,7 @@ func auditSignIns() []labelledSignIn {
 		{user: lidia, time: at(0, 14, 30, 0, 0), cause: "revoked", code: 50173, change: "lidia-sspr", why: "after her self-service password change"},
 		{user: christie, time: at(0, 14, 30, 1, 0), cause: "revoked", code: 50173, why: "another user: Lidia changed her password, Christie did not (and the revocation tried on her failed, later)"},
 		{user: lynne, time: at(0, 15, 45, 0, 0), cause: "revoked", code: 50173, change: "lynne-disable", why: "after her account was disabled"},
+		{user: isabella, time: at(0, 16, 40, 0, 0), cause: "revoked_password_change", code: 50133, change: "isabella-sspr", why: "after she reset her forgotten password"},
 		{user: lynne, time: at(0, 15, 46, 0, 0), cause: "revoked_password_change", code: 50133, why: "a disabled account explains revoked, not revoked_password_change"},
 		{user: miriam, time: at(0, 17, 20, 0, 0), cause: "revoked", code: 70000, change: "miriam-delete", why: "after the user was deleted (matched by object id: the deleted user's UPN changed)"},
 		{user: pradeep, time: at(0, 8, 40, 0, 0), cause: "device_not_found", code: 700003, device: laptop42, change: "laptop-delete", why: "the device was deleted"},

@@ -47,7 +47,7 @@ const auditSignInsPath = "graph/signIns-beta.jsonl"
 // member's (password_change and account_removed before session_revoke).
 var changeKinds = map[string]string{
 	"henrietta-revoke": "session_revoke", "henrietta-old-revoke": "session_revoke", "irvin-reset": "password_change", "irvin-revoke": "session_revoke",
-	"lidia-sspr": "password_change", "lynne-disable": "account_removed", "miriam-delete": "account_removed",
+	"lidia-sspr": "password_change", "isabella-sspr": "password_change", "lynne-disable": "account_removed", "miriam-delete": "account_removed",
 	"laptop-delete": "device_removed", "phone-unregister": "device_removed", "frequency-add": "ca_policy_change",
 	"tokenprot-update": "ca_policy_change", "legacy-delete": "ca_policy_change", "christie-revoke-failed": "session_revoke",
 }
