@@ -338,3 +338,24 @@ func TestAuditCorpusParquet(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditOperationName: an audit record without activityDisplayName takes its
+// operationName, properties first, in JSON and in a table.
+func TestAuditOperationName(t *testing.T) {
+	for _, tt := range []struct{ name, data, want string }{
+		{"diagnostic settings", `{"category":"AuditLogs","operationName":"Top","properties":{"operationName":"Delete user"}}`, "Delete user"},
+		{"top level", `{"Type":"AuditLogs","OperationName":"Delete user","OperationVersion":1}`, "Delete user"},
+		{"a number", `{"Type":"AuditLogs","OperationName":7}`, "7"},
+		{"activityDisplayName first", `{"category":"AuditLogs","operationName":"x","properties":{"activityDisplayName":"Delete user","operationName":"y"}}`, "Delete user"},
+		{"query API", `{"tables":[{"name":"PrimaryResult","columns":[{"name":"Type"},{"name":"OperationName"}],"rows":[["AuditLogs","Delete user"]]}]}`, "Delete user"},
+	} {
+		evs := decodeAll(t, "o.json", tt.data)
+		if len(evs) != 1 || evs[0].Audit == nil || evs[0].Audit.Activity != tt.want {
+			t.Errorf("%s: %+v", tt.name, evs)
+		}
+	}
+	evs := decodeAll(t, "o.csv", "Type,OperationName,ResultType\nAuditLogs,Delete user,\n")
+	if len(evs) != 1 || evs[0].Audit == nil || evs[0].Audit.Activity != "Delete user" {
+		t.Errorf("CSV: %+v", evs)
+	}
+}

@@ -144,7 +144,7 @@ var fieldSetters = map[string]fieldSetter{
 	"operationname":       text(func(r *jsonRecord) *jsonText { return &r.OperationName }),
 	"loggedbyservice":     text(func(r *jsonRecord) *jsonText { return &r.LoggedByService }),
 	"result":              text(func(r *jsonRecord) *jsonText { return &r.Result }),
-	"initiatedby":         unmarshalText(func(r *jsonRecord) json.Unmarshaler { return &r.InitiatedBy }),
+	"initiatedby":         unmarshalText(func(r *jsonRecord) json.Unmarshaler { return initiator(r) }),
 	"targetresources":     unmarshalText(func(r *jsonRecord) json.Unmarshaler { return &r.TargetResources }),
 
 	"tokenprotectionstatusdetails":                         dynamic(protection),
@@ -301,24 +301,24 @@ func portalAuditSetter(name string) fieldSetter {
 	var f fieldSetter
 	switch n {
 	case "actortype":
-		f = func(r *jsonRecord, v string) { r.actorType = v }
+		f = func(r *jsonRecord, v string) { initiator(r).V.actorType = v }
 	case "actordisplayname":
-		f = func(r *jsonRecord, v string) { r.InitiatedBy.V.User.V.DisplayName = jsonText(v) }
+		f = func(r *jsonRecord, v string) { initiator(r).V.User.V.DisplayName = jsonText(v) }
 	case "actorobjectid":
-		f = func(r *jsonRecord, v string) { r.InitiatedBy.V.User.V.ID = jsonText(v) }
+		f = func(r *jsonRecord, v string) { initiator(r).V.User.V.ID = jsonText(v) }
 	case "actoruserprincipalname":
-		f = func(r *jsonRecord, v string) { r.InitiatedBy.V.User.V.UserPrincipalName = jsonText(v) }
+		f = func(r *jsonRecord, v string) { initiator(r).V.User.V.UserPrincipalName = jsonText(v) }
 	case "actorserviceprincipalid":
-		f = func(r *jsonRecord, v string) { r.InitiatedBy.V.App.V.ServicePrincipalID = jsonText(v) }
+		f = func(r *jsonRecord, v string) { initiator(r).V.App.V.ServicePrincipalID = jsonText(v) }
 	case "actorserviceprincipalname":
-		f = func(r *jsonRecord, v string) { r.InitiatedBy.V.App.V.ServicePrincipalName = jsonText(v) }
+		f = func(r *jsonRecord, v string) { initiator(r).V.App.V.ServicePrincipalName = jsonText(v) }
 	default:
 		f = portalTargetSetter(n)
 	}
 	if f == nil {
 		return nil
 	}
-	return skipEmpty(func(r *jsonRecord, v string) { f(r, v); r.InitiatedBy.OK = true })
+	return skipEmpty(func(r *jsonRecord, v string) { f(r, v); initiator(r).OK = true })
 }
 
 // portalTargetSetter sets a numbered target column: target<i><field> or
@@ -388,9 +388,12 @@ func leadingNumber(s string) (int, string) {
 // application (ActorType says so, or the row names a service principal and no user)
 // rather than the user its display name and object id were first read as.
 func portalActor(r *jsonRecord) {
+	if r.InitiatedBy == nil {
+		return
+	}
 	by := &r.InitiatedBy.V
 	user, app := &by.User.V, &by.App.V
-	t := strings.ToLower(r.actorType)
+	t := strings.ToLower(by.actorType)
 	isApp := strings.Contains(t, "app") || strings.Contains(t, "service")
 	if !isApp && user.UserPrincipalName == "" && (app.ServicePrincipalID != "" || app.ServicePrincipalName != "") && !strings.Contains(t, "user") {
 		isApp = true
@@ -411,14 +414,23 @@ func portalActor(r *jsonRecord) {
 // initiatedBy as a struct of structs, and lists (targetResources and their
 // modifiedProperties, a sign-in's appliedConditionalAccessPolicies) as repeated groups.
 
+// initiator is r's initiatedBy, made when it has none.
+func initiator(r *jsonRecord) *jsonObject[jsonInitiator] {
+	if r.InitiatedBy == nil {
+		r.InitiatedBy = &jsonObject[jsonInitiator]{}
+	}
+	return r.InitiatedBy
+}
+
 func actorMember(app bool, f func(*jsonActor) *jsonText) fieldSetter {
 	return func(r *jsonRecord, v string) {
-		o := &r.InitiatedBy.V.User
+		by := initiator(r)
+		o := &by.V.User
 		if app {
-			o = &r.InitiatedBy.V.App
+			o = &by.V.App
 		}
 		*f(&o.V) = jsonText(v)
-		o.OK, r.InitiatedBy.OK = true, true
+		o.OK, by.OK = true, true
 	}
 }
 

@@ -18,7 +18,7 @@ func recordNames() []string {
 			continue
 		}
 		name := f.Name
-		if tag, _, _ := strings.Cut(f.Tag.Get("json"), ","); tag != "" {
+		if tag, _, _ := strings.Cut(f.Tag.Get("json"), ","); tag != "" && tag != "-" {
 			name = tag
 		}
 		names = append(names, strings.ToLower(name))

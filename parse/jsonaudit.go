@@ -23,6 +23,8 @@ const auditCategory = "AuditLogs"
 type jsonInitiator struct {
 	User jsonObject[jsonActor] `json:"user"`
 	App  jsonObject[jsonActor] `json:"app"`
+
+	actorType string // a portal audit download's ActorType (portalActor)
 }
 
 // jsonActor is initiatedBy.user or initiatedBy.app.
@@ -94,6 +96,10 @@ func (l *jsonList[T]) UnmarshalJSON(b []byte) error {
 	if len(b) == 0 || b[0] != '[' {
 		return nil
 	}
+	if len(bytes.TrimSpace(b[1:])) == 1 { // [] (valid JSON: the rest is the closing bracket)
+		*l = jsonList[T]{}
+		return nil
+	}
 	var v []T
 	if gojson.Unmarshal(b, &v) == nil {
 		*l = v
@@ -161,8 +167,11 @@ func (r *record[T]) audit(p *record[T]) *Audit {
 		}
 	}
 	by := p.InitiatedBy
-	if !by.OK {
+	if by == nil || !by.OK {
 		by = r.InitiatedBy
+	}
+	if by == nil {
+		by = &jsonObject[jsonInitiator]{}
 	}
 	user, app := &by.V.User.V, &by.V.App.V
 	switch {

@@ -60,16 +60,13 @@ type record[T ~string] struct {
 
 	// A directory audit record's members (see Audit); activityDisplayName marks one
 	// (kind).
-	ActivityDateTime    T                         `json:"activityDateTime"`
-	ActivityDisplayName T                         `json:"activityDisplayName"`
-	OperationName       T                         `json:"operationName"`
-	LoggedByService     T                         `json:"loggedByService"`
-	Result              T                         `json:"result"`
-	InitiatedBy         jsonObject[jsonInitiator] `json:"initiatedBy"`
-	TargetResources     jsonList[jsonTarget]      `json:"targetResources"`
-
-	// actorType is a portal audit download's ActorType (portalActor).
-	actorType string
+	ActivityDateTime    T                          `json:"activityDateTime"`
+	ActivityDisplayName T                          `json:"activityDisplayName"`
+	OperationName       T                          `json:"-"` // operationName: see operationName
+	LoggedByService     T                          `json:"loggedByService"`
+	Result              T                          `json:"result"`
+	InitiatedBy         *jsonObject[jsonInitiator] `json:"initiatedBy"` // a pointer: most records have none
+	TargetResources     jsonList[jsonTarget]       `json:"targetResources"`
 
 	// table marks a row of a table (CSV, Parquet, a query result) whose columns include
 	// a sign-in field (evidenceColumn): the table is a sign-in log, whatever a row holds.
@@ -229,6 +226,7 @@ func decodeValidJSON(raw []byte, ev *Event) error {
 	var fast fastRecord
 	if gojson.Unmarshal(raw, &fast) == nil {
 		fast.event(ev)
+		operationName(raw, ev)
 		return nil
 	}
 	// A number or a boolean where text was expected: the flexible struct takes it.
@@ -237,7 +235,32 @@ func decodeValidJSON(raw []byte, ev *Event) error {
 		return fmt.Errorf("%w: %v", ErrSyntax, err)
 	}
 	rec.event(ev)
+	operationName(raw, ev)
 	return nil
+}
+
+// operationName gives an audit record without an activityDisplayName its operationName
+// (properties first) as its activity. Sign-ins of Azure Monitor carry an operationName
+// too ("Sign-in activity"), so the record structs leave it (json:"-"): decoding it would
+// cost every such sign-in a string, for the rare audit record that needs it.
+func operationName(raw []byte, ev *Event) {
+	if ev.Audit == nil || ev.Audit.Activity != "" {
+		return
+	}
+	var op struct {
+		OperationName jsonText `json:"operationName"`
+		Properties    *struct {
+			OperationName jsonText `json:"operationName"`
+		} `json:"properties"`
+	}
+	if gojson.Unmarshal(raw, &op) != nil {
+		return // properties that are no object: nothing more to read
+	}
+	if op.Properties != nil && op.Properties.OperationName != "" {
+		ev.Audit.Activity = string(op.Properties.OperationName)
+	} else {
+		ev.Audit.Activity = string(op.OperationName)
+	}
 }
 
 // event fills ev from the record: properties first (Azure Monitor), then the top level.

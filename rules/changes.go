@@ -371,11 +371,16 @@ func (s *Set) NewAttributor(changes []Change) *Attributor {
 					add(r, spaceUPNNoID, t.UPN, e, w)
 				}
 			case KeyDevice:
-				if t.ID != "" || t.DeviceID != "" {
+				// A device's object id is not the id sign-ins give (deviceDetail.deviceId):
+				// only a target that carries the device id can be told apart by id, so
+				// the name joins whenever the target lacks one.
+				if t.ID != "" {
 					add(r, spaceDeviceID, t.ID, e, w)
-					if !strings.EqualFold(t.DeviceID, t.ID) {
-						add(r, spaceDeviceID, t.DeviceID, e, w)
-					}
+				}
+				if t.DeviceID != "" && !strings.EqualFold(t.DeviceID, t.ID) {
+					add(r, spaceDeviceID, t.DeviceID, e, w)
+				}
+				if t.DeviceID != "" {
 					add(r, spaceNameWithID, t.Name, e, w)
 				} else {
 					add(r, spaceNameNoID, t.Name, e, w)
@@ -399,7 +404,8 @@ func (s *Set) NewAttributor(changes []Change) *Attributor {
 // the latest Time, ties the smallest first audit id. A user target matches by object id
 // = f.UserID (case-insensitively), and by UPN = f.User only when the target or f has no
 // id; a device target by object or device id = f.DeviceID, and by name = f.DeviceName
-// (case-insensitively) only when the target has neither id or f has none; a policy target
+// (case-insensitively) when the target gives no device id (its object id is not the id
+// a sign-in gives) or f has none; a policy target
 // when its id is among f.CAPolicies (comma-separated; none: no policy change explains f).
 func (a *Attributor) Explain(f *Failure) int {
 	if f.Rule < 0 || f.Rule >= len(a.spaces) || a.spaces[f.Rule] == nil || f.Time.IsZero() {

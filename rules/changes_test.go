@@ -198,8 +198,10 @@ func TestExplain(t *testing.T) {
 			Failure{Rule: cause("device_not_found"), Time: t0.Add(day), DeviceID: "dev-9", DeviceName: "pc-1"}, "a"},
 		{"device by name when the sign-in has no id", []ChangeRecord{rec("device_removed", "a", t0, parse.Target{ID: "obj-1", Name: "PC-1"})},
 			Failure{Rule: cause("device_not_found"), Time: t0.Add(day), DeviceName: "pc-1"}, "a"},
-		{"no name match when both have ids", []ChangeRecord{rec("device_removed", "a", t0, parse.Target{ID: "obj-1", Name: "PC-1"})},
+		{"no name match when both have device ids", []ChangeRecord{rec("device_removed", "a", t0, parse.Target{ID: "obj-1", DeviceID: "dev-1", Name: "PC-1"})},
 			Failure{Rule: cause("device_not_found"), Time: t0.Add(day), DeviceID: "dev-9", DeviceName: "PC-1"}, ""},
+		{"name match when the target gives only its object id", []ChangeRecord{rec("device_removed", "a", t0, parse.Target{ID: "obj-1", Name: "PC-1"})},
+			Failure{Rule: cause("device_not_found"), Time: t0.Add(day), DeviceID: "dev-9", DeviceName: "pc-1"}, "a"},
 		{"another device", []ChangeRecord{rec("device_removed", "a", t0, parse.Target{ID: "obj-1", DeviceID: "dev-1", Name: "PC-1"})},
 			Failure{Rule: cause("device_not_found"), Time: t0.Add(day), DeviceID: "dev-2", DeviceName: "PC-2"}, ""},
 		{"a user change explains no device failure", []ChangeRecord{rec("session_revoke", "a", t0, user)},
@@ -493,8 +495,13 @@ func naiveMatch(key string, t *parse.Target, f *Failure) bool {
 		}
 		return t.UPN != "" && eq(t.UPN, f.User)
 	case KeyDevice:
-		if (t.ID != "" || t.DeviceID != "") && f.DeviceID != "" {
-			return (t.ID != "" && eq(t.ID, f.DeviceID)) || (t.DeviceID != "" && eq(t.DeviceID, f.DeviceID))
+		if f.DeviceID != "" && ((t.ID != "" && eq(t.ID, f.DeviceID)) || (t.DeviceID != "" && eq(t.DeviceID, f.DeviceID))) {
+			return true
+		}
+		// The name joins unless both sides give a device id (a target's object id is
+		// not the id a sign-in gives).
+		if t.DeviceID != "" && f.DeviceID != "" {
+			return false
 		}
 		return t.Name != "" && eq(t.Name, f.DeviceName)
 	case KeyPolicy:
