@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"cmp"
-	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -352,7 +351,7 @@ func (s *Summary) readChanges(c checker, p *storedPartial, audit int64) error {
 		}
 		return nil // written before the audit join
 	}
-	if want := changesFingerprint(s.Rules); *p.ChangeKinds != want {
+	if want := s.Rules.ChangesFingerprint(); *p.ChangeKinds != want {
 		return fmt.Errorf("%s: %w (its change kinds are %s; the active ones are %s): use the same --rules", c.file, ErrRuleSet, *p.ChangeKinds, want)
 	}
 	if !slices.Equal(p.ChangeColumns, changeColumns) {
@@ -396,17 +395,4 @@ func (s *Summary) readChanges(c checker, p *storedPartial, audit int64) error {
 		s.keepChange(r)
 	}
 	return nil
-}
-
-// changesFingerprint stands for rules.Set.ChangesFingerprint until a15-rules lands it:
-// the change kinds as the join reads them; "" for none.
-func changesFingerprint(set *rules.Set) string {
-	if len(set.Changes) == 0 {
-		return ""
-	}
-	h := sha256.New()
-	for _, k := range set.Changes {
-		fmt.Fprintf(h, "change %q %q %d %d %q %q\n", k.ID, k.Key, k.Window, k.Rank, k.Activities, k.Explains)
-	}
-	return fmt.Sprintf("sha256:%x", h.Sum(nil)[:12])
 }

@@ -138,7 +138,7 @@ func (s *Summary) writePartial(w *bufio.Writer, opts Options) error {
 
 func (s *Summary) partial() *jsonPartial {
 	p := &jsonPartial{Rules: s.Rules.Fingerprint(), Shard: s.Shard(), Dedupe: s.Dedupe, DuplicatesDropped: s.anyView().duplicates, EventColumns: eventColumns,
-		ChangeKinds: changesFingerprint(s.Rules), ChangeColumns: changeColumns}
+		ChangeKinds: s.Rules.ChangesFingerprint(), ChangeColumns: changeColumns}
 	for code, cs := range s.codes {
 		p.Codes = append(p.Codes, jsonPartialCode{Code: code, Records: cs.records, InScope: cs.inScope, Texts: cs.texts})
 	}

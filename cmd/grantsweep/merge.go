@@ -98,7 +98,7 @@ func (sh *shards) add(path string, part *report.Summary) error {
 	sh.ids[id] = path
 	for i := range part.Inputs {
 		in := &part.Inputs[i]
-		if in.Records+in.Skipped+in.Other == 0 {
+		if in.Records+in.Skipped+in.Other+in.Audit == 0 {
 			continue // counted nothing: nothing to count twice
 		}
 		k := sha256.Sum256([]byte(in.Key()))

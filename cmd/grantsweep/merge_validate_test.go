@@ -169,7 +169,7 @@ func TestMergeRefusesInvalidPartials(t *testing.T) {
 		{"a column short", func(d doc) {
 			ev := at(d, "partial", "events", 0).([]any)
 			put(d, ev[:len(ev)-1], "partial", "events", 0)
-		}, "partial.events[0]", "want an array of 17 values (event_columns), got 16 values"},
+		}, "partial.events[0]", "want an array of 20 values (event_columns), got 19 values"},
 		{"event not an array", func(d doc) { put(d, map[string]any{}, "partial", "events", 0) }, "partial.events[0]", "got an object"},
 		{"event columns", func(d doc) { put(d, []any{"time"}, "partial", "event_columns") }, "partial.event_columns", "want"},
 		{"dedupe a string", func(d doc) { put(d, "yes", "partial", "dedupe") }, "partial.dedupe", "want true or false, got string"},

@@ -621,7 +621,7 @@ func runJob(ctx context.Context, j job, src sources, newSummary func() *report.S
 	r.lines = in.Lines()
 	r.clean = err == nil && in.Clean()
 	got := r.sum.Inputs[len(r.sum.Inputs)-1]
-	r.read = err == nil || got.Records+got.Skipped+got.Filtered+got.Other > 0
+	r.read = err == nil || got.Records+got.Skipped+got.Filtered+got.Other+got.Audit > 0
 	if err != nil {
 		r.msg = fmt.Sprintf("%v (what was read before counts)", err)
 		if !r.read {
