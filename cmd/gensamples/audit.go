@@ -236,8 +236,10 @@ func auditLog() []auditRec {
 	// Devices: one deleted, one unregistered, one only updated.
 	add(auditRec{time: at(0, 8, 5, 19, 640), corr: c(9), activity: "Delete device", category: "Device", service: dir, opType: "Delete",
 		by: itAdmin, targets: []auditTarget{deviceTarget(laptop42, auditProp{"DisplayName", `["` + laptop42.name + `"]`, ""})}, change: "laptop-delete", kind: "device_removed"})
+	// A record of a device that gives its object id and name but no DeviceId, as many do:
+	// the name is what joins it to the sign-ins' deviceDetail.
 	add(auditRec{time: at(0, 10, 20, 33, 5), corr: c(10), activity: "Unregister device", category: "Device", service: dev, opType: "Update",
-		by: drsService, targets: []auditTarget{deviceTarget(phone77)}, change: "phone-unregister", kind: "device_removed"})
+		by: drsService, targets: []auditTarget{{typ: "Device", id: phone77.objectID, name: phone77.name}}, change: "phone-unregister", kind: "device_removed"})
 	add(auditRec{time: at(0, 7, 0, 2, 418), corr: c(11), activity: "Update device", category: "Device", service: dir, opType: "Update",
 		by: drsService, targets: []auditTarget{deviceTarget(desktop15, auditProp{"ApproximateLastLogonTimestamp", `["2026-11-20T07:00:00Z"]`, `["2026-11-24T07:00:02Z"]`})}})
 
@@ -321,7 +323,7 @@ func auditSignIns() []labelledSignIn {
 		{user: pradeep, time: at(0, 8, 40, 0, 0), cause: "device_not_found", code: 700003, device: laptop42, change: "laptop-delete", why: "the device was deleted"},
 		{user: pradeep, time: at(0, 9, 10, 0, 0), cause: "session_key_proof_failed", code: 1000039, device: laptop42, change: "laptop-delete", why: "the deleted device's session key"},
 		{user: pradeep, time: at(0, 9, 20, 0, 0), cause: "device_not_found", code: 700003, device: desktop15, why: "another device, only updated, never deleted"},
-		{user: enrico, time: at(0, 10, 45, 0, 0), cause: "device_not_found", code: 700003, device: phone77, change: "phone-unregister", why: "the device was unregistered"},
+		{user: enrico, time: at(0, 10, 45, 0, 0), cause: "device_not_found", code: 700003, device: phone77, change: "phone-unregister", why: "the device was unregistered (joined by its name: the record has no DeviceId)"},
 		{user: allan, time: at(0, 7, 40, 0, 0), cause: "token_protection_unbound", code: 530084, device: desktop15, policies: []caPolicy{polMFA, polTokenProt}, change: "tokenprot-update", why: "the token protection policy it lists was enforced at 06:12"},
 		{user: allan, time: at(0, 7, 41, 0, 0), cause: "token_protection_unbound", code: 530084, device: desktop15, why: "a sign-in without a policy list is never a policy change's"},
 		{user: bianca, time: at(0, 8, 0, 0, 0), cause: "interaction_required", code: 26000, policies: []caPolicy{polTokenProt}, change: "tokenprot-update", why: "under the updated token protection policy"},
