@@ -364,3 +364,19 @@ func auditEvents() ([]event, []labelledSignIn) {
 	}
 	return evs, ls
 }
+
+// auditStreamEvents are the sign-ins an Event Hub carries among the audit records: the
+// audit samples' users signing in around the changes, none in scope, none a copy of
+// auditEvents' (so that a sweep of both reads every failure once).
+func auditStreamEvents() []event {
+	g := newGen(37)
+	users := []person{henrietta, irvin, lidia, christie, lynne, miriam, pradeep, enrico, allan, joni, bianca, isabella}
+	evs := make([]event, 0, 2*len(users))
+	for i := range 2 * len(users) {
+		e := g.event(weighted(g.r, outOfScope), at(0, 6+i*16/len(users)/2, (i*23)%60, (i*37)%60, 0))
+		e.user, e.join = users[i%len(users)], true
+		evs = append(evs, e)
+	}
+	slices.SortStableFunc(evs, func(a, b event) int { return a.time.Compare(b.time) })
+	return evs
+}

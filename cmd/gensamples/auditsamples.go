@@ -68,7 +68,7 @@ func writeAuditSamplesLabels(dir, labels string) error {
 		if as.shape != "audit-monitor" {
 			var withSignIns []event
 			if as.shape == "audit-eventhub" {
-				withSignIns = slices.Clone(evs)
+				withSignIns = auditStreamEvents()
 			}
 			if err := writeFile(filepath.Join(root, as.path), func(w io.Writer) error { return sh.write(w, recs, withSignIns) }); err != nil {
 				return err

@@ -59,7 +59,8 @@ var auditShapes = map[string]auditShape{
 		return err
 	}},
 	// Event Hub messages of a diagnostic setting that sends both categories: {"records":
-	// [...]} batches, audit records and sign-ins mixed in time order.
+	// [...]} batches, audit records and sign-ins mixed in time order (the audit samples'
+	// stream: auditStreamEvents, none in scope).
 	"audit-eventhub": {func(w io.Writer, recs []auditRec, evs []event) error {
 		type item struct {
 			t time.Time
