@@ -24,8 +24,8 @@ type auditActor struct {
 }
 
 var (
-	itAdmin       = auditActor{upn: "it-admin@contoso.com", name: "IT Admin", id: "7d3f9a21-4c6e-4b8a-9f2d-1e5c7a9b3d4f", ip: "198.51.100.23"}
-	helpdesk      = auditActor{upn: "helpdesk.kim@contoso.com", name: "Kim Helpdesk", id: "5a1c3e7b-9d2f-4e6a-8b4c-0f2e4a6c8e1d", ip: "203.0.113.150"}
+	itAdmin       = auditActor{upn: "it-admin@contoso.com", name: "IT Admin", id: "7d3f9a21-4c6e-4b8a-9f2d-1e5c7a9b3d4f", ip: "203.0.113.24"}
+	helpdesk      = auditActor{upn: "helpdesk.kim@contoso.com", name: "Kim Helpdesk", id: "5a1c3e7b-9d2f-4e6a-8b4c-0f2e4a6c8e1d", ip: "198.51.100.8"}
 	resetService  = auditActor{app: true, name: "Microsoft password reset service", spID: "cfac00a8-6b29-47fa-addd-8cc5dce7eaeb"}
 	drsService    = auditActor{app: true, name: "Device Registration Service", spID: "7a9e4c2b-5d1f-4a8e-b3c6-2f0d8e6a4c1b"}
 	mfaService    = auditActor{app: true, name: "Azure MFA StrongAuthenticationService", spID: "b8e2f4a6-1c3d-4e5f-9a7b-3c5d7e9f1a2b"}
@@ -92,7 +92,8 @@ var (
 )
 
 // The users of the audit samples: none of them is among the other samples' people, so
-// that the changes below explain nothing there.
+// that the changes below explain nothing there. The actors sign in from the samples'
+// places (their addresses are the ones the sign-ins have).
 var (
 	henrietta = person{"HenriettaM@contoso.com", "Henrietta Mueller", "4c8e2a6f-1b3d-4f5a-9c7e-2d4f6a8c0e1b"}
 	irvin     = person{"IrvinS@contoso.com", "Irvin Sayers", "5d9f3b7a-2c4e-4a6b-8d0f-3e5a7b9d1f2c"}
@@ -217,7 +218,7 @@ func auditLog() []auditRec {
 	// A forgotten password reset by its user: one record, spelled without the dash by Log
 	// Analytics and the portal.
 	add(auditRec{time: at(0, 16, 20, 0, 500), corr: c(22), activity: "Reset password (self-service)", variant: "Reset password (self service)", category: "UserManagement", service: sspr, opType: "Update",
-		by: auditActor{upn: isabella.upn, id: isabella.id, ip: "203.0.113.61"}, targets: []auditTarget{{typ: "User", id: isabella.id, name: isabella.name, upn: isabella.upn}}, details: [][2]string{{"OnPremisesAgent", "None"}},
+		by: auditActor{upn: isabella.upn, id: isabella.id, ip: "203.0.113.77"}, targets: []auditTarget{{typ: "User", id: isabella.id, name: isabella.name, upn: isabella.upn}}, details: [][2]string{{"OnPremisesAgent", "None"}},
 		change: "isabella-sspr", kind: "password_change"})
 
 	// An account disabled, and an "Update user" that says so.
@@ -255,7 +256,7 @@ func auditLog() []auditRec {
 
 	// The rest of a day's log: activities of no change kind, most of any real log.
 	add(auditRec{time: at(0, 8, 30, 11, 903), corr: c(15), activity: "User registered security info", category: "UserManagement", service: am, opType: "ServiceApi",
-		by: auditActor{upn: bianca.upn, name: bianca.name, id: bianca.id, ip: "192.0.2.77"}, targets: []auditTarget{{typ: "User", id: bianca.id, name: bianca.name, upn: bianca.upn}}, result: "success"})
+		by: auditActor{upn: bianca.upn, name: bianca.name, id: bianca.id, ip: "192.0.2.55"}, targets: []auditTarget{{typ: "User", id: bianca.id, name: bianca.name, upn: bianca.upn}}, result: "success"})
 	add(auditRec{time: at(0, 8, 30, 12, 40), corr: c(16), activity: "Update user", category: "UserManagement", service: dir, opType: "Update",
 		by: mfaService, targets: []auditTarget{userTarget(bianca, auditProp{"StrongAuthenticationMethod", "[]", `[{"MethodType":6,"Default":true}]`})}})
 	add(auditRec{time: at(0, 9, 45, 0, 310), corr: c(17), activity: "Add member to group", category: "GroupManagement", service: dir, opType: "Assign",

@@ -387,3 +387,20 @@ func TestAuditCorpus(t *testing.T) {
 		}
 	}
 }
+
+// samplesBeforeAudit are the folders of samples/ but audit/: what samples/ held before
+// the audit samples, for the tests that compare with a summary of that time.
+func samplesBeforeAudit(t *testing.T) []string {
+	t.Helper()
+	entries, err := os.ReadDir(samplesDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dirs []string
+	for _, e := range entries {
+		if e.Name() != "audit" {
+			dirs = append(dirs, filepath.Join(samplesDir, e.Name()))
+		}
+	}
+	return dirs
+}
