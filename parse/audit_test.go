@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -357,5 +358,87 @@ func TestAuditOperationName(t *testing.T) {
 	evs := decodeAll(t, "o.csv", "Type,OperationName,ResultType\nAuditLogs,Delete user,\n")
 	if len(evs) != 1 || evs[0].Audit == nil || evs[0].Audit.Activity != "Delete user" {
 		t.Errorf("CSV: %+v", evs)
+	}
+}
+
+// TestAuditDeviceIDFromDetails: a record of one device whose modified properties give
+// no DeviceId takes it from its additionalDetails, in JSON and in a table; a record of
+// two devices does not guess.
+func TestAuditDeviceIDFromDetails(t *testing.T) {
+	for _, tt := range []struct{ name, file, data, want string }{
+		{"Graph", "d.json", `{"activityDisplayName":"Delete device","targetResources":[{"type":"Device","id":"o","displayName":"PC","modifiedProperties":[]}],"additionalDetails":[{"key":"DeviceId","value":"d-1"}]}`, "d-1"},
+		{"diagnostic settings", "d.json", `{"category":"AuditLogs","properties":{"activityDisplayName":"Add device","targetResources":[{"type":"User"},{"type":"Device","id":"o"}],"additionalDetails":[{"key":"x","value":"y"},{"key":"deviceId","value":"d-1"}]}}`, "d-1"},
+		{"Log Analytics CSV", "d.csv", "Type,ActivityDisplayName,TargetResources,AdditionalDetails\nAuditLogs,Delete device,\"[{\"\"type\"\":\"\"Device\"\",\"\"id\"\":\"\"o\"\"}]\",\"[{\"\"key\"\":\"\"DeviceId\"\",\"\"value\"\":\"\"d-1\"\"}]\"\n", "d-1"},
+		{"two devices", "d.json", `{"activityDisplayName":"Delete device","targetResources":[{"type":"Device","id":"o"},{"type":"Device","id":"p"}],"additionalDetails":[{"key":"DeviceId","value":"d-1"}]}`, ""},
+	} {
+		evs := decodeAll(t, tt.file, tt.data)
+		if len(evs) != 1 || evs[0].Audit == nil {
+			t.Fatalf("%s: %+v", tt.name, evs)
+		}
+		for _, tg := range evs[0].Audit.Targets {
+			if tg.Type == "Device" && tg.DeviceID != tt.want {
+				t.Errorf("%s: device %+v, want device id %q", tt.name, tg, tt.want)
+			}
+		}
+	}
+}
+
+// TestAuditSections: a JSON Lines file mixing audit records and sign-ins (the corpus and
+// the mixed batch's sign-in), split into sections read apart with the prefilter on, gives
+// the records the whole file gives without it, in order.
+func TestAuditSections(t *testing.T) {
+	corpus, err := os.ReadFile("../../shared/audit-corpus/datadog-azure-log-forwarding-orchestration/audit_logs.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signIn := `{"time":"2026-11-24T10:02:00Z","category":"SignInLogs","resultType":"70043","properties":{"id":"s","deviceDetail":{"deviceId":"D-1"},"appliedConditionalAccessPolicies":[{"id":"P-1"}]}}` + "\n"
+	success := `{"time":"2026-11-24T10:02:00Z","category":"SignInLogs","resultType":"0","properties":{"id":"z"}}` + "\n"
+	var b strings.Builder
+	for i := range 40 {
+		b.Write(corpus)
+		b.WriteString(signIn)
+		if i%2 == 0 {
+			b.WriteString(success)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "PT1H.json")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	digests := func(in *Input, out []string) []string {
+		defer in.Close()
+		for ev, err := range in.Events() {
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case ev.Audit != nil:
+				out = append(out, fmt.Sprintf("%d %+v", ev.Pos.Offset, *ev.Audit))
+			case ev.Other == "" && ev.ErrorCode != 0:
+				out = append(out, fmt.Sprintf("%d %s %s %s", ev.Pos.Offset, ev.ID, ev.DeviceID, ev.CAPolicies))
+			}
+		}
+		return out
+	}
+	whole, err := OpenWith(path, nil, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := digests(whole, nil)
+	secs, err := Split(path, 4, 1, "")
+	if err != nil || len(secs) < 2 {
+		t.Fatalf("Split: %d sections, %v", len(secs), err)
+	}
+	var got []string
+	for _, s := range secs {
+		in, err := OpenWith(path, nil, OpenOptions{Section: &s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.SetCodeFilter(func(c int) bool { return c == 70043 })
+		got = digests(in, got)
+	}
+	if len(want) != 40*23 || !slices.Equal(got, want) {
+		t.Fatalf("sections give %d records, the whole file %d (want %d); equal %v", len(got), len(want), 40*23, slices.Equal(got, want))
 	}
 }

@@ -116,3 +116,34 @@ func TestCodeMissing(t *testing.T) {
 		in.Close()
 	}
 }
+
+// TestEngineFlattenedDevice: DuckDB's unnest names deviceDetail.deviceId deviceId; the
+// join's device comes from it as from the JSON.
+func TestEngineFlattenedDevice(t *testing.T) {
+	devices := func(name string) map[string]string {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		evs, _, _, _ := read(t, name, data)
+		out := map[string]string{}
+		for _, ev := range evs {
+			out[ev.ID] = ev.DeviceID
+		}
+		return out
+	}
+	want := devices("../samples/insights-logs-signinlogs/resourceId=/tenants/4f1e2d3c-5b6a-4789-8a9b-0c1d2e3f4a5b/providers/Microsoft.aadiam/y=2026/m=11/d=24/h=09/m=00/PT1H.json")
+	got := devices("testdata/engines/duckdb-unnest.parquet")
+	some := 0
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("event %s: device %q, want %q", id, got[id], w)
+		}
+		if w != "" {
+			some++
+		}
+	}
+	if some == 0 {
+		t.Fatal("no event of the source has a device: the test would prove nothing")
+	}
+}

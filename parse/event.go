@@ -52,7 +52,9 @@ type Event struct {
 	// Other is the diagnostic category of a record that is not a sign-in (AuditLogs,
 	// ProvisioningLogs, RiskyUsers, ...), or "unknown" for a record that carries no
 	// sign-in field and names no category; "" for a sign-in. Such records are counted
-	// apart, never as sign-ins; only Other, Pos and (where the record has one) Time are set.
+	// apart, never as sign-ins; only Other, Pos and (where the record has one) Time are set,
+	// and for a directory audit record (Other "AuditLogs", in every shape) Audit, whose
+	// time Time is.
 	Other string
 
 	// Audit is the directory audit record when Other is "AuditLogs" and the record is one

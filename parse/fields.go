@@ -58,6 +58,17 @@ func sessionStatusCodeOf(t *jsonTokenProtection) *jsonText       { return &t.Sig
 func deviceIDOfDetail(d *jsonDevice) *jsonText                   { return &d.DeviceID }
 func deviceNameOf(d *jsonDevice) *jsonText                       { return &d.DisplayName }
 
+// setAdditionalDetails reads an AdditionalDetails column: an audit record's list of
+// key-value pairs as JSON text (Log Analytics), or else the leaf of a sign-in's
+// status.additionalDetails in a table flattened to its leaves (see leafColumns).
+func setAdditionalDetails(r *jsonRecord, v string) {
+	if strings.HasPrefix(strings.TrimSpace(v), "[") {
+		_ = r.AdditionalDetails.UnmarshalJSON(quote(v))
+		return
+	}
+	member(status, additionalDetailsOf)(r, v)
+}
+
 // unmarshalText sets a member whose type reads JSON text from a JSON string (jsonList,
 // jsonObject) from a column's text.
 func unmarshalText(f func(r *jsonRecord) json.Unmarshaler) fieldSetter {
@@ -145,6 +156,7 @@ var fieldSetters = map[string]fieldSetter{
 	"loggedbyservice":     text(func(r *jsonRecord) *jsonText { return &r.LoggedByService }),
 	"result":              text(func(r *jsonRecord) *jsonText { return &r.Result }),
 	"initiatedby":         unmarshalText(func(r *jsonRecord) json.Unmarshaler { return initiator(r) }),
+	"additionaldetails":   setAdditionalDetails,
 	"targetresources":     unmarshalText(func(r *jsonRecord) json.Unmarshaler { return &r.TargetResources }),
 
 	"tokenprotectionstatusdetails":                         dynamic(protection),
@@ -188,8 +200,8 @@ var portalColumns = map[string]string{
 var leafColumns = map[string]string{
 	"errorcode":               "status.errorcode",
 	"failurereason":           "status.failurereason",
-	"additionaldetails":       "status.additionaldetails",
 	"operatingsystem":         "devicedetail.operatingsystem",
+	"deviceid":                "devicedetail.deviceid",
 	"countryorregion":         "location.countryorregion",
 	"signinsessionstatus":     "tokenprotectionstatusdetails.signinsessionstatus",
 	"signinsessionstatuscode": "tokenprotectionstatusdetails.signinsessionstatuscode",

@@ -56,7 +56,7 @@ func TestOneFieldTable(t *testing.T) {
 			// in scope, which the prefilter leaves to it, and a directory audit record
 			// (known by activityDisplayName, which the walk reads) goes to it whole.
 			"appliedconditionalaccesspolicies", "conditionalaccesspolicies", "activitydatetime", "operationname",
-			"loggedbyservice", "result", "initiatedby", "targetresources"}, n) {
+			"loggedbyservice", "result", "initiatedby", "targetresources", "additionaldetails"}, n) {
 			t.Errorf("record member %q: the prefilter's walk neither reads it nor says it need not", n)
 		}
 	}

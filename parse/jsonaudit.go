@@ -51,6 +51,11 @@ type jsonModified struct {
 	NewValue    jsonText `json:"newValue"`
 }
 
+type jsonKeyValue struct {
+	Key   jsonText `json:"key"`
+	Value jsonText `json:"value"`
+}
+
 type jsonPolicy struct {
 	ID jsonText `json:"id"`
 }
@@ -191,10 +196,29 @@ func (r *record[T]) audit(p *record[T]) *Audit {
 	}
 	if len(targets) > 0 {
 		a.Targets = make([]Target, len(targets))
+		devices, last := 0, 0
 		for i, t := range targets {
 			a.Targets[i] = Target{Type: string(t.Type), ID: string(t.ID), UPN: strings.ToLower(string(t.UserPrincipalName)), Name: string(t.DisplayName)}
 			if strings.EqualFold(string(t.Type), "Device") {
 				a.Targets[i].DeviceID = deviceIDOf(t.ModifiedProperties)
+				devices, last = devices+1, i
+			}
+		}
+		// Add device and Delete device records (Intune's among them) often give the
+		// device id only among the record's additionalDetails: it is the device's when
+		// the record has one device.
+		if devices == 1 && a.Targets[last].DeviceID == "" {
+			details := p.AdditionalDetails
+			if details == nil {
+				details = r.AdditionalDetails
+			}
+			for _, kv := range details {
+				if strings.EqualFold(strings.TrimSpace(string(kv.Key)), "DeviceId") {
+					if id := modifiedValue(string(kv.Value)); id != "" {
+						a.Targets[last].DeviceID = id
+						break
+					}
+				}
 			}
 		}
 	}

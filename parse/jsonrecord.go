@@ -67,6 +67,7 @@ type record[T ~string] struct {
 	Result              T                          `json:"result"`
 	InitiatedBy         *jsonObject[jsonInitiator] `json:"initiatedBy"` // a pointer: most records have none
 	TargetResources     jsonList[jsonTarget]       `json:"targetResources"`
+	AdditionalDetails   jsonList[jsonKeyValue]     `json:"additionalDetails"` // an audit record's, not status.additionalDetails
 
 	// table marks a row of a table (CSV, Parquet, a query result) whose columns include
 	// a sign-in field (evidenceColumn): the table is a sign-in log, whatever a row holds.
