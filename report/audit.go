@@ -235,18 +235,71 @@ func firstID(c *rules.Change) string {
 	return c.AuditIDs[0]
 }
 
-// explainer attributes single events of the summary's view (the event listing): nil
-// when no change record was read.
-type Explainer struct {
-	s  *Summary
-	cv *changesView
+// Attribution is the audit join for a reader that lists events rather than counting
+// them (grantsweep events): it keeps the change records of the audit records handed to
+// Audit (a [Sink] Audit), and once every input is read, Explain says which change explains
+// an event. Its change records are held as the summary's are (see the top of this file).
+type Attribution struct {
+	set     *rules.Set
+	recs    []rules.ChangeRecord
+	strs    map[string]string
+	changes []rules.Change
+	att     *rules.Attributor
+	grouped bool
+	Records int64 // audit records handed to Audit
 }
 
-// Explained is the change that explains an event, as the event listing shows it.
+// NewAttribution returns an Attribution over set's change kinds.
+func NewAttribution(set *rules.Set) *Attribution {
+	return &Attribution{set: set, strs: map[string]string{}}
+}
+
+// Audit keeps the change records of one audit record; a is valid only during the call.
+func (a *Attribution) Audit(au *parse.Audit) {
+	a.Records++
+	a.set.ChangeRecords(au, func(r rules.ChangeRecord) {
+		in := func(v string) string {
+			if c, ok := a.strs[v]; ok {
+				return c
+			}
+			c := strings.Clone(v)
+			a.strs[c] = c
+			return c
+		}
+		r.AuditID, r.Activity, r.Actor = in(r.AuditID), in(r.Activity), in(r.Actor)
+		r.Target = parse.Target{Type: in(r.Target.Type), ID: in(r.Target.ID), UPN: in(r.Target.UPN), Name: in(r.Target.Name), DeviceID: in(r.Target.DeviceID)}
+		a.recs = append(a.recs, r)
+		a.grouped = false
+	})
+}
+
+// Explained is the change that explains an event, as the event listing shows it: its
+// kind, the activity and actor of its main record, its time and its first audit id.
 type Explained struct {
 	Kind, Activity, Actor string
 	Time                  time.Time
-	AuditID               string // the change's first audit id
+	AuditID               string
+}
+
+// Explain returns the change that explains an in-scope event of cause rule (an index in
+// the rule set's Rules); false when none does. Call it once every input is read.
+func (a *Attribution) Explain(ev *parse.Event, rule int) (Explained, bool) {
+	if len(a.recs) == 0 {
+		return Explained{}, false
+	}
+	if !a.grouped {
+		a.changes = a.set.Group(a.recs)
+		a.att = a.set.NewAttributor(a.changes)
+		a.grouped = true
+	}
+	f := rules.Failure{Rule: rule, Time: ev.Time, UserID: ev.UserID, User: strings.ToLower(ev.User), DeviceID: ev.DeviceID,
+		DeviceName: ev.DeviceName, CAPolicies: ev.CAPolicies}
+	ci := a.att.Explain(&f)
+	if ci < 0 {
+		return Explained{}, false
+	}
+	c := &a.changes[ci]
+	return Explained{Kind: a.set.Changes[c.Kind].ID, Activity: c.Activity, Actor: c.Actor, Time: c.Time, AuditID: firstID(c)}, true
 }
 
 // changeTarget is what a change's target shows: a user's UPN, a device's or a policy's

@@ -3,11 +3,13 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/grantsweep/grantsweep/parse"
+	"github.com/grantsweep/grantsweep/report/spill"
 	"github.com/grantsweep/grantsweep/rules"
 )
 
@@ -78,5 +80,35 @@ func TestAttributionJSON(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), `"changes": [`) {
 		t.Error("the partial has no changes")
+	}
+}
+
+// TestAuditMemoryBounded: a million audit records of other activities keep nothing; the
+// change records kept are charged to the budget, and let go with the summary.
+func TestAuditMemoryBounded(t *testing.T) {
+	s := New(rules.Default())
+	b := spill.NewBudget(1<<30, t.TempDir())
+	defer b.Close()
+	s.SetBudget(b)
+	at := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	a := parse.Audit{Activity: "Add member to group", Actor: "admin@contoso.com", Targets: []parse.Target{{Type: "User", ID: "u", UPN: "u@contoso.com"}}}
+	for i := range 1_000_000 {
+		a.Time = at.Add(time.Duration(i) * time.Second)
+		s.audit(&a)
+	}
+	if s.AuditRecords() != 1_000_000 || s.ChangeRecords() != 0 || b.Used() != 0 {
+		t.Fatalf("%d audit records, %d change records kept, %d bytes charged; want 1000000, 0, 0", s.AuditRecords(), s.ChangeRecords(), b.Used())
+	}
+	a.Activity = "Update StsRefreshTokenValidFrom Timestamp"
+	for i := range 10_000 {
+		a.ID = fmt.Sprintf("id-%d", i)
+		s.audit(&a)
+	}
+	if used := b.Used(); s.ChangeRecords() != 10_000 || used < 10_000*changeRecordCost {
+		t.Errorf("%d change records, %d bytes charged; want 10000, at least %d", s.ChangeRecords(), used, 10_000*changeRecordCost)
+	}
+	s.Close()
+	if b.Used() != 0 {
+		t.Errorf("closed, %d bytes still charged", b.Used())
 	}
 }

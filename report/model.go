@@ -83,6 +83,7 @@ func (s *Summary) tables(v *view, opts Options) []Table {
 			fmt.Sprint(c.users), fmt.Sprint(c.apps), fmt.Sprint(c.ips), opts.cellTime(c.first), opts.cellTime(c.last), c.remediation})
 	}
 	out = append(out, causes)
+	out = append(out, s.changeTables(v, opts)...)
 
 	for _, tv := range v.tables {
 		def := tv.def

@@ -55,13 +55,19 @@ func (s *Summary) writeTable(w io.Writer, opts Options) error {
 		p.writeDelta(d, v)
 	}
 
+	p.writeChanges(s, v)
+
 	if v.inScope > 0 {
 		p.section("What to do")
-		for _, c := range v.causes {
+		for ri, c := range v.causes {
 			if c.events == 0 {
 				continue
 			}
-			p.wrapped(fmt.Sprintf("%s (%s): ", c.id, count(c.events)), c.remediation)
+			text := c.remediation
+			if line := s.explainLine(v, ri); line != "" {
+				text = line + ". " + text
+			}
+			p.wrapped(fmt.Sprintf("%s (%s): ", c.id, count(c.events)), text)
 		}
 	}
 
