@@ -303,11 +303,14 @@ func harrySignIn(id, at string, code int, reason string) string {
 	return string(b)
 }
 
-// TestAuditCorpus sweeps the shared corpus's audit records as they are (a self-service
-// password change at 08:21:37, four records within 93 ms under two correlation ids)
-// beside failures of their user: after the change they are explained as password_change
-// (the change of its four records), before it or after its window not.
-func TestAuditCorpus(t *testing.T) {
+// TestAuditCorpusBoundaries extends TestAuditJoinCorpus (one failure of the corpus's
+// user before its password change, one after): the shared corpus's audit records as they
+// are (a self-service password change at 08:21:37, four records within 93 ms under two
+// correlation ids) beside failures at the edges: in the same second but before its first
+// record, a second after, 7 days and a second after, of each revoked cause and wording.
+// After the change they are explained as password_change by the change of all four
+// records (its first audit id, its first record's time), before it or past its window not.
+func TestAuditCorpusBoundaries(t *testing.T) {
 	corpus := filepath.Join(auditCorpusDir, "datadog-azure-log-forwarding-orchestration", "audit_logs.json")
 	if _, err := os.Stat(corpus); err != nil {
 		t.Skipf("shared audit corpus not beside the checkout: %v", err)
@@ -330,9 +333,9 @@ func TestAuditCorpus(t *testing.T) {
 		{"1a2b3c4d-0000-4000-8000-000000000001", "2025-04-11T08:30:00Z", 50173, revoked50173, "revoked", "password_change"},
 		{"1a2b3c4d-0000-4000-8000-000000000002", "2025-04-11T09:00:00Z", 70000, "The refresh token has been revoked.", "revoked", "password_change"},
 		{"1a2b3c4d-0000-4000-8000-000000000003", "2025-04-11T08:21:38Z", 50133, "Session is invalid due to expiration or recent password change.", "revoked_password_change", "password_change"},
-		{"1a2b3c4d-0000-4000-8000-000000000004", "2025-04-11T08:10:00Z", 50173, revoked50173, "revoked", ""},
-		{"1a2b3c4d-0000-4000-8000-000000000005", "2025-04-11T08:21:37Z", 50173, revoked50173, "revoked", ""}, // the same second, before .7698364
-		{"1a2b3c4d-0000-4000-8000-000000000006", "2025-04-18T08:21:38Z", 50173, revoked50173, "revoked", ""}, // 7 days and a second later
+		{"1a2b3c4d-0000-4000-8000-000000000004", "2025-04-18T08:21:37Z", 70000, "The refresh token has been revoked.", "revoked", "password_change"}, // within 7 days
+		{"1a2b3c4d-0000-4000-8000-000000000005", "2025-04-11T08:21:37Z", 50173, revoked50173, "revoked", ""},                                         // the same second, before .7698364
+		{"1a2b3c4d-0000-4000-8000-000000000006", "2025-04-18T08:21:38Z", 50173, revoked50173, "revoked", ""},                                         // 7 days and a second later
 	}
 	var lines []string
 	for _, tt := range tests {
@@ -353,16 +356,16 @@ func TestAuditCorpus(t *testing.T) {
 			explained[c.Cause] = c.Explained
 		}
 	}
-	if fmt.Sprint(explained) != "map[revoked:2 revoked_password_change:1]" {
-		t.Errorf("causes[].explained = %v, want revoked 2, revoked_password_change 1", explained)
+	if fmt.Sprint(explained) != "map[revoked:3 revoked_password_change:1]" {
+		t.Errorf("causes[].explained = %v, want revoked 3, revoked_password_change 1", explained)
 	}
 	if len(s.Tables.ByChange) != 1 {
 		t.Fatalf("by_change has %d rows, want the password change alone: %+v", len(s.Tables.ByChange), s.Tables.ByChange)
 	}
 	r := s.Tables.ByChange[0]
-	if r.Kind != "password_change" || !slices.Equal(r.AuditIDs, change) || r.Events != 3 || r.Users != 1 ||
+	if r.Kind != "password_change" || !slices.Equal(r.AuditIDs, change) || r.Events != 4 || r.Users != 1 ||
 		r.Target != harryUPN || r.TargetType != "User" || r.Time != "2025-04-11T08:21:37.7698364Z" {
-		t.Errorf("by_change row %+v: want password_change of %s at 2025-04-11T08:21:37.7698364Z, audit ids %v, 3 events of 1 user", r, harryUPN, change)
+		t.Errorf("by_change row %+v: want password_change of %s at 2025-04-11T08:21:37.7698364Z, audit ids %v, 4 events of 1 user", r, harryUPN, change)
 	}
 
 	byID := map[string]explainedEvent{}
