@@ -171,3 +171,51 @@ func TestAuditSignInJoinFields(t *testing.T) {
 		})
 	}
 }
+
+// TestAuditBench: -shape audit-monitor -records N writes N audit records, every one read
+// back as one, most of no change kind and some of each kind, the same bytes for the same
+// seed; the shapes written in one piece read back whole too.
+func TestAuditBench(t *testing.T) {
+	set := rules.Default()
+	dir := t.TempDir()
+	for _, shape := range []string{"audit-monitor", "audit-graph", "audit-la-csv", "audit-la-parquet", "audit-portal"} {
+		n := 1000
+		if shape == "audit-monitor" {
+			n = 45001 // more than one batch
+		}
+		path := filepath.Join(dir, shape)
+		o := output{shape: shape, records: n, seed: 3}
+		if err := writeAuditBench(o, path); err != nil {
+			t.Fatal(err)
+		}
+		if shape == "audit-monitor" {
+			if err := writeAuditBench(o, path+".again"); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(readFile(t, path), readFile(t, path+".again")) {
+				t.Error("seed 3 written twice gives different bytes")
+			}
+		}
+		kinds := map[int]int{}
+		got := 0
+		for _, ev := range readBack(t, path) {
+			if ev.Audit == nil {
+				t.Fatalf("%s: record %s is not an audit record", shape, ev.ID)
+			}
+			got++
+			kinds[set.ChangeKindOf(ev.Audit.Activity)]++
+		}
+		if got != n {
+			t.Errorf("%s: read %d audit records, wrote %d", shape, got, n)
+		}
+		if shape != "audit-monitor" {
+			continue
+		}
+		if kinds[-1] < n*8/10 || len(kinds) != len(set.Changes)+1 {
+			t.Errorf("%s: records by change kind %v: want most of none and some of each of %d kinds", shape, kinds, len(set.Changes))
+		}
+	}
+	if err := writeAuditBench(output{shape: "audit-eventhub", records: 1}, filepath.Join(dir, "x")); err == nil {
+		t.Error("audit-eventhub written without its sign-ins")
+	}
+}
