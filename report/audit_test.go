@@ -112,3 +112,30 @@ func TestAuditMemoryBounded(t *testing.T) {
 		t.Errorf("closed, %d bytes still charged", b.Used())
 	}
 }
+
+// TestAuditHTMLEscaped: an actor and a target that hold markup render as text in the HTML
+// report (the section and the chart's markers), in Markdown and the terminal escaped too.
+func TestAuditHTMLEscaped(t *testing.T) {
+	s := joinFixture(t)
+	evil := "<script>alert(1)</script>\x1b[31m@evil.example"
+	s.audit(&parse.Audit{Time: time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC), ID: "x1", Activity: "Disable account", Actor: evil + "<b>",
+		Targets: []parse.Target{{Type: "User", ID: "u-ron", UPN: "ron@hogwarts.com"}}})
+	add(s, parse.Event{ID: "e9", ErrorCode: 50173, User: "ron@hogwarts.com", UserID: "u-ron", Time: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC), Pos: parse.Position{Offset: 90}})
+	for _, f := range []Format{FormatHTML, FormatMarkdown, FormatTable} {
+		var b bytes.Buffer
+		if err := s.Write(&b, f, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		markup := f != FormatTable && (strings.Contains(out, "<script>") || strings.Contains(out, "<b>")) // a terminal shows markup as text
+		if markup || strings.Contains(out, "\x1b") {
+			t.Errorf("%s: markup or a control byte of the audit log is written raw", f)
+		}
+		if !strings.Contains(out, "alert(1)") {
+			t.Errorf("%s: the actor is not shown at all", f)
+		}
+		if f == FormatHTML && strings.Count(out, `class="change"`) < 2 {
+			t.Errorf("html: %d change markers, want the changes that explain failures", strings.Count(out, `class="change"`))
+		}
+	}
+}

@@ -184,3 +184,12 @@ func (s *Summary) writeMarkdownExplained(w *bufio.Writer, v *view) {
 		w.WriteString("\n")
 	}
 }
+
+// auditLine is the line the reports for people show when audit records were read ("22
+// directory audit records read for the audit join: 4 change records (...)"); "" for none.
+func (s *Summary) auditLine() string {
+	if !s.showChanges() {
+		return ""
+	}
+	return fmt.Sprintf("%s read for the audit join: %s", plural(s.auditRecords, "directory audit record"), plural(int64(len(s.changes)), "change record"))
+}

@@ -23,6 +23,7 @@ import (
 type htmlPage struct {
 	Title, Summary, GeneratedBy string
 	Others                      string // records of other logs counted apart; "" for none
+	Audit                       string // directory audit records read (auditLine); "" for none
 	Contents                    []htmlEntry
 	Sections                    []htmlSection
 }
@@ -103,6 +104,7 @@ func (s *Summary) htmlModel(opts Options) htmlPage {
 			plural(v.inScope, "invalid-grant failure"), share(v.inScope, v.records), plural(v.duplicates, "duplicate copy", "duplicate copies")),
 		GeneratedBy: opts.GeneratedBy,
 		Others:      s.othersLine(),
+		Audit:       s.auditLine(),
 	}
 	tables := map[string]htmlTable{}
 	var baseline []htmlSection
@@ -713,6 +715,9 @@ footer { color: #777; margin-top: 3em; }
 <p id="summary">{{.Summary}}</p>
 {{- if .Others}}
 <p id="other_records">{{.Others}}.</p>
+{{- end}}
+{{- if .Audit}}
+<p id="audit_records">{{.Audit}}.</p>
 {{- end}}
 <nav id="contents" aria-labelledby="contents-title">
 <h2 id="contents-title">Contents</h2>

@@ -117,6 +117,9 @@ func (s *Summary) writeMarkdown(w io.Writer, opts Options) error {
 	if line := s.othersLine(); line != "" {
 		fmt.Fprintf(bw, "%s.\n\n", mdEscape(line))
 	}
+	if line := s.auditLine(); line != "" {
+		fmt.Fprintf(bw, "%s.\n\n", mdEscape(line))
+	}
 	for _, t := range s.tables(v, opts) {
 		// by_time shows the time for people, in buckets a ticket can hold; by_hour has a
 		// row per hour (a four-month export: thousands), for files and the JSON summary.

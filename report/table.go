@@ -32,6 +32,9 @@ func (s *Summary) writeTable(w io.Writer, opts Options) error {
 	if line := s.othersLine(); line != "" {
 		p.line("%s", line)
 	}
+	if line := s.auditLine(); line != "" {
+		p.line("%s", line)
+	}
 	if hint := s.EmptyHint(p.loc); hint != "" {
 		p.line("%s", hint)
 	}
