@@ -65,14 +65,14 @@ func main() {
 	switch {
 	case o.shape == "" && (o.distinct || *files != 0):
 		err = errors.New("-distinct and -files need -shape")
+	case strings.HasPrefix(o.shape, "audit-") && (o.distinct || *files != 0):
+		err = errors.New("-distinct and -files are for sign-in shapes")
 	case *files < 0:
 		err = errors.New("-files must not be negative")
 	case *files > 0 && *file == "":
 		err = errors.New("-files needs -o DIR")
 	case *files > 0:
 		err = writeFiles(o, *file, *files)
-	case strings.HasPrefix(o.shape, "audit-") && (o.distinct || *files != 0):
-		err = errors.New("-distinct and -files are for sign-in shapes")
 	case strings.HasPrefix(o.shape, "audit-"):
 		err = writeAuditBench(o, *file)
 	case o.shape != "":
