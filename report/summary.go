@@ -88,6 +88,9 @@ type Input struct {
 	// gave no sign-in but records of other logs, that it is not a sign-in export (see
 	// [Input.NotSignIn]), which is no failure.
 	Error string `json:"error,omitempty"`
+	// Pruned counts the time partitions (folders) below the path that --since/--until
+	// pruned: neither listed nor opened. Such an entry, of format "pruned", holds no record.
+	Pruned int64 `json:"pruned,omitempty"`
 
 	others map[string]int64 // Other by category, while the input is read; nil when read back
 	noCode bool             // a table of sign-ins without an error-code column (CodeMissing)
@@ -356,6 +359,13 @@ func describeOthers(others []OtherCount) string {
 func (s *Summary) Failed(path string, err error) {
 	s.dropView()
 	s.Inputs = append(s.Inputs, Input{Path: path, Format: "unknown", Error: err.Error()})
+}
+
+// AddPruned records that n time partitions (folders) below path were pruned by the
+// window (--since, --until): an input of format "pruned" without records.
+func (s *Summary) AddPruned(path string, n int64) {
+	s.dropView()
+	s.Inputs = append(s.Inputs, Input{Path: path, Format: "pruned", Pruned: n})
 }
 
 // Write renders the summary in format f to w.

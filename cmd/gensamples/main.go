@@ -61,8 +61,9 @@ func main() {
 	flag.IntVar(&rowGroupRows, "rowgroup", rowGroupRows, "rows per Parquet row group")
 	flag.Parse()
 
-	var err error
+	err := applyCardinality(o.seed)
 	switch {
+	case err != nil:
 	case o.shape == "" && (o.distinct || *files != 0):
 		err = errors.New("-distinct and -files need -shape")
 	case strings.HasPrefix(o.shape, "audit-") && (o.distinct || *files != 0):

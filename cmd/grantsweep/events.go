@@ -24,6 +24,7 @@ import (
 // eventsOptions are the flags of "grantsweep events".
 type eventsOptions struct {
 	filterOptions
+	storageOptions
 	format   string
 	output   string
 	tz       string
@@ -54,6 +55,7 @@ func (o *eventsOptions) addFlags(fs *pflag.FlagSet) {
 	o.filterOptions.addFlags(fs)
 	addInputFormatFlag(fs, &o.input)
 	addNoFollowFlag(fs, &o.noFollow)
+	o.storageOptions.addFlags(fs)
 	fs.BoolVar(&o.noFilter, "no-prefilter", false, "decode every record instead of counting out-of-scope ones from their bytes (slower; the result is the same)")
 }
 
@@ -100,7 +102,12 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err != nil {
 		return err
 	}
-	paths, failed := expandPaths(fs.Args(), o.noFollow, stderr)
+	x, err := expandInputs(ctx, fs.Args(), o.noFollow, o.storageOptions, windowOf(filter), stderr)
+	if err != nil {
+		return err
+	}
+	paths, failed := x.paths, x.failed
+	reportPruned(stderr, x.pruned)
 	sel := &report.Selection{Rules: set, Filter: filter, Redactor: redactor, Decode: o.noFilter}
 	var dedupe *report.Deduper
 	if !o.noDedupe {
@@ -127,7 +134,10 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			in, err := parse.OpenWith(path, stdin, parse.OpenOptions{Format: o.input, Context: ctx})
+			in, err := openInput(ctx, path, stdin, x.store, parse.OpenOptions{Format: o.input, Context: ctx})
+			if auth := authOf(err); auth != nil {
+				return auth
+			}
 			if err != nil {
 				fmt.Fprintf(stderr, "grantsweep: %v (skipped)\n", err)
 				failed++
@@ -156,13 +166,19 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+			if auth := authOf(err); auth != nil {
+				return auth
+			}
 			if err != nil {
 				fmt.Fprintf(stderr, "grantsweep: %v (what was read before counts)\n", err)
 				failed++
 			}
 		}
 		if read == 0 {
-			return errNothingRead // nothing is written: a file given with -o keeps what it held
+			if len(x.pruned) == 0 {
+				return errNothingRead // nothing is written: a file given with -o keeps what it held
+			}
+			out.header(o.csvBOM) // every input was pruned: no row, and no failure
 		}
 		if err := out.writeHeld(rows, attr); err != nil {
 			return err
