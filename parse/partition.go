@@ -14,8 +14,16 @@ type Window struct{ Since, Until time.Time }
 // IsOpen reports a window without ends: nothing can be pruned.
 func (w Window) IsOpen() bool { return w.Since.IsZero() && w.Until.IsZero() }
 
+// Lateness is how long after a record's time the folder that holds it can begin. A
+// diagnostic setting files a record under the hour it was written out, which trails the
+// sign-in it records (non-interactive sign-ins are aggregated, and Entra's delivery lags
+// by minutes to hours), so a record before --until can sit in a folder after it; never in
+// a folder before its own time, so the --since side needs no allowance.
+const Lateness = 24 * time.Hour
+
 // Prunes reports whether the folder (or blob name prefix) dir names a time partition that
 // cannot hold a record in w, from PartitionSpan; a folder that names none is never pruned.
+// A folder is pruned when it ends at or before Since, or begins Lateness or more after Until.
 func (w Window) Prunes(dir string) bool {
 	if w.IsOpen() {
 		return false
@@ -24,7 +32,7 @@ func (w Window) Prunes(dir string) bool {
 	if !ok {
 		return false
 	}
-	return (!w.Until.IsZero() && !start.Before(w.Until)) || (!w.Since.IsZero() && !end.After(w.Since))
+	return (!w.Until.IsZero() && !start.Before(w.Until.Add(Lateness))) || (!w.Since.IsZero() && !end.After(w.Since))
 }
 
 // PartitionSpan reads the span of time that the folders of p name, in UTC: the layout

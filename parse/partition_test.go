@@ -68,7 +68,9 @@ func TestWindowPrunes(t *testing.T) {
 		{"y=2026/m=12", true},
 		{"y=2026/m=11/d=23", true},
 		{"y=2026/m=11/d=24", false},
-		{"y=2026/m=11/d=25", true}, // until is exclusive
+		{"y=2026/m=11/d=25", false},      // may hold records of the 24th written out late
+		{"y=2026/m=11/d=25/h=23", false}, // the last hour within Lateness of until
+		{"y=2026/m=11/d=26", true},       // begins Lateness after until
 		{"y=2026/m=11/d=24/h=08", true},
 		{"y=2026/m=11/d=24/h=09", false}, // holds 09:30 to 10:00
 		{"y=2026/m=11/d=24/h=23", false},
@@ -85,7 +87,7 @@ func TestWindowPrunes(t *testing.T) {
 	if !(Window{Since: since}).Prunes("y=2026/m=11/d=23") || (Window{Since: since}).Prunes("y=2027") {
 		t.Error("a window with --since only")
 	}
-	if !(Window{Until: until}).Prunes("y=2026/m=11/d=25") || (Window{Until: until}).Prunes("y=2025") {
+	if !(Window{Until: until}).Prunes("y=2026/m=11/d=26") || (Window{Until: until}).Prunes("y=2025") {
 		t.Error("a window with --until only")
 	}
 }

@@ -119,7 +119,7 @@ func TestStorageRoundTrip(t *testing.T) {
 		flags []string
 	}{
 		{"pruning off", nil},
-		{"pruning on", []string{"--since", "2026-11-23T00:00:00Z", "--until", "2026-11-25T00:00:00Z"}},
+		{"pruning on", []string{"--since", "2026-11-23T00:00:00Z", "--until", "2026-11-24T00:00:00Z"}},
 	}
 	for _, w := range windows {
 		args := append([]string{"sweep", "--format", "json", "--workers", "3", endpoint}, w.flags...)
