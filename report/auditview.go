@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -153,18 +154,36 @@ func markerX(ts timeSeries, t time.Time, left, step px) (px, bool) {
 }
 
 // htmlChanges is the section of the HTML report: per cause how many of its events
-// changes explain, the changes, and the policy changes that explain none apart.
-func (s *Summary) htmlChanges(v *view, tables map[string]htmlTable) htmlSection {
+// changes explain, the changes, and the policy changes that explain none apart. Its
+// tables are narrower than the files' (the kind and the target's type as notes, the
+// audit ids as the time's tooltip, the causes in the paragraphs above them), so that
+// they fit the page.
+func (s *Summary) htmlChanges(v *view, loc *time.Location) htmlSection {
 	sec := htmlSection{ID: "what-changed", Title: changeSection, Level: 2}
 	for _, ri := range s.causesByEvents(v) {
 		if line := s.explainLine(v, ri); line != "" {
 			sec.Paras = append(sec.Paras, fmt.Sprintf("%s (%s): %s.", v.causes[ri].id, count(v.causes[ri].events), line))
 		}
 	}
-	bc := tables["by_change"]
-	bc.Empty = s.noChangeLine()
-	sec.Tables = append(sec.Tables, bc)
-	if cc := tables["change_context"]; len(cc.Rows) > 0 {
+	table := func(name string, rows []chgRow, explains bool) htmlTable {
+		h := htmlTable{Name: name, Class: "changes", Empty: s.noChangeLine(), Cols: []htmlCol{{Name: "Time", Class: "time"}, {Name: "Change"}, {Name: "Actor"}, {Name: "Target"}}}
+		if explains {
+			h.Cols = append(h.Cols, htmlCol{Name: "Events", Class: "num"}, htmlCol{Name: "Users", Class: "num"})
+		}
+		for _, r := range rows {
+			kind := s.Rules.Changes[r.c.Kind]
+			cells := []htmlCell{{Text: displayTime(r.c.Time, loc), Class: "time", Title: "audit ids: " + strings.Join(r.c.AuditIDs, " ")},
+				{Text: orDash(r.c.Activity), Note: kind.ID}, {Text: orDash(r.c.Actor)}, {Text: orDash(changeTarget(&r.c.Target)), Note: r.c.Target.Type}}
+			if explains {
+				cells = append(cells, num(r.events), num(int64(r.users)))
+			}
+			h.Rows = append(h.Rows, htmlRow{Cells: cells})
+		}
+		return h
+	}
+	sec.Tables = append(sec.Tables, table("by_change", v.chg.rows, true))
+	if len(v.chg.context) > 0 {
+		cc := table("change_context", v.chg.context, false)
 		cc.Caption = contextTitle
 		sec.Tables = append(sec.Tables, cc)
 	}

@@ -125,7 +125,7 @@ func (s *Summary) htmlModel(opts Options) htmlPage {
 		s.htmlCauses(v, causes, loc),
 	)
 	if s.showChanges() {
-		p.Sections = append(p.Sections, s.htmlChanges(v, tables))
+		p.Sections = append(p.Sections, s.htmlChanges(v, loc))
 	}
 	p.Sections = append(p.Sections,
 		s.htmlMatrix(v, causes, opts),
@@ -681,6 +681,7 @@ svg.chart { display: block; width: 100%; height: auto; }
 svg text { font: 12px system-ui, sans-serif; fill: #333; }
 svg .rule { stroke: #e4e4e4; } svg .axis { stroke: #888; }
 svg .change { stroke: #b00020; stroke-width: 2; stroke-dasharray: 4 3; }
+table.changes td { overflow-wrap: anywhere; }
 .legend { font-size: .9em; margin: 0 0 .4em; } .legend span { display: inline-block; margin-right: 1.2em; white-space: nowrap; }
 .legend i { display: inline-block; width: 11px; height: 11px; margin-right: 4px; vertical-align: -1px; }
 table.matrix th.app { writing-mode: vertical-rl; writing-mode: sideways-lr; white-space: nowrap; vertical-align: bottom; text-align: start; padding: 6px 4px; }
