@@ -147,7 +147,7 @@ audit_block() {
   echo "|---|---:|---:|---:|---:|---:|---:|"
   echo "$audit_same"
   echo
-  echo "Audit join at scale (from \`bench/audit.sh\`, 1,000,000 audit records beside 1 GB of sign-ins):"
+  echo "Audit join at scale (from \`bench/audit.sh\`: by default 1,000,000 audit records beside 1 GB of sign-ins; its first line says the run's):"
   echo
   cat "$data/audit.md" 2>/dev/null || echo "(run bench/audit.sh first)"
 }
