@@ -133,6 +133,26 @@ for f in "$lines" "$array" "$graph" "$lines.gz" "$pq" "$pqrg"; do
   esac
 done
 
+# ---- Audit join (issue 15): a sweep without audit records is no slower than before ----
+# The same command on the same JSON Lines file by the grantsweep of the last commit before
+# the audit join's code (BASE, default 615886b) and by this checkout's, alternately, five
+# times each (bench/audit.sh same). Its rows go at the end of RESULTS.md, with the audit
+# join's own table when bench/audit.sh was run.
+audit_same=$(bash bench/audit.sh same "$data/$lines" 5)
+audit_block() {
+  echo
+  echo "A sweep without audit records, before the audit join and now (\`bench/audit.sh same\`, medians):"
+  echo
+  echo "| input | runs | before (s) | now (s) | now/before | before RSS (MiB) | now RSS (MiB) |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
+  echo "$audit_same"
+  echo
+  echo "Audit join at scale (from \`bench/audit.sh\`: by default 1,000,000 audit records beside 1 GB of sign-ins; its first line says the run's):"
+  echo
+  cat "$data/audit.md" 2>/dev/null || echo "(run bench/audit.sh first)"
+}
+# ---- end of the audit join block ----
+
 {
   echo "# grantsweep beside its peers"
   echo
@@ -154,6 +174,7 @@ done
   echo
   cat "$data/memory.md" 2>/dev/null || echo "(run bench/memory.sh 5 first)"
   cat bench/ANALYSIS.md
+  audit_block # the audit join block above
 } > bench/RESULTS.md.new
 mv bench/RESULTS.md.new bench/RESULTS.md
 cat bench/RESULTS.md

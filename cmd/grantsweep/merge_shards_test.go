@@ -103,7 +103,7 @@ func TestMergeRefusesOtherFilters(t *testing.T) {
 // hold a day of records each, which diagnostic settings never write: --no-prune reads them
 // whatever their folders' hours.
 func TestEmptyHint(t *testing.T) {
-	hint := "0 in-scope events: --since 2026-11-25 00:00 removed all 733 records (they span 2026-11-24 00:00 to 2026-11-24 20:00 UTC)"
+	hint := "0 in-scope events: --since 2026-11-25 00:00 removed all 784 records (they span 2026-11-24 00:00 to 2026-11-24 23:10 UTC)"
 	out, errs, code := runCLI(t, "", "sweep", "--no-prune", "--since", "2026-11-25", samplesDir)
 	if code != 0 || errs != "grantsweep: "+hint+"\n" || !strings.Contains(out, "\n"+hint+"\n") {
 		t.Errorf("exit %d, stderr %q, report:\n%.400s\nwant the hint %q in both", code, errs, out, hint)
@@ -118,7 +118,7 @@ func TestEmptyHint(t *testing.T) {
 	}
 	// Several filters, each named with what it removed, in --tz.
 	_, errs, _ = runCLI(t, "", "sweep", "--no-prune", "--since", "2026-11-24 11:00", "--tz", "Europe/Amsterdam", "--cause", "revoked", "--family", "binding", samplesDir)
-	if want := "grantsweep: 0 in-scope events: --since 2026-11-24 11:00 removed 451 of 733 records, --cause revoked 273, --family binding 9 (they span 2026-11-24 01:00 to 2026-11-24 21:00 Europe/Amsterdam)\n"; errs != want {
+	if want := "grantsweep: 0 in-scope events: --since 2026-11-24 11:00 removed 468 of 784 records, --cause revoked 299, --family binding 17 (they span 2026-11-24 01:00 to 2026-11-25 00:10 Europe/Amsterdam)\n"; errs != want {
 		t.Errorf("several filters: stderr %q, want %q", errs, want)
 	}
 	// Records left that are not failures, and no hint when something is in scope.
