@@ -74,7 +74,7 @@ type Change struct {
 	Kind     int       // the most specific member's kind (see ChangeKind.Rank)
 	Kinds    []int     // every member's kind, increasing
 	Time     time.Time // the first member's time
-	Activity string    // the activity of the first member of Kind
+	Activity string    // the activity of the first member of Kind with an audit id (else the first)
 	Actor    string    // that member's actor
 	Target   parse.Target
 	AuditIDs []string // every member's audit id, sorted, de-duplicated
@@ -227,7 +227,12 @@ func (s *Set) Group(recs []ChangeRecord) []Change {
 		c.Kinds = slices.Compact(c.Kinds)
 		slices.Sort(c.AuditIDs)
 		c.AuditIDs = slices.Compact(c.AuditIDs)
-		named := slices.IndexFunc(g, func(m keyed) bool { return m.rec.Kind == c.Kind })
+		// Named after the first member of its kind, preferring one that has an audit id:
+		// the portal's download has none, and spells activities its own way.
+		named := slices.IndexFunc(g, func(m keyed) bool { return m.rec.Kind == c.Kind && m.rec.AuditID != "" })
+		if named < 0 {
+			named = slices.IndexFunc(g, func(m keyed) bool { return m.rec.Kind == c.Kind })
+		}
 		c.Activity, c.Actor, c.Target = g[named].rec.Activity, g[named].rec.Actor, g[named].rec.Target
 		for _, m := range g {
 			fillTarget(&c.Target, &m.rec.Target)

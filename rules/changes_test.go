@@ -556,3 +556,20 @@ func TestExplainSlowTwin(t *testing.T) {
 		t.Errorf("only %d failures explained: the mix says too little", explained)
 	}
 }
+
+// TestGroupNamesByAuditedRecord: a change is named after a member that has an audit id
+// when one of its kind has, not after a portal row (which has none) of the same time.
+func TestGroupNamesByAuditedRecord(t *testing.T) {
+	set := Default()
+	k := set.ChangeKindOf("Delete user")
+	t0 := time.Date(2025, 4, 1, 12, 0, 0, 0, time.UTC)
+	target := parse.Target{Type: "User", ID: "u1"}
+	recs := []ChangeRecord{
+		{Kind: k, Time: t0, Activity: "Delete user.", Actor: "admin@x", Target: target},
+		{Kind: k, Time: t0, AuditID: "Directory_1", Activity: "Delete user", Actor: "admin@x", Target: target},
+	}
+	got := set.Group(recs)
+	if len(got) != 1 || got[0].Activity != "Delete user" {
+		t.Fatalf("Group = %+v, want one change named Delete user", got)
+	}
+}
