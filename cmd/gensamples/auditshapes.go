@@ -214,13 +214,6 @@ func graphDetails(a *auditRec) []any {
 	return out
 }
 
-func actorName(a *auditRec) string {
-	if a.by.app {
-		return a.by.name
-	}
-	return a.by.upn
-}
-
 // graphAudit is a directoryAudit resource as Graph v1.0 returns it.
 func graphAudit(a *auditRec) obj {
 	return obj{
