@@ -33,10 +33,11 @@ type parquetDecoder struct {
 	dataEnd     int64     // where the footer starts: every page lies before it
 	win         rowWindow // the rows being read, reused from window to window
 	kind        string
-	table       bool // the schema has a sign-in column (evidenceColumn)
-	light       bool // and none naming each row's log: rows left out by filter need no more
-	noCode      bool // and none giving the error code (see codeColumn)
-	audit       bool // the schema has a column of directory audit records (auditColumn)
+	table       bool     // the schema has a sign-in column (evidenceColumn)
+	light       bool     // and none of audit records: rows left out by filter need no more, once known to be sign-ins
+	kinds       rowKinds // which rows are sign-ins, by the columns naming each row's log
+	noCode      bool     // and none giving the error code (see codeColumn)
+	audit       bool     // the schema has a column of directory audit records (auditColumn)
 
 	groupFrom, groupTo int // the row groups to read (OpenOptions.Section); groupTo 0: all
 }
@@ -185,7 +186,10 @@ func (d *parquetDecoder) read(name string, yield func(Event, error) bool) (err e
 		d.table = slices.ContainsFunc(leaves, func(l parquetLeaf) bool { return evidenceColumn(l.path) })
 		d.audit = slices.ContainsFunc(leaves, func(l parquetLeaf) bool { return auditColumn(l.path) })
 		d.noCode = d.table && !d.audit && !slices.ContainsFunc(leaves, func(l parquetLeaf) bool { return codeColumn(l.path) })
-		d.light = d.table && !d.audit && !slices.ContainsFunc(leaves, func(l parquetLeaf) bool { return categoryColumn(l.path) })
+		// With columns naming each row's log (Category, Type), a row is a sign-in by them
+		// alone (kind: the table has no activity column), so they are read for every row,
+		// and only the rows they say are sign-ins are left light.
+		d.light = d.table && !d.audit && len(slices.DeleteFunc(slices.Clone(leaves), func(l parquetLeaf) bool { return !kindColumn(l) })) <= len(d.kinds.values)
 		for i, rg := range f.RowGroups() {
 			n := rg.NumRows()
 			if err := d.rowGroup(rg, i, first, leaves, f, yield); err != nil {
@@ -226,16 +230,10 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 	// A cursor per column read: the error-code and time columns, preferred ones first,
 	// for every row; the others (and the code and time columns again, as fields) for the
 	// rows selected, and the columns of a failure's text for the failures left out.
-	type reading struct {
-		leaf  *parquetLeaf
-		cur   *columnCursor
-		text  bool // read for every failure, not only for the selected rows
-		light bool // a Status column as JSON text: for rows not selected, only the failure reason
-	}
-	var keys, reads []reading
-	var lists []*listCursor // the repeated columns, read for the selected rows
+	var keys, reads, cats []reading // cats: the columns naming each row's log, when rows may be light
+	var lists []*listCursor         // the repeated columns, read for the selected rows
 	defer func() {
-		for _, r := range append(keys, reads...) {
+		for _, r := range append(append(keys, reads...), cats...) {
 			r.cur.close()
 		}
 		for _, c := range lists {
@@ -262,6 +260,9 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 		}
 		if key {
 			keys = append(keys, reading{leaf: l, cur: newColumnCursor(chunks[l.index])})
+		}
+		if d.light && d.filter != nil && kindColumn(*l) {
+			cats = append(cats, reading{leaf: l, cur: newColumnCursor(chunks[l.index])})
 		}
 		if read {
 			reads = append(reads, reading{leaf: l, cur: newColumnCursor(chunks[l.index]), text: textColumns[name], light: name == "status"})
@@ -322,13 +323,20 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 			}
 		}
 
+		// Which rows the columns naming each row's log say are not sign-ins: those are read
+		// whole.
+		heavy, err := d.kinds.read(cats, from, to, n)
+		if err != nil {
+			return err
+		}
+
 		// Then every column, only where rows are selected; and for the failures left out,
 		// the columns that hold their text, which describes their code (as JSON failures
 		// are).
 		selected, failures := 0, 0
 		for i := range size {
 			switch {
-			case d.filter == nil || !d.light || d.filter(int(w.codes[i])):
+			case d.filter == nil || !d.light || heavy != nil && heavy[i] || d.filter(int(w.codes[i])):
 				w.want[i], w.textWant[i] = true, true
 				selected++
 			case w.codes[i] != 0:
@@ -395,12 +403,20 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 		}
 	}
 	// A column read to the end must end there too.
-	for _, r := range append(keys, reads...) {
+	for _, r := range append(append(keys, reads...), cats...) {
 		if err := r.cur.beyond(n); err != nil {
 			return fmt.Errorf("column %s: %w", r.leaf.path, err)
 		}
 	}
 	return nil
+}
+
+// reading is a column read by a cursor of its own.
+type reading struct {
+	leaf  *parquetLeaf
+	cur   *columnCursor
+	text  bool // read for every failure, not only for the selected rows
+	light bool // a Status column as JSON text: for rows not selected, only the failure reason
 }
 
 // checkChunk checks the pages of column col of row group gi (see checkPages) before
@@ -420,6 +436,108 @@ func (d *parquetDecoder) checkChunk(f *parquet.File, gi, col int) error {
 		return fmt.Errorf("pages at %d-%d, outside the data (4-%d): %w", from, to, d.dataEnd, errFooter)
 	}
 	return checkPages(d.ra, from, to, cm.Codec == format.Snappy)
+}
+
+// kindColumn reports whether a leaf sets what kind reads of a table's row besides an
+// activity (audit) column: its Category or Type.
+func kindColumn(l parquetLeaf) bool { return l.set != nil && (l.key == "category" || l.key == "type") }
+
+// rowKinds tells, a window at a time, which rows the columns naming each row's log
+// (kindColumn: at most len(values) of them) say are not sign-ins. Their values are
+// interned, up to maxKindValues a column, and what kind says of each combination kept;
+// a row with a value beyond that is taken not to be one (it is read whole, which is
+// right whatever it is).
+type rowKinds struct {
+	values [2][]string         // each column's distinct values, id-1
+	ids    [2]map[string]int32 // and their ids
+	rows   [2][]int32          // each row's id in each column: 0 null, -1 not interned
+	heavy  []bool              // the window's rows that are not (or not known to be) sign-ins
+	memo   map[[2]int32]bool   // whether a combination of ids is not a sign-in
+}
+
+const maxKindValues = 256
+
+// read reads the columns cats for rows from-to of a row group of n rows and returns
+// which of them are not sign-ins (heavy[i]: row from+i), or nil when cats is empty.
+func (k *rowKinds) read(cats []reading, from, to, n int64) ([]bool, error) {
+	if len(cats) == 0 {
+		return nil, nil
+	}
+	size := int(to - from)
+	for j, r := range cats {
+		k.rows[j] = slices.Grow(k.rows[j][:0], size)[:size]
+		clear(k.rows[j])
+		ids, unit := k.rows[j], r.leaf.unit
+		err := r.cur.each(to, nil, from, func(row int64, v parquet.Value) {
+			ids[row-from] = k.intern(j, v, unit)
+		})
+		if err == nil {
+			err = r.cur.short(to, n)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("column %s: %w", r.leaf.path, err)
+		}
+	}
+	k.heavy = slices.Grow(k.heavy[:0], size)[:size]
+	for i := range size {
+		var key [2]int32
+		for j := range cats {
+			key[j] = k.rows[j][i]
+		}
+		if key[0] < 0 || key[1] < 0 {
+			k.heavy[i] = true
+			continue
+		}
+		heavy, ok := k.memo[key]
+		if !ok {
+			rec := jsonRecord{table: true}
+			for j, r := range cats {
+				if id := key[j]; id > 0 {
+					r.leaf.set(&rec, k.values[j][id-1])
+				}
+			}
+			heavy = rec.kind(&jsonRecord{}) != ""
+			if k.memo == nil {
+				k.memo = map[[2]int32]bool{}
+			}
+			k.memo[key] = heavy
+		}
+		k.heavy[i] = heavy
+	}
+	return k.heavy, nil
+}
+
+// intern is the id of a column's value (0 for null), or -1 once the column has more
+// distinct values than are kept.
+func (k *rowKinds) intern(j int, v parquet.Value, unit valueUnit) int32 {
+	if v.IsNull() {
+		return 0
+	}
+	var id int32
+	var ok bool
+	var text string
+	if b := v.Kind(); (b == parquet.ByteArray || b == parquet.FixedLenByteArray) && !unit.uuid {
+		id, ok = k.ids[j][string(v.ByteArray())]
+	} else {
+		text = valueText(v, unit)
+		id, ok = k.ids[j][text]
+	}
+	if ok {
+		return id
+	}
+	if len(k.values[j]) >= maxKindValues {
+		return -1
+	}
+	if text == "" {
+		text = valueText(v, unit)
+	}
+	if k.ids[j] == nil {
+		k.ids[j] = map[string]int32{}
+	}
+	k.values[j] = append(k.values[j], text)
+	id = int32(len(k.values[j]))
+	k.ids[j][text] = id
+	return id
 }
 
 // parquetWindow is the rows read at a time.
