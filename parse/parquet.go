@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
@@ -33,11 +34,12 @@ type parquetDecoder struct {
 	dataEnd     int64     // where the footer starts: every page lies before it
 	win         rowWindow // the rows being read, reused from window to window
 	kind        string
-	table       bool     // the schema has a sign-in column (evidenceColumn)
-	light       bool     // and none of audit records: rows left out by filter need no more, once known to be sign-ins
-	kinds       rowKinds // which rows are sign-ins, by the columns naming each row's log
-	noCode      bool     // and none giving the error code (see codeColumn)
-	audit       bool     // the schema has a column of directory audit records (auditColumn)
+	table       bool              // the schema has a sign-in column (evidenceColumn)
+	light       bool              // and none of audit records: rows left out by filter need no more, once known to be sign-ins
+	kinds       rowKinds          // which rows are sign-ins, by the columns naming each row's log
+	memos       map[int]*textMemo // by column index: the dictionary-encoded columns' values seen
+	noCode      bool              // and none giving the error code (see codeColumn)
+	audit       bool              // the schema has a column of directory audit records (auditColumn)
 
 	groupFrom, groupTo int // the row groups to read (OpenOptions.Section); groupTo 0: all
 }
@@ -265,7 +267,8 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 			cats = append(cats, reading{leaf: l, cur: newColumnCursor(chunks[l.index])})
 		}
 		if read {
-			reads = append(reads, reading{leaf: l, cur: newColumnCursor(chunks[l.index]), text: textColumns[name], light: name == "status"})
+			reads = append(reads, reading{leaf: l, cur: newColumnCursor(chunks[l.index]), text: textColumns[name], light: name == "status",
+				memo: d.memo(f, gi, l)})
 		}
 	}
 	slices.SortStableFunc(keys, func(a, b reading) int {
@@ -310,7 +313,7 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 				if l.timeRank > 0 && (w.timeRank[i] == 0 || int(w.timeRank[i]) > l.timeRank) {
 					if l.unit.time > 0 && v.Kind() == parquet.Int64 {
 						w.times[i], w.timeRank[i] = v.Int64()*int64(l.unit.time), int8(l.timeRank)
-					} else if t, ok := ParseTime(valueText(v, l.unit)); ok {
+					} else if t, ok := ParseTime(borrowedText(v, l.unit)); ok {
 						w.times[i], w.timeRank[i] = t.UnixNano(), int8(l.timeRank)
 					}
 				}
@@ -352,11 +355,19 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 			if selected == 0 && (!r.text || failures == 0) {
 				continue
 			}
-			set, unit, light := r.leaf.set, r.leaf.unit, r.light
+			set, unit, light, memo := r.leaf.set, r.leaf.unit, r.light, r.memo
 			err := r.cur.each(to, want, from, func(row int64, v parquet.Value) {
 				i := row - from
 				if light && !w.want[i] {
-					setFailureReason(&w.recs[i], v)
+					if memo == nil {
+						setFailureReason(&w.recs[i], v)
+					} else if k := v.Kind(); !v.IsNull() && (k == parquet.ByteArray || k == parquet.FixedLenByteArray) {
+						memo.set(&w.recs[i], v, set, unit) // as setFailureReason
+					}
+					return
+				}
+				if memo != nil {
+					memo.set(&w.recs[i], v, set, unit)
 					return
 				}
 				set(&w.recs[i], valueText(v, unit))
@@ -415,8 +426,9 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 type reading struct {
 	leaf  *parquetLeaf
 	cur   *columnCursor
-	text  bool // read for every failure, not only for the selected rows
-	light bool // a Status column as JSON text: for rows not selected, only the failure reason
+	text  bool      // read for every failure, not only for the selected rows
+	light bool      // a Status column as JSON text: for rows not selected, only the failure reason
+	memo  *textMemo // when its column chunk is dictionary-encoded
 }
 
 // checkChunk checks the pages of column col of row group gi (see checkPages) before
@@ -538,6 +550,145 @@ func (k *rowKinds) intern(j int, v parquet.Value, unit valueUnit) int32 {
 	id = int32(len(k.values[j]))
 	k.ids[j][text] = id
 	return id
+}
+
+// memo is the textMemo of leaf l's column, when its chunk in row group gi is
+// dictionary-encoded (its values repeat: worth remembering); nil otherwise.
+func (d *parquetDecoder) memo(f *parquet.File, gi int, l *parquetLeaf) *textMemo {
+	if !parquetMemo {
+		return nil
+	}
+	md := f.Metadata()
+	if gi >= len(md.RowGroups) || l.index >= len(md.RowGroups[gi].Columns) {
+		return nil
+	}
+	cm := &md.RowGroups[gi].Columns[l.index].MetaData
+	if cm.DictionaryPageOffset == 0 && !slices.ContainsFunc(cm.Encoding, func(e format.Encoding) bool {
+		return e == format.PlainDictionary || e == format.RLEDictionary
+	}) {
+		return nil
+	}
+	m := d.memos[l.index]
+	if m == nil {
+		m = &textMemo{texts: map[string]string{}}
+		if newField := memoFields[l.key]; newField != nil {
+			m.field = newField()
+		}
+		if d.memos == nil {
+			d.memos = map[int]*textMemo{}
+		}
+		d.memos[l.index] = m
+	}
+	return m
+}
+
+// textMemo remembers what a column's values gave, up to maxMemo of them: each value's
+// text, so that a value met again costs no allocation, and for a column of JSON text
+// (memoFields) the field its setter made of it, so that it is decoded once.
+type textMemo struct {
+	texts map[string]string // by the value's bytes
+	field fieldMemo
+}
+
+const maxMemo = 4096
+
+// parquetMemo is false in tests that read without textMemo, to compare.
+var parquetMemo = true
+
+// set sets r from v with set, as set(r, valueText(v, unit)) does.
+func (m *textMemo) set(r *jsonRecord, v parquet.Value, set fieldSetter, unit valueUnit) {
+	if v.IsNull() {
+		set(r, "")
+		return
+	}
+	k := v.Kind()
+	if k != parquet.ByteArray && k != parquet.FixedLenByteArray {
+		set(r, valueText(v, unit))
+		return
+	}
+	b := v.ByteArray()
+	if m.field != nil && m.field.apply(r, b, m, v, unit, set) {
+		return
+	}
+	set(r, m.text(b, v, unit))
+}
+
+// text is valueText(v, unit) for v of bytes b, remembered.
+func (m *textMemo) text(b []byte, v parquet.Value, unit valueUnit) string {
+	if s, ok := m.texts[string(b)]; ok {
+		return s
+	}
+	s := valueText(v, unit)
+	if len(m.texts) < maxMemo {
+		m.texts[string(b)] = s
+	}
+	return s
+}
+
+// fieldMemo remembers the field a setter makes of a value; see fieldCache.
+type fieldMemo interface {
+	// apply sets r's field to what set makes of the value v, of bytes b (its text from
+	// m), on a record without it, and reports whether it did: not when r has the field
+	// already (set may merge with it) or when the memo is full.
+	apply(r *jsonRecord, b []byte, m *textMemo, v parquet.Value, unit valueUnit, set fieldSetter) bool
+}
+
+// memoFields are the columns of JSON text whose setter sets one field of a record and
+// nothing else (TestMemoFieldsSetOneField checks it), by key: how to make a memo of it.
+var memoFields = map[string]func() fieldMemo{
+	"status": func() fieldMemo {
+		return newFieldCache(func(r *jsonRecord) *jsonDynamic[jsonStatus] { return &r.Status })
+	},
+	"devicedetail": func() fieldMemo {
+		return newFieldCache(func(r *jsonRecord) *jsonDynamic[jsonDevice] { return &r.DeviceDetail })
+	},
+	"locationdetails": func() fieldMemo {
+		return newFieldCache(func(r *jsonRecord) *jsonLocation { return &r.LocationDetails })
+	},
+	"location": func() fieldMemo { return newFieldCache(func(r *jsonRecord) *jsonLocation { return &r.Location }) },
+	"tokenprotectionstatusdetails": func() fieldMemo {
+		return newFieldCache(func(r *jsonRecord) *jsonDynamic[jsonTokenProtection] { return &r.TokenProtection })
+	},
+}
+
+// fieldCache is a fieldMemo of a field of type F.
+type fieldCache[F comparable] struct {
+	field func(*jsonRecord) *F
+	vals  map[string]F
+}
+
+func newFieldCache[F comparable](field func(*jsonRecord) *F) *fieldCache[F] {
+	return &fieldCache[F]{field: field, vals: map[string]F{}}
+}
+
+func (c *fieldCache[F]) apply(r *jsonRecord, b []byte, m *textMemo, v parquet.Value, unit valueUnit, set fieldSetter) bool {
+	p := c.field(r)
+	var zero F
+	if *p != zero {
+		return false
+	}
+	if f, ok := c.vals[string(b)]; ok {
+		*p = f
+		return true
+	}
+	if len(c.vals) >= maxMemo {
+		return false
+	}
+	var scratch jsonRecord
+	set(&scratch, m.text(b, v, unit))
+	c.vals[string(b)] = *c.field(&scratch)
+	*p = *c.field(&scratch)
+	return true
+}
+
+// borrowedText is valueText(v, unit) without a copy of a byte array's bytes: a text to be
+// read at once, and not kept, while v's page is.
+func borrowedText(v parquet.Value, unit valueUnit) string {
+	if k := v.Kind(); !v.IsNull() && !unit.uuid && (k == parquet.ByteArray || k == parquet.FixedLenByteArray) {
+		b := v.ByteArray()
+		return unsafe.String(unsafe.SliceData(b), len(b))
+	}
+	return valueText(v, unit)
 }
 
 // parquetWindow is the rows read at a time.

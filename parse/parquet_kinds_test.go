@@ -20,7 +20,8 @@ type kindRow struct {
 	Created    string  `parquet:"CreatedDateTime"`
 	UPN        string  `parquet:"UserPrincipalName,dict"`
 	Status     string  `parquet:"Status,dict"`
-	Location   string  `parquet:"LocationDetails"`
+	Location   string  `parquet:"LocationDetails,dict"`
+	Device     string  `parquet:"DeviceDetail,dict"`
 }
 
 // kindParquet writes groups row groups of perGroup rows; every distinct-th row has a
@@ -40,7 +41,8 @@ func kindParquet(t testing.TB, groups, perGroup, distinct int) []byte {
 			Created:    base.Add(time.Duration(i) * time.Second).Format(time.RFC3339Nano),
 			UPN:        fmt.Sprintf("User%d@X.example", i%5),
 			Status:     fmt.Sprintf(`{"errorCode":%d,"failureReason":"reason %d"}`, code, code),
-			Location:   `{"countryOrRegion":"NL"}`,
+			Location:   []string{`{"countryOrRegion":"NL"}`, `{"city":"X","countryOrRegion":"FR"}`, ``}[i%3],
+			Device:     fmt.Sprintf(`{"operatingSystem":"OS%d","deviceId":"d%d"}`, i%3, i%9),
 		}
 		if c := cats[i%len(cats)]; i%11 != 3 {
 			r.Category = &c
@@ -123,6 +125,54 @@ func TestParquetKindsPrefilter(t *testing.T) {
 		}
 		if light < 4000 || others < 3000 || distinct > 0 && whole < 500 {
 			t.Errorf("distinct %d: %d rows light, %d whole, %d of other logs: the test crosses too few", distinct, light, whole, others)
+		}
+	}
+}
+
+// TestMemoFieldsSetOneField: the setter of every column memoFields remembers sets that
+// one field and nothing else, on a record without it and on one with it (where the memo
+// steps aside, since the setter merges).
+func TestMemoFieldsSetOneField(t *testing.T) {
+	samples := map[string][]string{
+		"status":                       {`{"errorCode":50126,"failureReason":"x","additionalDetails":"y"}`, `{"failureReason":"z"}`, `not json`},
+		"devicedetail":                 {`{"deviceId":"d","operatingSystem":"Windows","browser":"Edge","displayName":"n","trustType":"t"}`, `{"browser":"Safari"}`},
+		"locationdetails":              {`{"countryOrRegion":"NL","city":"A"}`, `{"city":"B"}`, `DE`},
+		"location":                     {`NL`, `{"countryOrRegion":"FR"}`},
+		"tokenprotectionstatusdetails": {`{"signInSessionStatus":"bound","signInSessionStatusCode":1}`, `{"signInSessionStatusCode":2}`},
+	}
+	for key, newMemo := range memoFields {
+		set := setterFor(key)
+		if set == nil || len(samples[key]) < 2 {
+			t.Fatalf("%s: no setter or samples", key)
+		}
+		m := &textMemo{texts: map[string]string{}, field: newMemo()}
+		for _, first := range append([]string{""}, samples[key]...) {
+			for _, v := range samples[key] {
+				var want, got jsonRecord
+				set(&want, first)
+				set(&got, first)
+				set(&want, v)
+				m.set(&got, parquet.ByteArrayValue([]byte(v)), set, valueUnit{})
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("%s: %q after %q: memo gives\n%+v\nthe setter\n%+v", key, v, first, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestParquetMemo: a table of dictionary-encoded columns reads the same with textMemo as
+// without, whole and with the prefilter.
+func TestParquetMemo(t *testing.T) {
+	data := kindParquet(t, 2, 3000, 0)
+	filter := func(code int) bool { return code == 70000 }
+	for _, f := range []func(int) bool{nil, filter} {
+		with := readParquetEvents(t, data, f)
+		parquetMemo = false
+		without := readParquetEvents(t, data, f)
+		parquetMemo = true
+		if len(with) != 6000 || !reflect.DeepEqual(with, without) {
+			t.Errorf("filter %v: %d events with the memo, %d without, or they differ", f != nil, len(with), len(without))
 		}
 	}
 }
