@@ -355,6 +355,14 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 			if selected == 0 && (!r.text || failures == 0) {
 				continue
 			}
+			if t := r.leaf.timeRank; t > 0 && t != bestTime && !d.audit {
+				// A time column preferred less: read only where no column preferred more
+				// gave a time, as signInTime takes the first (an audit record's time is
+				// its own).
+				if want = w.fallback(want, t); want == nil {
+					continue
+				}
+			}
 			set, unit, light, memo := r.leaf.set, r.leaf.unit, r.light, r.memo
 			err := r.cur.each(to, want, from, func(row int64, v parquet.Value) {
 				i := row - from
@@ -703,6 +711,7 @@ type rowWindow struct {
 	codeRank, timeRank []int8
 	want, textWant     []bool
 	missingRows        []bool
+	fallbackRows       []bool
 	recs               []jsonRecord // zero: each record used is cleared once its row is out
 }
 
@@ -710,7 +719,7 @@ func (w *rowWindow) reset(size int) {
 	if len(w.codes) < size {
 		*w = rowWindow{codes: make([]int32, size), times: make([]int64, size), codeRank: make([]int8, size),
 			timeRank: make([]int8, size), want: make([]bool, size), textWant: make([]bool, size),
-			missingRows: make([]bool, size), recs: make([]jsonRecord, size)}
+			missingRows: make([]bool, size), fallbackRows: make([]bool, size), recs: make([]jsonRecord, size)}
 	}
 }
 
@@ -722,6 +731,21 @@ func (w *rowWindow) clear(size int) {
 	clear(w.timeRank[:size])
 	clear(w.want[:size])
 	clear(w.textWant[:size])
+}
+
+// fallback marks the rows of want whose time came from no column preferred more than
+// one of rank t, or returns nil when there is none.
+func (w *rowWindow) fallback(want []bool, t int) []bool {
+	some := false
+	for i, ok := range want {
+		r := w.timeRank[i]
+		w.fallbackRows[i] = ok && (r == 0 || int(r) >= t)
+		some = some || w.fallbackRows[i]
+	}
+	if !some {
+		return nil
+	}
+	return w.fallbackRows[:len(want)]
 }
 
 // missing marks the rows whose rank is 0 (no value yet), or returns nil when there is none.

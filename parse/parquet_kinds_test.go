@@ -18,11 +18,14 @@ type kindRow struct {
 	Category   *string `parquet:"Category,dict,optional"`
 	Type       *string `parquet:"Type,optional"`
 	Created    string  `parquet:"CreatedDateTime"`
+	Generated  string  `parquet:"TimeGenerated"`
 	UPN        string  `parquet:"UserPrincipalName,dict"`
 	Status     string  `parquet:"Status,dict"`
 	Location   string  `parquet:"LocationDetails,dict"`
 	Device     string  `parquet:"DeviceDetail,dict"`
 }
+
+var kindBase = time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
 
 // kindParquet writes groups row groups of perGroup rows; every distinct-th row has a
 // category of its own, so that a column can have more values than rowKinds keeps.
@@ -30,7 +33,7 @@ func kindParquet(t testing.TB, groups, perGroup, distinct int) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	w := parquet.NewGenericWriter[kindRow](&buf, parquet.MaxRowsPerRowGroup(int64(perGroup)), parquet.PageBufferSize(4<<10))
-	base := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	base := kindBase
 	cats := []string{"SignInLogs", "NonInteractiveUserSignInLogs", "AuditLogs", "ProvisioningLogs", "", "Custom", "aadriskyusers"}
 	types := []string{"SigninLogs", "AADNonInteractiveUserSignInLogs", "AuditLogs", "", "AADManagedIdentitySignInLogs"}
 	var rows []kindRow
@@ -39,6 +42,7 @@ func kindParquet(t testing.TB, groups, perGroup, distinct int) []byte {
 		r := kindRow{
 			ResultType: fmt.Sprint(code),
 			Created:    base.Add(time.Duration(i) * time.Second).Format(time.RFC3339Nano),
+			Generated:  base.Add(time.Duration(i)*time.Second + time.Hour).Format(time.RFC3339Nano),
 			UPN:        fmt.Sprintf("User%d@X.example", i%5),
 			Status:     fmt.Sprintf(`{"errorCode":%d,"failureReason":"reason %d"}`, code, code),
 			Location:   []string{`{"countryOrRegion":"NL"}`, `{"city":"X","countryOrRegion":"FR"}`, ``}[i%3],
@@ -53,6 +57,12 @@ func kindParquet(t testing.TB, groups, perGroup, distinct int) []byte {
 		}
 		if c := types[i%len(types)]; i%13 != 5 {
 			r.Type = &c
+		}
+		switch { // no created time, or one that does not read: the time generated
+		case i%17 == 0:
+			r.Created = ""
+		case i%19 == 0:
+			r.Created = "soon"
 		}
 		rows = append(rows, r)
 	}
@@ -101,6 +111,13 @@ func TestParquetKindsPrefilter(t *testing.T) {
 		light, whole, others := 0, 0, 0
 		for i, f := range full {
 			p := pre[i]
+			when := kindBase.Add(time.Duration(i) * time.Second)
+			if i%17 == 0 || i%19 == 0 {
+				when = when.Add(time.Hour)
+			}
+			if f.Other != auditCategory && !f.Time.Equal(when) { // an audit record's time is its activity's
+				t.Fatalf("distinct %d, row %d: time %v, want %v", distinct, i+1, f.Time, when)
+			}
 			if f.Other != "" || filter(f.ErrorCode) {
 				others += len(f.Other) / max(len(f.Other), 1)
 				if !reflect.DeepEqual(p, f) {
