@@ -260,13 +260,18 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 		if err := d.checkChunk(f, gi, l.index); err != nil {
 			return fmt.Errorf("column %s: %w", l.path, err)
 		}
+		// A time column's field is set by its key pass for the rows selected, where no
+		// column preferred more gave a time (as signInTime takes the first; the field is
+		// not read otherwise): not read again, its pages are decoded once. An audit
+		// record's time is its activity's, the time column's text kept for it whole.
+		timeField := key && l.timeRank > 0 && read && !d.audit
 		if key {
-			keys = append(keys, reading{leaf: l, cur: newColumnCursor(chunks[l.index])})
+			keys = append(keys, reading{leaf: l, cur: newColumnCursor(chunks[l.index]), timeField: timeField})
 		}
 		if d.light && d.filter != nil && kindColumn(*l) {
 			cats = append(cats, reading{leaf: l, cur: newColumnCursor(chunks[l.index])})
 		}
-		if read {
+		if read && !timeField {
 			reads = append(reads, reading{leaf: l, cur: newColumnCursor(chunks[l.index]), text: textColumns[name], light: name == "status",
 				memo: d.memo(f, gi, l)})
 		}
@@ -286,44 +291,59 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 		w.clear(size)
 
 		// The code and the time of every row: the preferred column of each, then the
-		// next one only for the rows it left without a value.
-		for _, r := range keys {
-			l := r.leaf
-			var want []bool
-			if l.codeRank > 0 && l.codeRank != bestCode {
-				if want = w.missing(w.codeRank[:size]); want == nil {
+		// next one only for the rows it left without a value. The codes first: with the
+		// columns naming each row's log they say which rows are selected, for which the
+		// time columns set their field too (see timeField).
+		keyPass := func(codes bool) error {
+			for _, r := range keys {
+				l := r.leaf
+				if (l.codeRank > 0) != codes {
 					continue
 				}
-			}
-			if l.timeRank > 0 && l.timeRank != bestTime {
-				if want = w.missing(w.timeRank[:size]); want == nil {
-					continue
-				}
-			}
-			err := r.cur.each(to, want, from, func(row int64, v parquet.Value) {
-				if v.IsNull() {
-					return
-				}
-				i := row - from
-				if l.codeRank > 0 && (w.codeRank[i] == 0 || int(w.codeRank[i]) > l.codeRank) {
-					if c, ok := valueInt(v); ok {
-						w.codes[i], w.codeRank[i] = int32(c), int8(l.codeRank)
+				var want []bool
+				if l.codeRank > 0 && l.codeRank != bestCode {
+					if want = w.missing(w.codeRank[:size]); want == nil {
+						continue
 					}
 				}
-				if l.timeRank > 0 && (w.timeRank[i] == 0 || int(w.timeRank[i]) > l.timeRank) {
-					if l.unit.time > 0 && v.Kind() == parquet.Int64 {
-						w.times[i], w.timeRank[i] = v.Int64()*int64(l.unit.time), int8(l.timeRank)
-					} else if t, ok := ParseTime(borrowedText(v, l.unit)); ok {
-						w.times[i], w.timeRank[i] = t.UnixNano(), int8(l.timeRank)
+				if l.timeRank > 0 && l.timeRank != bestTime {
+					if want = w.missing(w.timeRank[:size]); want == nil {
+						continue
 					}
 				}
-			})
-			if err == nil {
-				err = r.cur.short(to, n)
+				field := r.timeField
+				err := r.cur.each(to, want, from, func(row int64, v parquet.Value) {
+					if v.IsNull() {
+						return
+					}
+					i := row - from
+					if l.codeRank > 0 && (w.codeRank[i] == 0 || int(w.codeRank[i]) > l.codeRank) {
+						if c, ok := valueInt(v); ok {
+							w.codes[i], w.codeRank[i] = int32(c), int8(l.codeRank)
+						}
+					}
+					if l.timeRank > 0 && (w.timeRank[i] == 0 || int(w.timeRank[i]) > l.timeRank) {
+						if l.unit.time > 0 && v.Kind() == parquet.Int64 {
+							w.times[i], w.timeRank[i] = v.Int64()*int64(l.unit.time), int8(l.timeRank)
+						} else if t, ok := ParseTime(borrowedText(v, l.unit)); ok {
+							w.times[i], w.timeRank[i] = t.UnixNano(), int8(l.timeRank)
+						}
+						if field && w.want[i] {
+							l.set(&w.recs[i], valueText(v, l.unit))
+						}
+					}
+				})
+				if err == nil {
+					err = r.cur.short(to, n)
+				}
+				if err != nil {
+					return fmt.Errorf("column %s: %w", l.path, err)
+				}
 			}
-			if err != nil {
-				return fmt.Errorf("column %s: %w", l.path, err)
-			}
+			return nil
+		}
+		if err := keyPass(true); err != nil {
+			return err
 		}
 
 		// Which rows the columns naming each row's log say are not sign-ins: those are read
@@ -347,6 +367,9 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 				failures++
 			}
 		}
+		if err := keyPass(false); err != nil {
+			return err
+		}
 		for _, r := range reads {
 			want := w.want[:size]
 			if r.text {
@@ -354,14 +377,6 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 			}
 			if selected == 0 && (!r.text || failures == 0) {
 				continue
-			}
-			if t := r.leaf.timeRank; t > 0 && t != bestTime && !d.audit {
-				// A time column preferred less: read only where no column preferred more
-				// gave a time, as signInTime takes the first (an audit record's time is
-				// its own).
-				if want = w.fallback(want, t); want == nil {
-					continue
-				}
 			}
 			set, unit, light, memo := r.leaf.set, r.leaf.unit, r.light, r.memo
 			err := r.cur.each(to, want, from, func(row int64, v parquet.Value) {
@@ -437,6 +452,8 @@ type reading struct {
 	text  bool      // read for every failure, not only for the selected rows
 	light bool      // a Status column as JSON text: for rows not selected, only the failure reason
 	memo  *textMemo // when its column chunk is dictionary-encoded
+
+	timeField bool // a time column whose key pass sets its field (reads it no more)
 }
 
 // checkChunk checks the pages of column col of row group gi (see checkPages) before
@@ -711,7 +728,6 @@ type rowWindow struct {
 	codeRank, timeRank []int8
 	want, textWant     []bool
 	missingRows        []bool
-	fallbackRows       []bool
 	recs               []jsonRecord // zero: each record used is cleared once its row is out
 }
 
@@ -719,7 +735,7 @@ func (w *rowWindow) reset(size int) {
 	if len(w.codes) < size {
 		*w = rowWindow{codes: make([]int32, size), times: make([]int64, size), codeRank: make([]int8, size),
 			timeRank: make([]int8, size), want: make([]bool, size), textWant: make([]bool, size),
-			missingRows: make([]bool, size), fallbackRows: make([]bool, size), recs: make([]jsonRecord, size)}
+			missingRows: make([]bool, size), recs: make([]jsonRecord, size)}
 	}
 }
 
@@ -731,21 +747,6 @@ func (w *rowWindow) clear(size int) {
 	clear(w.timeRank[:size])
 	clear(w.want[:size])
 	clear(w.textWant[:size])
-}
-
-// fallback marks the rows of want whose time came from no column preferred more than
-// one of rank t, or returns nil when there is none.
-func (w *rowWindow) fallback(want []bool, t int) []bool {
-	some := false
-	for i, ok := range want {
-		r := w.timeRank[i]
-		w.fallbackRows[i] = ok && (r == 0 || int(r) >= t)
-		some = some || w.fallbackRows[i]
-	}
-	if !some {
-		return nil
-	}
-	return w.fallbackRows[:len(want)]
 }
 
 // missing marks the rows whose rank is 0 (no value yet), or returns nil when there is none.
