@@ -716,8 +716,9 @@ func borrowedText(v parquet.Value, unit valueUnit) string {
 	return valueText(v, unit)
 }
 
-// parquetWindow is the rows read at a time.
-const parquetWindow = 4096
+// parquetWindow is the rows read at a time. Its records (840 bytes each) are live with
+// every column's page: 1,024 rows keep them under 1 MB.
+const parquetWindow = 1024
 
 // rowWindow is what a window of rows needs, kept by the decoder and reused: the code and
 // time of each row with the rank of the column each came from, which rows are selected
