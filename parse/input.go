@@ -118,6 +118,82 @@ func OpenWith(path string, stdin io.Reader, opt OpenOptions) (*Input, error) {
 	return in.open(&file{f: f, n: opt.Count, ctx: ctx}, opt.Format)
 }
 
+// OpenReader reads r, an input that is no local file (a blob in a storage account), named
+// name, as OpenWith reads a file: its format detected (opt.Format), every byte counted
+// (opt.Count) and every read failing once opt.Context ends. When r is also a
+// RandomAccess, Parquet is read from it at random, with ranged reads, instead of being
+// spooled to a temporary file. opt.Section is not taken. Closing the Input closes r.
+func OpenReader(r io.ReadCloser, name string, opt OpenOptions) (*Input, error) {
+	in := &Input{Name: name}
+	if opt.Context != nil {
+		in.setContext(opt.Context)
+	}
+	src := &remote{r: r, n: opt.Count, ctx: opt.Context}
+	if ra, ok := r.(RandomAccess); ok {
+		return in.open(&remoteAt{remote: src, ra: ra}, opt.Format)
+	}
+	return in.open(src, opt.Format)
+}
+
+// RandomAccess is an input that can be read at random, such as a blob read with ranged
+// requests: Parquet is read so (see OpenReader).
+type RandomAccess interface {
+	io.ReaderAt
+	Size() int64
+}
+
+// remote is an input given to OpenReader, as it is read: counted, and failing once ctx
+// ends.
+type remote struct {
+	r   io.ReadCloser
+	n   *atomic.Int64
+	ctx context.Context
+}
+
+func (f *remote) Read(p []byte) (int, error) {
+	if err := ctxErr(f.ctx); err != nil {
+		return 0, err
+	}
+	n, err := f.r.Read(p)
+	if f.n != nil {
+		f.n.Add(int64(n))
+	}
+	if err != nil && err != io.EOF {
+		if cerr := ctxErr(f.ctx); cerr != nil {
+			err = cerr
+		}
+	}
+	return n, err
+}
+
+func (f *remote) Close() error { return f.r.Close() }
+
+// remoteAt is a remote that can be read at random.
+type remoteAt struct {
+	*remote
+	ra RandomAccess
+}
+
+func (f *remoteAt) ReadAt(p []byte, off int64) (int, error) {
+	if err := ctxErr(f.ctx); err != nil {
+		return 0, err
+	}
+	n, err := f.ra.ReadAt(p, off)
+	if f.n != nil {
+		f.n.Add(int64(n))
+	}
+	return n, err
+}
+
+func (f *remoteAt) Size() int64 { return f.ra.Size() }
+
+func ctxErr(ctx context.Context) error {
+	if ctx == nil {
+		return nil
+	}
+	return context.Cause(ctx)
+}
+
 // openFile opens path for reading. Opening a FIFO waits for a writer; with a context, it
 // waits no longer than the context lasts (the abandoned open closes what it opens).
 func openFile(ctx context.Context, path string) (*os.File, error) {
@@ -427,6 +503,9 @@ func (in *Input) readerAt(r io.Reader, br *bufio.Reader) (io.ReaderAt, int64, er
 		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
 			return f, fi.Size(), nil
 		}
+	}
+	if f, ok := r.(RandomAccess); ok && in.wrap == "" {
+		return f, f.Size(), nil
 	}
 	tmp, err := os.CreateTemp("", "grantsweep-*.parquet")
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -17,6 +18,23 @@ type ExpandOptions struct {
 	// traversal) instead of following them. Links named as arguments are followed either
 	// way.
 	NoFollow bool
+	// Window, when not open, prunes the time partitions (see Window.Prunes) that cannot
+	// hold a record in it: their folders are neither walked nor matched.
+	Window Window
+}
+
+// Expansion is what ExpandAll found.
+type Expansion struct {
+	Paths      []string // the input paths, sorted
+	Unfollowed []string // the symbolic links that NoFollow skipped, each once, in the order met
+	Pruned     []Pruned // the partition folders that Window pruned, by argument, in argument order
+	Errs       []error  // the arguments that name nothing, and what could not be read
+}
+
+// Pruned are the partition folders that a window pruned below one argument, sorted.
+type Pruned struct {
+	Arg     string
+	Folders []string
 }
 
 // Expand turns command-line arguments into input paths, sorted: a file stands for itself, a
@@ -34,12 +52,24 @@ func Expand(args []string) ([]string, []error) {
 // ExpandWith is Expand with options. unfollowed lists the symbolic links that NoFollow
 // skipped, each once, in the order met.
 func ExpandWith(args []string, opt ExpandOptions) (paths, unfollowed []string, errs []error) {
+	x := ExpandAll(args, opt)
+	return x.Paths, x.Unfollowed, x.Errs
+}
+
+// ExpandAll is ExpandWith that also says what the window pruned.
+func ExpandAll(args []string, opt ExpandOptions) Expansion {
 	e := &expander{opt: opt, files: map[fileKey]bool{}, dirs: map[fileKey]bool{}}
+	var pruned []Pruned
 	for _, arg := range slices.Compact(slices.Sorted(slices.Values(args))) {
+		e.pruned = nil
 		e.arg(arg)
+		if len(e.pruned) > 0 {
+			pruned = append(pruned, Pruned{Arg: arg, Folders: slices.Compact(slices.Sorted(slices.Values(e.pruned)))})
+		}
 	}
 	// Links met in walks are followed after every real name was seen, so that a file
 	// reachable both ways keeps its real name; following one may meet more.
+	e.pruned = nil
 	for len(e.links) > 0 {
 		links := e.links
 		e.links = nil
@@ -47,8 +77,11 @@ func ExpandWith(args []string, opt ExpandOptions) (paths, unfollowed []string, e
 			e.follow(l)
 		}
 	}
+	for _, f := range e.pruned { // below links followed after the arguments
+		pruned = append(pruned, Pruned{Arg: f, Folders: []string{f}})
+	}
 	slices.Sort(e.paths)
-	return e.paths, e.unfollowed, e.errs
+	return Expansion{Paths: e.paths, Unfollowed: e.unfollowed, Pruned: pruned, Errs: e.errs}
 }
 
 type expander struct {
@@ -58,6 +91,7 @@ type expander struct {
 	links      []string         // links met in walks, to follow
 	paths      []string
 	unfollowed []string
+	pruned     []string // partition folders the window pruned below the argument at hand
 	errs       []error
 }
 
@@ -77,7 +111,7 @@ func (e *expander) arg(arg string) {
 		if e.opt.NoFollow {
 			opts = append(opts, doublestar.WithNoFollow())
 		}
-		matches, gerr := doublestar.FilepathGlob(arg, opts...)
+		matches, gerr := e.glob(arg, opts)
 		if gerr != nil {
 			e.errs = append(e.errs, fmt.Errorf("%s: %w", arg, gerr))
 			return
@@ -97,9 +131,60 @@ func (e *expander) arg(arg string) {
 	}
 }
 
+// glob is doublestar.FilepathGlob, except that with a window the partition folders it
+// prunes are not read (nor matched): a glob over a year of hourly folders reads the
+// folders of the window only.
+func (e *expander) glob(arg string, opts []doublestar.GlobOption) ([]string, error) {
+	if e.opt.Window.IsOpen() {
+		return doublestar.FilepathGlob(arg, opts...)
+	}
+	pattern := filepath.ToSlash(filepath.Clean(arg))
+	base, rest := doublestar.SplitPattern(pattern)
+	if rest == "" || rest == "." || rest == ".." {
+		return doublestar.FilepathGlob(arg, opts...)
+	}
+	fsys := prunedFS{FS: os.DirFS(base), base: base, e: e}
+	matches, err := doublestar.Glob(fsys, rest, opts...)
+	if err != nil {
+		return nil, err
+	}
+	for i := range matches {
+		matches[i] = filepath.FromSlash(path.Join(base, matches[i]))
+	}
+	return matches, nil
+}
+
+// prunedFS is a folder whose listings leave out the partition folders that the
+// expander's window prunes (naming each as pruned).
+type prunedFS struct {
+	fs.FS
+	base string
+	e    *expander
+}
+
+func (p prunedFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	entries, err := fs.ReadDir(p.FS, name)
+	kept := entries[:0]
+	for _, d := range entries {
+		full := filepath.FromSlash(path.Join(p.base, name, d.Name()))
+		if d.IsDir() && p.e.opt.Window.Prunes(full) {
+			p.e.pruned = append(p.e.pruned, full)
+			continue
+		}
+		kept = append(kept, d)
+	}
+	return kept, err
+}
+
+func (p prunedFS) Stat(name string) (fs.FileInfo, error) { return fs.Stat(p.FS, name) }
+
 // add lists a file named (or matched), or walks a directory, unless seen before.
 func (e *expander) add(p string, fi fs.FileInfo) {
 	k := keyOf(p, fi)
+	if fi.IsDir() && e.opt.Window.Prunes(p) {
+		e.pruned = append(e.pruned, p)
+		return
+	}
 	if fi.IsDir() {
 		if !e.dirs[k] {
 			e.dirs[k] = true

@@ -11,7 +11,7 @@ import (
 	"github.com/grantsweep/grantsweep/parse"
 )
 
-// entry is one in-scope event as the summary keeps it, in 96 bytes: its dimensions are
+// entry is one in-scope event as the summary keeps it, in 112 bytes: its dimensions are
 // indexes in the summary's string table (users, apps and addresses repeat across events)
 // and its id is 16 bytes when it is a UUID as Entra writes them. A sweep of 5 GB of logs
 // with 3% in scope keeps 100,000 of them: 10 MB.
@@ -40,6 +40,9 @@ const (
 	dimOS
 	dimBrowser
 	dimTokenProtection
+	dimDeviceID // what a directory change joins on (see rules.Failure)
+	dimDeviceName
+	dimCAPolicies
 	nDims
 )
 
@@ -61,6 +64,7 @@ type kept struct {
 	Time                                             time.Time
 	User, UserID, App, AppID, IP, Country, ClientApp string
 	SignInType, OS, Browser, TokenProtection         string
+	DeviceID, DeviceName, CAPolicies                 string
 	TokenProtectionCode                              int
 }
 
@@ -95,7 +99,7 @@ func (s *Summary) pack(t time.Time, id string, dims *[nDims]string, tpCode, rule
 // packEvent makes the entry of a classified, in-scope event of the input being read.
 func (s *Summary) packEvent(ev *parse.Event, rule int) entry {
 	dims := [nDims]string{ev.User, ev.UserID, ev.App, ev.AppID, ev.IP, ev.Country, ev.ClientApp,
-		ev.SignInType, ev.OS, ev.Browser, ev.TokenProtection}
+		ev.SignInType, ev.OS, ev.Browser, ev.TokenProtection, ev.DeviceID, ev.DeviceName, ev.CAPolicies}
 	seq := int64(ev.Pos.Line)
 	if in := len(s.Inputs); s.lastInput == in && s.lastOffset == ev.Pos.Offset && seq <= s.lastSeq {
 		// Two events at one position (decoders give none: an API caller may): the later
@@ -168,7 +172,8 @@ func (s *Summary) unpack(e *entry) kept {
 	return kept{Time: e.time(), User: s.strs[d[dimUser]], UserID: s.strs[d[dimUserID]], App: s.strs[d[dimApp]],
 		AppID: s.strs[d[dimAppID]], IP: s.strs[d[dimIP]], Country: s.strs[d[dimCountry]],
 		ClientApp: s.strs[d[dimClientApp]], SignInType: s.strs[d[dimSignInType]], OS: s.strs[d[dimOS]],
-		Browser: s.strs[d[dimBrowser]], TokenProtection: s.strs[d[dimTokenProtection]], TokenProtectionCode: int(e.tpCode)}
+		Browser: s.strs[d[dimBrowser]], TokenProtection: s.strs[d[dimTokenProtection]], TokenProtectionCode: int(e.tpCode),
+		DeviceID: s.strs[d[dimDeviceID]], DeviceName: s.strs[d[dimDeviceName]], CAPolicies: s.strs[d[dimCAPolicies]]}
 }
 
 // mergeEvents moves o's events to s, their strings moved to s's table and their inputs

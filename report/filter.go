@@ -579,6 +579,38 @@ func (r *Redactor) Apply(ev *parse.Event) {
 	ev.User = r.user(ev.User)
 	ev.UserID = r.pseudonym("uid", ev.UserID)
 	ev.IP = r.ip(ev.IP)
+	ev.DeviceName = r.device(ev.DeviceName)
+}
+
+// device pseudonymizes a device's display name (its id is no person's and stays).
+func (r *Redactor) device(v string) string { return r.pseudonym("device", v) }
+
+// ApplyAudit pseudonymizes a directory audit record in place with the functions Apply
+// uses for sign-ins, so that a change still joins the failures it explains: the actor (a
+// UPN as a user, keeping its domain; an app's name the same, since a record does not
+// always say which it is) and its id; a user target's UPN, display name and object id;
+// a device target's display name. Its Targets are changed in place: give it a copy.
+func (r *Redactor) ApplyAudit(a *parse.Audit) {
+	if r == nil {
+		return
+	}
+	a.Actor = r.user(a.Actor)
+	a.ActorID = r.pseudonym("uid", a.ActorID)
+	for i := range a.Targets {
+		t := &a.Targets[i]
+		switch {
+		case strings.EqualFold(t.Type, "User"):
+			t.UPN = r.user(t.UPN)
+			t.ID = r.pseudonym("uid", t.ID)
+			t.Name = r.user(t.Name)
+		case strings.EqualFold(t.Type, "Device"):
+			t.Name = r.device(t.Name)
+		default:
+			if strings.Contains(t.UPN, "@") {
+				t.UPN = r.user(t.UPN)
+			}
+		}
+	}
 }
 
 // ApplyMatch is [Redactor.Apply] for a classified event: the evidence of m quotes the

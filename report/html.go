@@ -23,6 +23,7 @@ import (
 type htmlPage struct {
 	Title, Summary, GeneratedBy string
 	Others                      string // records of other logs counted apart; "" for none
+	Audit                       string // directory audit records read (auditLine); "" for none
 	Contents                    []htmlEntry
 	Sections                    []htmlSection
 }
@@ -103,6 +104,7 @@ func (s *Summary) htmlModel(opts Options) htmlPage {
 			plural(v.inScope, "invalid-grant failure"), share(v.inScope, v.records), plural(v.duplicates, "duplicate copy", "duplicate copies")),
 		GeneratedBy: opts.GeneratedBy,
 		Others:      s.othersLine(),
+		Audit:       s.auditLine(),
 	}
 	tables := map[string]htmlTable{}
 	var baseline []htmlSection
@@ -121,6 +123,11 @@ func (s *Summary) htmlModel(opts Options) htmlPage {
 			Figures: []htmlFigure{{Caption: "Share of the failures in scope, by family", Chart: s.familyShares(v)}},
 			Tables:  []htmlTable{tables["families"]}},
 		s.htmlCauses(v, causes, loc),
+	)
+	if s.showChanges() {
+		p.Sections = append(p.Sections, s.htmlChanges(v, loc))
+	}
+	p.Sections = append(p.Sections,
 		s.htmlMatrix(v, causes, opts),
 		s.htmlDetails(v, causes, loc),
 		s.htmlBreakdowns(v, ts, tables, loc),
@@ -171,6 +178,7 @@ func (s *Summary) causesByEvents(v *view) []int {
 // causes with the rest as other.
 func (s *Summary) htmlOverTime(v *view, ts timeSeries, causes []int, loc *time.Location) htmlSection {
 	sec := htmlSection{ID: "over-time", Title: "Failures over time", Level: 2}
+	markers := s.changeMarkers(v, loc)
 	var families, top []timeLayer
 	for fi, f := range v.families {
 		l := timeLayer{Name: f.label, Fill: familyColours[fi%len(familyColours)]}
@@ -226,7 +234,13 @@ func (s *Summary) htmlOverTime(v *view, ts timeSeries, causes []int, loc *time.L
 	sec.Figures = []htmlFigure{
 		{Caption: "By family", Legend: legend(families), Chart: timeChart("Failures over time by family", ts, families, loc)},
 		{Caption: fmt.Sprintf("By cause (the top %d)", min(topCauses, len(causes))), Legend: legend(top),
-			Chart: timeChart("Failures over time by cause", ts, top, loc)},
+			Chart: timeChart("Failures over time by cause", ts, top, loc, markers...)},
+	}
+	if len(markers) > 0 {
+		sec.Figures[1].Caption += fmt.Sprintf("; dashed lines: %s that explain failures (%s)", plural(int64(len(markers)), "directory change"), changeSection)
+		if drawn := len(sec.Figures[1].Chart.Markers); drawn < len(markers) {
+			sec.Figures[1].Caption += fmt.Sprintf(", %d of them before the first bar", len(markers)-drawn)
+		}
 	}
 	return sec
 }
@@ -385,6 +399,9 @@ func (s *Summary) htmlDetails(v *view, causes []int, loc *time.Location) htmlSec
 			ipAddresses(int64(c.ips)), c.family, orDash(displayTime(c.first, loc)), orDash(displayTime(c.last, loc))))
 		if c.remediation != "" {
 			sub.Paras = append(sub.Paras, "What to do: "+c.remediation)
+			if line := s.explainLine(v, ri); line != "" {
+				sub.Paras = append(sub.Paras, fmt.Sprintf("Directory changes: %s (%s).", line, changeSection))
+			}
 		}
 		for _, part := range []struct{ table, caption, head string }{
 			{"by_app", "Top apps", "App"}, {"by_user", "Top users", "User"}, {"by_ip", "Top IP addresses", "IP address"},
@@ -628,6 +645,9 @@ var htmlTemplate = template.Must(template.New("report").Parse(`{{define "section
 {{- range .Texts}}
 <text x="{{.X}}" y="{{.Y}}" text-anchor="{{.Anchor}}">{{.Text}}</text>
 {{- end}}
+{{- range .Markers}}
+<line x1="{{.X}}" y1="{{.Y1}}" x2="{{.X}}" y2="{{.Y2}}" class="change"><title>{{.Title}}</title></line>
+{{- end}}
 </svg>{{end -}}
 <!DOCTYPE html>
 <html lang="en">
@@ -660,6 +680,8 @@ figure { margin: 0 0 1em; min-width: 0; } figcaption { font-weight: 600; margin-
 svg.chart { display: block; width: 100%; height: auto; }
 svg text { font: 12px system-ui, sans-serif; fill: #333; }
 svg .rule { stroke: #e4e4e4; } svg .axis { stroke: #888; }
+svg .change { stroke: #b00020; stroke-width: 2; stroke-dasharray: 4 3; }
+table.changes td { overflow-wrap: anywhere; }
 .legend { font-size: .9em; margin: 0 0 .4em; } .legend span { display: inline-block; margin-right: 1.2em; white-space: nowrap; }
 .legend i { display: inline-block; width: 11px; height: 11px; margin-right: 4px; vertical-align: -1px; }
 table.matrix th.app { writing-mode: vertical-rl; writing-mode: sideways-lr; white-space: nowrap; vertical-align: bottom; text-align: start; padding: 6px 4px; }
@@ -694,6 +716,9 @@ footer { color: #777; margin-top: 3em; }
 <p id="summary">{{.Summary}}</p>
 {{- if .Others}}
 <p id="other_records">{{.Others}}.</p>
+{{- end}}
+{{- if .Audit}}
+<p id="audit_records">{{.Audit}}.</p>
 {{- end}}
 <nav id="contents" aria-labelledby="contents-title">
 <h2 id="contents-title">Contents</h2>

@@ -162,6 +162,7 @@ func TestHTMLInBrowser(t *testing.T) {
 		{"four-months", fourMonths(t)},
 		{"samples", samplesAndHostile(t)},
 		{"long-names", longNames()},
+		{"audit-join", auditJoin(t)}, // the section of changes, the chart's markers
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -297,6 +298,14 @@ func TestHTMLInBrowser(t *testing.T) {
 			}
 		})
 	}
+}
+
+// auditJoin is the audit join's fixtures: changes that explain failures and one that
+// explains none.
+func auditJoin(t *testing.T) *Summary {
+	s := New(rules.Default())
+	readFiles(t, s, "testdata/audit/directoryAudits.json", "testdata/audit/signins.jsonl")
+	return s
 }
 
 // longNames is a day of failures of apps and users whose names are long and unbroken (a

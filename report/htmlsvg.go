@@ -23,6 +23,13 @@ type svgChart struct {
 	Bars  []svgBar
 	Lines []svgLine
 	Texts []svgText
+	// Markers are the directory changes on a time chart: vertical lines at their times.
+	Markers []svgMarker
+}
+
+type svgMarker struct {
+	X, Y1, Y2 px
+	Title     string // tooltip
 }
 
 type svgBar struct {
@@ -153,7 +160,10 @@ type timeLayer struct {
 // timeChart draws a bar per bucket of ts, stacked by layer, on an axis of evenly spaced
 // buckets: bar i starts at left + i*step, step being the plot's width over the number of
 // buckets (a fraction of a unit when there are more buckets than units).
-func timeChart(title string, ts timeSeries, layers []timeLayer, loc *time.Location) svgChart {
+//
+// markers are drawn over the bars as vertical lines at their times, with their titles as
+// tooltips; those outside the buckets are left out.
+func timeChart(title string, ts timeSeries, layers []timeLayer, loc *time.Location, markers ...chartMarker) svgChart {
 	const w, h, top, bottom, right = 560, 240, 12, 34, 8
 	c := svgChart{Title: title, W: w, H: h}
 	n := len(ts.Points)
@@ -204,6 +214,11 @@ func timeChart(title string, ts timeSeries, layers []timeLayer, loc *time.Locati
 			y -= bh
 			c.Bars = append(c.Bars, svgBar{X: x, Y: y, W: bw, H: bh, Fill: l.Fill,
 				Title: fmt.Sprintf("%s: %s %s of %s", ts.label(p.Start, loc), Escape(l.Name), count(k), count(p.Events))})
+		}
+	}
+	for _, m := range markers {
+		if x, ok := markerX(ts, m.Time, left, step); ok {
+			c.Markers = append(c.Markers, svgMarker{X: x, Y1: px(top), Y2: base, Title: m.Title})
 		}
 	}
 	// Labels under the axis, as many as fit side by side, each centred under its bar but

@@ -35,6 +35,7 @@ type jsonTotals struct {
 	Skipped    int64 `json:"skipped"`
 	Duplicates int64 `json:"duplicates"`
 	Other      int64 `json:"other_records"` // records that are not sign-ins: counted apart
+	Audit      int64 `json:"audit_records"` // directory audit records, every activity: counted apart
 }
 
 type jsonWindow struct {
@@ -59,6 +60,7 @@ type jsonCause struct {
 	FirstSeen   *string `json:"first_seen"`
 	LastSeen    *string `json:"last_seen"`
 	Remediation string  `json:"remediation"`
+	Explained   int64   `json:"explained"` // the events a directory change explains
 }
 
 type jsonTables struct {
@@ -71,6 +73,8 @@ type jsonTables struct {
 	ByHour            jsonRows      `json:"by_hour"`
 	ByTime            jsonRows      `json:"by_time"` // with bucket, zone and families (see timeline.go)
 	FailuresByCode    []jsonCodeRow `json:"failures_by_code"`
+	ByChange          jsonChanges   `json:"by_change"`      // the changes that explain failures
+	ChangeContext     jsonChanges   `json:"change_context"` // policy changes in the window that explain none
 }
 
 type jsonCodeRow struct {
@@ -201,7 +205,7 @@ func (s *Summary) jsonModel(opts Options) jsonSummary {
 		GeneratedBy:    opts.GeneratedBy,
 		Rules:          s.Rules.Fingerprint(),
 		Filters:        s.jsonFilters(),
-		Totals:         jsonTotals{Records: v.records, InScope: v.inScope, Skipped: v.skipped, Duplicates: v.duplicates, Other: s.OtherRecords()},
+		Totals:         jsonTotals{Records: v.records, InScope: v.inScope, Skipped: v.skipped, Duplicates: v.duplicates, Other: s.OtherRecords(), Audit: s.auditRecords},
 		Window:         jsonWindow{First: timePtr(v.first), Last: timePtr(v.last)},
 		Inputs:         nil, // written by writeInputs, a line each
 		OtherRecords:   s.Others(),
@@ -213,9 +217,10 @@ func (s *Summary) jsonModel(opts Options) jsonSummary {
 	for _, f := range v.families {
 		out.Families = append(out.Families, jsonFamily{Family: f.id, Events: f.events, Users: f.users})
 	}
-	for _, c := range v.causes {
+	for i, c := range v.causes {
 		out.Causes = append(out.Causes, jsonCause{Family: c.family, Cause: c.id, Label: c.label, Events: c.events,
-			Users: c.users, Apps: c.apps, IPs: c.ips, FirstSeen: timePtr(c.first), LastSeen: timePtr(c.last), Remediation: c.remediation})
+			Users: c.users, Apps: c.apps, IPs: c.ips, FirstSeen: timePtr(c.first), LastSeen: timePtr(c.last), Remediation: c.remediation,
+			Explained: v.explained(i)})
 	}
 	ids := make([]string, len(s.Rules.Rules))
 	for i, r := range s.Rules.Rules {
@@ -233,6 +238,8 @@ func (s *Summary) jsonModel(opts Options) jsonSummary {
 		ByApp: rows("by_app"), ByUser: rows("by_user"), ByIP: rows("by_ip"), ByClient: rows("by_client"),
 		ByOS: rows("by_os"), ByTokenProtection: rows("by_token_protection"), ByHour: rows("by_hour"),
 		FailuresByCode: []jsonCodeRow{},
+		ByChange:       jsonChanges{s: s, rows: v.chg.rows},
+		ChangeContext:  jsonChanges{s: s, rows: v.chg.context},
 	}
 	bt := v.byTime()
 	families := make([]string, len(s.Rules.Families))

@@ -11,14 +11,15 @@ import (
 	"github.com/grantsweep/grantsweep/rules"
 )
 
-// auditExport is a real Azure Monitor export of 22 AuditLogs records.
-const auditExport = "../../shared/audit-corpus/datadog-azure-log-forwarding-orchestration/audit_logs.json"
+// otherExport is an Azure Monitor export of 22 RiskyUsers records: records of another log
+// (directory audit records are no longer "other": they are read for the audit join).
+const otherExport = "testdata/risky_users.json"
 
 // kindsJSON reads the files into one summary, as sweep does, and returns its JSON summary.
 func kindsJSON(t *testing.T, paths ...string) []byte {
 	t.Helper()
-	if _, err := os.Stat(auditExport); err != nil {
-		t.Skipf("no audit corpus: %v", err)
+	if _, err := os.Stat(otherExport); err != nil {
+		t.Fatal(err)
 	}
 	s := New(rules.Default())
 	readFiles(t, s, paths...)
@@ -57,15 +58,15 @@ func member(d map[string]any, path ...any) any {
 // TestOtherRecordsRoundTrip: a summary with other records (an audit export and a sign-in
 // file) reads back and writes the same bytes, the audit export named as no sign-in export.
 func TestOtherRecordsRoundTrip(t *testing.T) {
-	in := kindsJSON(t, auditExport, "../samples/powershell/one-signin.json")
+	in := kindsJSON(t, otherExport, "../samples/powershell/one-signin.json")
 	d := kindsDoc(t, in)
 	if got := member(d, "totals", "other_records"); got != json.Number("22") {
 		t.Errorf("totals.other_records = %v, want 22", got)
 	}
-	if got := member(d, "other_records"); len(got.([]any)) != 1 || member(d, "other_records", 0, "category") != "AuditLogs" {
-		t.Errorf("other_records = %v, want AuditLogs only", got)
+	if got := member(d, "other_records"); len(got.([]any)) != 1 || member(d, "other_records", 0, "category") != "RiskyUsers" {
+		t.Errorf("other_records = %v, want RiskyUsers only", got)
 	}
-	if got := member(d, "inputs", 0, "error"); got != "not a sign-in export: 22 AuditLogs records" {
+	if got := member(d, "inputs", 0, "error"); got != "not a sign-in export: 22 RiskyUsers records" {
 		t.Errorf("inputs[0].error = %v", got)
 	}
 	if got := member(d, "inputs", 1, "error"); got != nil {
@@ -82,7 +83,7 @@ func TestOtherRecordsRoundTrip(t *testing.T) {
 	if !bytes.Equal(in, out.Bytes()) {
 		t.Errorf("read back and written again, the summary differs")
 	}
-	if kinds, ok := s.Inputs[0].NotSignIn(); !ok || kinds != "22 AuditLogs records" {
+	if kinds, ok := s.Inputs[0].NotSignIn(); !ok || kinds != "22 RiskyUsers records" {
 		t.Errorf("read back, NotSignIn() = %q, %v", kinds, ok)
 	}
 }
@@ -90,7 +91,7 @@ func TestOtherRecordsRoundTrip(t *testing.T) {
 // TestReadSummaryOtherRecords: ReadSummary refuses other records that do not add up, and
 // takes a summary written before them (no such members) as having none.
 func TestReadSummaryOtherRecords(t *testing.T) {
-	in := kindsJSON(t, auditExport, "../samples/powershell/one-signin.json")
+	in := kindsJSON(t, otherExport, "../samples/powershell/one-signin.json")
 	tests := []struct {
 		name   string
 		edit   func(d map[string]any)
@@ -103,15 +104,15 @@ func TestReadSummaryOtherRecords(t *testing.T) {
 		{"input count a string", func(d map[string]any) { member(d, "inputs", 1).(map[string]any)["other_records"] = "3" }, "inputs[1].other_records"},
 		{"categories not the total", func(d map[string]any) { member(d, "other_records", 0).(map[string]any)["records"] = json.Number("21") }, "other_records"},
 		{"category twice", func(d map[string]any) {
-			d["other_records"] = []any{map[string]any{"category": "AuditLogs", "records": json.Number("20")}, map[string]any{"category": "AuditLogs", "records": json.Number("2")}}
+			d["other_records"] = []any{map[string]any{"category": "RiskyUsers", "records": json.Number("20")}, map[string]any{"category": "RiskyUsers", "records": json.Number("2")}}
 		}, "other_records[1].category"},
 		{"category of no records", func(d map[string]any) {
-			d["other_records"] = append(d["other_records"].([]any), map[string]any{"category": "RiskyUsers", "records": json.Number("0")})
+			d["other_records"] = append(d["other_records"].([]any), map[string]any{"category": "ProvisioningLogs", "records": json.Number("0")})
 		}, "other_records[1].records"},
 		{"category missing", func(d map[string]any) { delete(member(d, "other_records", 0).(map[string]any), "category") }, "other_records[0].category"},
 		{"categories missing", func(d map[string]any) { delete(d, "other_records") }, "other_records"},
 		{"not a sign-in export, with records", func(d map[string]any) {
-			member(d, "inputs", 1).(map[string]any)["error"] = "not a sign-in export: 22 AuditLogs records"
+			member(d, "inputs", 1).(map[string]any)["error"] = "not a sign-in export: 22 RiskyUsers records"
 		}, "inputs[1].error"},
 		{"no sign-in but no word of it", func(d map[string]any) { delete(member(d, "inputs", 0).(map[string]any), "error") }, "inputs[0].error"},
 		{"written before record kinds", func(d map[string]any) {
@@ -151,7 +152,7 @@ func TestReadSummaryOtherRecords(t *testing.T) {
 // TestOtherRecordsEscaped: a category is text from the logs (or from a summary read
 // back): every report for people escapes it.
 func TestOtherRecordsEscaped(t *testing.T) {
-	in := kindsJSON(t, auditExport, "../samples/powershell/one-signin.json")
+	in := kindsJSON(t, otherExport, "../samples/powershell/one-signin.json")
 	d := kindsDoc(t, in)
 	hostile := "Audit\x1b]52;c;cHduZWQ=\x07|<b>*x*\u202e"
 	member(d, "other_records", 0).(map[string]any)["category"] = hostile

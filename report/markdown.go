@@ -50,6 +50,11 @@ func WriteTable(w io.Writer, t Table, f Format) error {
 
 func writeMarkdownTable(w *bufio.Writer, t Table) {
 	fmt.Fprintf(w, "### %s\n\n", mdEscape(t.Title))
+	writeMarkdownRows(w, t)
+}
+
+// writeMarkdownRows writes a table's rows, without its title.
+func writeMarkdownRows(w *bufio.Writer, t Table) {
 	if len(t.Rows) == 0 {
 		w.WriteString("(none)\n\n")
 		return
@@ -112,10 +117,26 @@ func (s *Summary) writeMarkdown(w io.Writer, opts Options) error {
 	if line := s.othersLine(); line != "" {
 		fmt.Fprintf(bw, "%s.\n\n", mdEscape(line))
 	}
+	if line := s.auditLine(); line != "" {
+		fmt.Fprintf(bw, "%s.\n\n", mdEscape(line))
+	}
 	for _, t := range s.tables(v, opts) {
 		// by_time shows the time for people, in buckets a ticket can hold; by_hour has a
 		// row per hour (a four-month export: thousands), for files and the JSON summary.
 		if t.Name == "totals" || t.Name == "by_hour" {
+			continue
+		}
+		if t.Name == "change_context" && len(t.Rows) == 0 {
+			continue
+		}
+		if t.Name == "by_change" {
+			fmt.Fprintf(bw, "### %s\n\n", mdEscape(t.Title))
+			s.writeMarkdownExplained(bw, v)
+			if len(t.Rows) == 0 {
+				fmt.Fprintf(bw, "%s\n\n", mdEscape(s.noChangeLine()))
+			} else {
+				writeMarkdownRows(bw, t)
+			}
 			continue
 		}
 		writeMarkdownTable(bw, t)

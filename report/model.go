@@ -59,7 +59,7 @@ func (s *Summary) tables(v *view, opts Options) []Table {
 	}
 	var out []Table
 
-	out = append(out, Table{Name: "totals", Title: "Totals", Columns: cols("metric", "#value"), Rows: [][]string{
+	totals := Table{Name: "totals", Title: "Totals", Columns: cols("metric", "#value"), Rows: [][]string{
 		{"records", fmt.Sprint(v.records)},
 		{"in_scope", fmt.Sprint(v.inScope)},
 		{"in_scope_pct", fmt.Sprintf("%.2f", share(v.inScope, v.records))},
@@ -69,7 +69,11 @@ func (s *Summary) tables(v *view, opts Options) []Table {
 		{"inputs", fmt.Sprint(len(s.Inputs))},
 		{"first", opts.cellTime(v.first)},
 		{"last", opts.cellTime(v.last)},
-	}})
+	}}
+	if s.showChanges() {
+		totals.Rows = slices.Insert(totals.Rows, 6, []string{"audit_records", fmt.Sprint(s.auditRecords)}, []string{"change_records", fmt.Sprint(len(s.changes))})
+	}
+	out = append(out, totals)
 
 	fam := Table{Name: "families", Title: "Families", Columns: cols("family", "label", "#events", "#share_pct", "#users")}
 	for _, f := range v.families {
@@ -83,6 +87,7 @@ func (s *Summary) tables(v *view, opts Options) []Table {
 			fmt.Sprint(c.users), fmt.Sprint(c.apps), fmt.Sprint(c.ips), opts.cellTime(c.first), opts.cellTime(c.last), c.remediation})
 	}
 	out = append(out, causes)
+	out = append(out, s.changeTables(v, opts)...)
 
 	for _, tv := range v.tables {
 		def := tv.def
@@ -140,8 +145,15 @@ func (s *Summary) tables(v *view, opts Options) []Table {
 	out = append(out, codes)
 
 	inputs := Table{Name: "inputs", Title: "Inputs", Columns: cols("path", "format", "#records", "#skipped", "#other_records", "error")}
+	if s.showChanges() { // the audit records' column, when some were read
+		inputs.Columns = cols("path", "format", "#records", "#skipped", "#other_records", "error", "#audit_records")
+	}
 	for _, in := range s.Inputs {
-		inputs.Rows = append(inputs.Rows, []string{in.Path, in.Format, fmt.Sprint(in.Records), fmt.Sprint(in.Skipped), fmt.Sprint(in.Other), in.shownError()})
+		cells := []string{in.Path, in.Format, fmt.Sprint(in.Records), fmt.Sprint(in.Skipped), fmt.Sprint(in.Other), in.shownError()}
+		if s.showChanges() {
+			cells = append(cells, fmt.Sprint(in.Audit))
+		}
+		inputs.Rows = append(inputs.Rows, cells)
 	}
 	out = append(out, inputs)
 

@@ -38,6 +38,11 @@ type jsonPartial struct {
 	DuplicatesDropped int64             `json:"duplicates_dropped"`
 	Codes             []jsonPartialCode `json:"codes"`
 	EventColumns      []string          `json:"event_columns"`
+	// ChangeKinds is the rule set's change kinds' fingerprint (rules.Set.ChangesFingerprint):
+	// merge refuses a partial whose change records are of other kinds. ChangeColumns are
+	// the columns of its "changes", every change record kept, written after the events.
+	ChangeKinds   string   `json:"change_kinds"`
+	ChangeColumns []string `json:"change_columns"`
 }
 
 type jsonPartialCode struct {
@@ -48,7 +53,16 @@ type jsonPartialCode struct {
 }
 
 var eventColumns = []string{"time", "id", "cause", "input", "offset", "user", "user_id", "app", "app_id", "ip",
-	"country", "client_app", "sign_in_type", "os", "browser", "token_protection", "token_protection_code"}
+	"country", "client_app", "sign_in_type", "os", "browser", "token_protection", "token_protection_code",
+	"device_id", "device_name", "ca_policies"}
+
+// oldEventColumns are the event columns of a partial written before the audit join: its
+// events read with "" for the device and policy columns that follow them.
+var oldEventColumns = eventColumns[:tpColumn+1]
+
+// tpColumn is the column of token_protection_code: the dimensions before it are those
+// up to dimTokenProtection, the ones after it those after.
+const tpColumn = 5 + dimTokenProtection + 1
 
 // writePartial writes the "partial" member, indented as the rest of the summary, with
 // one in-scope event per line.
@@ -82,12 +96,17 @@ func (s *Summary) writePartial(w *bufio.Writer, opts Options) error {
 		b = strconv.AppendInt(b, int64(x.input), 10)
 		b = append(b, ',')
 		b = strconv.AppendInt(b, x.offset, 10)
-		for _, d := range x.dims() {
+		dims := x.dims()
+		for _, d := range dims[:dimTokenProtection+1] {
 			b = append(b, ',')
 			b = appendString(b, d)
 		}
 		b = append(b, ',')
 		b = strconv.AppendInt(b, int64(x.TokenProtectionCode), 10)
+		for _, d := range dims[dimTokenProtection+1:] {
+			b = append(b, ',')
+			b = appendString(b, d)
+		}
 		b = append(b, ']')
 		_, err := w.Write(b)
 		return err
@@ -98,12 +117,28 @@ func (s *Summary) writePartial(w *bufio.Writer, opts Options) error {
 	if i > 0 {
 		w.WriteString("\n    ")
 	}
+	w.WriteString("],\n    \"changes\": [")
+	for j, r := range s.sortedChanges() {
+		b = b[:0]
+		if j > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, "\n      "...)
+		b = s.appendChangeRecord(b, &r)
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	if len(s.changes) > 0 {
+		w.WriteString("\n    ")
+	}
 	_, err = w.WriteString("]\n  }")
 	return err
 }
 
 func (s *Summary) partial() *jsonPartial {
-	p := &jsonPartial{Rules: s.Rules.Fingerprint(), Shard: s.Shard(), Dedupe: s.Dedupe, DuplicatesDropped: s.anyView().duplicates, EventColumns: eventColumns}
+	p := &jsonPartial{Rules: s.Rules.Fingerprint(), Shard: s.Shard(), Dedupe: s.Dedupe, DuplicatesDropped: s.anyView().duplicates, EventColumns: eventColumns,
+		ChangeKinds: s.Rules.ChangesFingerprint(), ChangeColumns: changeColumns}
 	for code, cs := range s.codes {
 		p.Codes = append(p.Codes, jsonPartialCode{Code: code, Records: cs.records, InScope: cs.inScope, Texts: cs.texts})
 	}
@@ -132,7 +167,11 @@ func (s *Summary) Shard() string {
 // error. Two summaries that hold an input of the same key read the same file (or one
 // exactly like it) and counted it twice.
 func (in *Input) Key() string {
-	return fmt.Sprintf("%q %q %d %d %d %d %q", in.Path, in.Format, in.Records, in.Skipped, in.Other, in.Filtered, in.shownError())
+	k := fmt.Sprintf("%q %q %d %d %d %d %q", in.Path, in.Format, in.Records, in.Skipped, in.Other, in.Filtered, in.shownError())
+	if in.Audit != 0 { // the key of an input without audit records is what it was before them
+		k += fmt.Sprintf(" audit %d", in.Audit)
+	}
+	return k
 }
 
 // ErrRuleSet reports a summary made with another rule set than the active one.
@@ -191,6 +230,10 @@ type storedPartial struct {
 	Codes        []json.RawMessage `json:"codes"`
 	EventColumns []string          `json:"event_columns"`
 	Events       *storedEvents     `json:"-"` // read by decodeSummary, one at a time
+
+	ChangeKinds   *string           `json:"change_kinds"` // absent before the audit join: no changes
+	ChangeColumns []string          `json:"change_columns"`
+	Changes       []json.RawMessage `json:"changes"`
 }
 
 // errSpill marks an error of the disk a summary's events spill to, not of the summary.
@@ -258,6 +301,7 @@ type rawTotals struct {
 	Skipped    *int64 `json:"skipped"`
 	Duplicates *int64 `json:"duplicates"`
 	Other      *int64 `json:"other_records"` // absent in summaries older than record kinds: 0
+	Audit      *int64 `json:"audit_records"` // absent in summaries older than the audit join: 0
 }
 
 // decodeSummary decodes one JSON summary from dec into raw as encoding/json would (members
@@ -305,12 +349,20 @@ func decodeSummary(dec *json.Decoder, raw *rawSummary, budget *spill.Budget) err
 			continue
 		}
 		raw.Partial = p
-		fields := map[string]any{"rules": &p.Rules, "shard": &p.Shard, "dedupe": &p.Dedupe, "duplicates_dropped": &p.Dropped, "event_columns": &p.EventColumns}
+		fields := map[string]any{"rules": &p.Rules, "shard": &p.Shard, "dedupe": &p.Dedupe, "duplicates_dropped": &p.Dropped, "event_columns": &p.EventColumns,
+			"change_kinds": &p.ChangeKinds, "change_columns": &p.ChangeColumns}
 		pseen := map[string]bool{}
 		for dec.More() {
-			key, err := memberName(dec, "partial.", pseen, "rules", "shard", "dedupe", "duplicates_dropped", "codes", "event_columns", "events")
+			key, err := memberName(dec, "partial.", pseen, "rules", "shard", "dedupe", "duplicates_dropped", "codes", "event_columns", "events",
+				"change_kinds", "change_columns", "changes")
 			if err != nil {
 				return err
+			}
+			if key == "changes" {
+				if err := readArray(dec, "partial.changes", MaxChanges, &p.Changes); err != nil {
+					return err
+				}
+				continue
 			}
 			if key == "codes" {
 				if err := readArray(dec, "partial.codes", MaxCodes, &p.Codes); err != nil {
@@ -379,8 +431,9 @@ const (
 	MaxOtherKinds  = 100_000 // other_records categories
 	MaxCauses      = 10_000  // causes and families
 	MaxSkipSamples = maxSkipSamples
-	MaxStoredRows  = 1_000_000 // rows of tables.by_app and tables.by_user each
-	MaxEventBytes  = 1 << 20   // one event of the partial, as JSON
+	MaxStoredRows  = 1_000_000  // rows of tables.by_app and tables.by_user each
+	MaxEventBytes  = 1 << 20    // one event of the partial, as JSON
+	MaxChanges     = 50_000_000 // change records of the partial
 )
 
 // topArrays are the top-level arrays of a summary, with their limits.
@@ -708,6 +761,13 @@ func readStored(r io.Reader, name string, budget *spill.Budget) (st *stored, err
 		}
 	}
 
+	if raw.Totals.Audit != nil {
+		if err := c.count("totals.audit_records", *raw.Totals.Audit); err != nil {
+			return nil, err
+		}
+		st.Totals.Audit = *raw.Totals.Audit
+	}
+
 	// The window spans the records' times: none without records.
 	if raw.Window != nil {
 		st.Window = *raw.Window
@@ -728,7 +788,7 @@ func readStored(r io.Reader, name string, budget *spill.Budget) (st *stored, err
 	}
 
 	// Inputs: their records, skipped records and other records are the totals'.
-	var records, skipped, other, filtered int64
+	var records, skipped, other, filtered, audit int64
 	for i, b := range raw.Inputs {
 		path := fmt.Sprintf("inputs[%d]", i)
 		var in Input
@@ -745,6 +805,9 @@ func readStored(r io.Reader, name string, budget *spill.Budget) (st *stored, err
 			return nil, err
 		}
 		if err := c.add(&filtered, path+".filtered", in.Filtered); err != nil {
+			return nil, err
+		}
+		if err := c.add(&audit, path+".audit_records", in.Audit); err != nil {
 			return nil, err
 		}
 		// An input of other records only is named so, and only such an input is.
@@ -765,6 +828,9 @@ func readStored(r io.Reader, name string, budget *spill.Budget) (st *stored, err
 	}
 	if other != st.Totals.Other {
 		return nil, c.errorf("inputs", "other records add up to %d, totals.other_records is %d", other, st.Totals.Other)
+	}
+	if audit != st.Totals.Audit {
+		return nil, c.errorf("inputs", "audit records add up to %d, totals.audit_records is %d", audit, st.Totals.Audit)
 	}
 
 	// The rule set and the filters it was made with (absent before summaries recorded
@@ -962,7 +1028,10 @@ func fromStored(st *stored, name string, set *rules.Set, budget *spill.Budget) (
 	if p.Rules != set.Fingerprint() {
 		return nil, fmt.Errorf("%s: %w (%s; the active rules are %s): use the same --rules", name, ErrRuleSet, p.Rules, set.Fingerprint())
 	}
-	if !slices.Equal(p.EventColumns, eventColumns) {
+	columns := eventColumns
+	if slices.Equal(p.EventColumns, oldEventColumns) {
+		columns = oldEventColumns
+	} else if !slices.Equal(p.EventColumns, eventColumns) {
 		return nil, c.errorf("partial.event_columns", "%v, want %v", p.EventColumns, eventColumns)
 	}
 	if p.Dedupe == nil {
@@ -992,6 +1061,9 @@ func fromStored(st *stored, name string, set *rules.Set, budget *spill.Budget) (
 	}
 	s.Samples = st.SkippedSamples
 	s.First, s.Last = st.first, st.last
+	if err := s.readChanges(c, p, st.Totals.Audit); err != nil {
+		return nil, err
+	}
 
 	// Codes: distinct, their records the totals'.
 	var records, inScopeRecords int64
@@ -1053,13 +1125,13 @@ func fromStored(st *stored, name string, set *rules.Set, budget *spill.Budget) (
 	}
 	err := p.Events.each(func(i int64, raw []byte) error {
 		row = row[:0]
-		if err := json.Unmarshal(raw, &row); err != nil || len(row) != len(eventColumns) {
-			return c.errorf(fmt.Sprintf("partial.events[%d]", i), "want an array of %d values (event_columns), got %s", len(eventColumns), valueKind(raw, err == nil, len(row)))
+		if err := json.Unmarshal(raw, &row); err != nil || len(row) != len(columns) {
+			return c.errorf(fmt.Sprintf("partial.events[%d]", i), "want an array of %d values (event_columns), got %s", len(columns), valueKind(raw, err == nil, len(row)))
 		}
-		at := func(j int) string { return fmt.Sprintf("partial.events[%d][%d] (%s)", i, j, eventColumns[j]) }
-		var strs [5 + nDims]string // time, id, cause, input, offset, then the dimensions
+		at := func(j int) string { return fmt.Sprintf("partial.events[%d][%d] (%s)", i, j, columns[j]) }
+		var strs [6 + nDims]string // time, id, cause, input, offset, the dimensions, the token protection code among them
 		for j := range strs {
-			if j == 3 || j == 4 {
+			if j == 3 || j == 4 || j == tpColumn || j >= len(columns) {
 				continue
 			}
 			v, err := jsonString(row[j])
@@ -1090,15 +1162,16 @@ func fromStored(st *stored, name string, set *rules.Set, budget *spill.Budget) (
 		if err != nil {
 			return c.errorf(at(4), "%v", err)
 		}
-		tpCode, err := jsonInt(row[16], math.MinInt32, math.MaxInt32)
+		tpCode, err := jsonInt(row[tpColumn], math.MinInt32, math.MaxInt32)
 		if err != nil {
-			return c.errorf(at(16), "%v", err)
+			return c.errorf(at(tpColumn), "%v", err)
 		}
 		if perInput[input]++; perInput[input] > s.Inputs[input].Records {
 			return c.errorf(at(3), "input %d read %s, fewer than its in-scope events", input, plural(s.Inputs[input].Records, "record"))
 		}
 		var dims [nDims]string
-		copy(dims[:], strs[5:])
+		copy(dims[:], strs[5:tpColumn])
+		copy(dims[dimTokenProtection+1:], strs[tpColumn+1:])
 		s.addEvent(s.pack(t, strs[1], &dims, int(tpCode), rule, int(input), offset, i))
 		return nil
 	})
@@ -1123,6 +1196,9 @@ func fromStored(st *stored, name string, set *rules.Set, budget *spill.Budget) (
 	for i, cv := range v.causes {
 		if err := c.sameCause(fmt.Sprintf("causes[%d]", i), st.Causes[i], cv); err != nil {
 			return nil, err
+		}
+		if got, want := st.Causes[i].Explained, v.explained(i); got != want {
+			return nil, c.errorf(fmt.Sprintf("causes[%d].explained", i), "%d, but the partial's events and changes give %d", got, want)
 		}
 	}
 	if len(st.Families) != len(v.families) {

@@ -26,9 +26,14 @@ type Sink struct {
 	Record func(ev *parse.Event, m rules.Match, inScope bool) error
 	// Skip gets every record that could not be decoded; nil: they are only counted.
 	Skip func(e *parse.RecordError)
-	// Other gets the category of every record that is not a sign-in (parse.Event.Other);
-	// nil: they are only counted.
+	// Other gets the category of every record that is not a sign-in (parse.Event.Other)
+	// nor a directory audit record; nil: they are only counted.
 	Other func(category string)
+	// Audit gets every directory audit record (Other "AuditLogs" with its Audit), of any
+	// activity, redacted; a is valid only during the call. Audit records are never
+	// filtered: a change before the filter's window explains failures in it, and a
+	// change's actor and target are not the failure's user or app. nil: only counted.
+	Audit func(a *parse.Audit)
 }
 
 // Counts is what one input gave a selection: every record read is in exactly one of them.
@@ -37,7 +42,8 @@ type Counts struct {
 	Skipped  int64   // could not be decoded
 	Filtered int64   // decoded but outside the filter
 	Removed  Removed // the Filtered records by the condition that removed each
-	Other    int64   // not sign-ins (parse.Event.Other): neither classified nor filtered
+	Other    int64   // not sign-ins (parse.Event.Other) nor audit records: neither classified nor filtered
+	Audit    int64   // directory audit records, every activity: never filtered
 }
 
 // Select reads every record of in through sel and hands each selected one to sink: it
@@ -55,6 +61,7 @@ func Select(in *parse.Input, sel *Selection, sink Sink) (Counts, error) {
 	// One event handed to every sink.Record call: a pointer passed through a func value
 	// escapes, and taking the loop variable's address would allocate it for every record.
 	cur := new(parse.Event)
+	var audit parse.Audit // the redacted copy handed to sink.Audit
 	for ev, err := range in.Events() {
 		if err != nil {
 			var re *parse.RecordError
@@ -64,6 +71,20 @@ func Select(in *parse.Input, sel *Selection, sink Sink) (Counts, error) {
 			n.Skipped++
 			if sink.Skip != nil {
 				sink.Skip(re)
+			}
+			continue
+		}
+		if ev.Audit != nil && ev.Other == "AuditLogs" { // a directory change: never filtered
+			n.Audit++
+			if sink.Audit != nil {
+				a := ev.Audit
+				if sel.Redactor != nil {
+					audit = *a
+					audit.Targets = append(audit.Targets[:0], a.Targets...)
+					sel.Redactor.ApplyAudit(&audit)
+					a = &audit
+				}
+				sink.Audit(a)
 			}
 			continue
 		}

@@ -141,6 +141,7 @@ func (s *Summary) Close() {
 	s.events, s.seen = eventList{}, nil
 	s.strs, s.strIndex = []string{""}, map[string]uint32{"": 0}
 	s.grow(-s.held)
+	s.releaseChanges()
 }
 
 // dropView lets go of the view computed last (the summary changed), and of what it
@@ -247,6 +248,7 @@ func decodeRecord(key, pay []byte, x *xevent) error {
 	}
 	x.User, x.UserID, x.App, x.AppID, x.IP, x.Country, x.ClientApp = dims[dimUser], dims[dimUserID], dims[dimApp], dims[dimAppID], dims[dimIP], dims[dimCountry], dims[dimClientApp]
 	x.SignInType, x.OS, x.Browser, x.TokenProtection = dims[dimSignInType], dims[dimOS], dims[dimBrowser], dims[dimTokenProtection]
+	x.DeviceID, x.DeviceName, x.CAPolicies = dims[dimDeviceID], dims[dimDeviceName], dims[dimCAPolicies]
 	return nil
 }
 
@@ -260,7 +262,8 @@ func (x *xevent) idString() string {
 
 // dims are the event's dimensions in entry order.
 func (k *kept) dims() [nDims]string {
-	return [nDims]string{k.User, k.UserID, k.App, k.AppID, k.IP, k.Country, k.ClientApp, k.SignInType, k.OS, k.Browser, k.TokenProtection}
+	return [nDims]string{k.User, k.UserID, k.App, k.AppID, k.IP, k.Country, k.ClientApp, k.SignInType, k.OS, k.Browser, k.TokenProtection,
+		k.DeviceID, k.DeviceName, k.CAPolicies}
 }
 
 // appendSortable appends v so that the bytes of escaped strings sort as the strings do,

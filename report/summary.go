@@ -67,6 +67,12 @@ type Summary struct {
 
 	lastInput           int // the position of the last event added (packEvent)
 	lastOffset, lastSeq int64
+
+	// The audit join (audit.go): the audit records read, and those of a change kind kept.
+	auditRecords int64
+	changes      []rules.ChangeRecord
+	cstrs        map[string]string // the change records' strings, interned
+	changeHeld   int64             // their bytes counted in the budget
 }
 
 // Input is what one input contributed.
@@ -75,12 +81,16 @@ type Input struct {
 	Format   string `json:"format"`
 	Records  int64  `json:"records"`
 	Skipped  int64  `json:"skipped"`
-	Other    int64  `json:"other_records"`      // records that are not sign-ins (see [Summary.Others])
+	Other    int64  `json:"other_records"`      // records that are not sign-ins nor audit records (see [Summary.Others])
 	Filtered int64  `json:"filtered,omitempty"` // decoded but outside the filters
+	Audit    int64  `json:"audit_records"`      // directory audit records, every activity (see [Summary.AuditRecords])
 	// Error says why the input was not read, or where it broke; or, for an input that
 	// gave no sign-in but records of other logs, that it is not a sign-in export (see
 	// [Input.NotSignIn]), which is no failure.
 	Error string `json:"error,omitempty"`
+	// Pruned counts the time partitions (folders) below the path that --since/--until
+	// pruned: neither listed nor opened. Such an entry, of format "pruned", holds no record.
+	Pruned int64 `json:"pruned,omitempty"`
 
 	others map[string]int64 // Other by category, while the input is read; nil when read back
 	noCode bool             // a table of sign-ins without an error-code column (CodeMissing)
@@ -199,9 +209,9 @@ func (s *Summary) Read(in *parse.Input) error {
 		category = s.addOther(category)
 		others[category]++
 	}
-	n, err := Select(in, &sel, Sink{Record: s.record, Skip: s.Skip, Other: other})
+	n, err := Select(in, &sel, Sink{Record: s.record, Skip: s.Skip, Other: other, Audit: s.audit})
 	s.removed.Add(n.Removed)
-	input := Input{Path: in.Name, Format: in.Format(), Records: n.Records, Skipped: n.Skipped, Other: n.Other, Filtered: n.Filtered, others: others,
+	input := Input{Path: in.Name, Format: in.Format(), Records: n.Records, Skipped: n.Skipped, Other: n.Other, Filtered: n.Filtered, Audit: n.Audit, others: others,
 		noCode: in.CodeMissing() && n.Records+n.Filtered > 0}
 	if err != nil {
 		input.Error = err.Error()
@@ -351,6 +361,13 @@ func (s *Summary) Failed(path string, err error) {
 	s.Inputs = append(s.Inputs, Input{Path: path, Format: "unknown", Error: err.Error()})
 }
 
+// AddPruned records that n time partitions (folders) below path were pruned by the
+// window (--since, --until): an input of format "pruned" without records.
+func (s *Summary) AddPruned(path string, n int64) {
+	s.dropView()
+	s.Inputs = append(s.Inputs, Input{Path: path, Format: "pruned", Pruned: n})
+}
+
 // Write renders the summary in format f to w.
 // An error spilling events or reading them back is returned, after whatever was written.
 func (s *Summary) Write(w io.Writer, f Format, opts Options) error {
@@ -445,6 +462,7 @@ func (s *Summary) Merge(o *Summary) {
 	s.Inputs = append(s.Inputs, o.Inputs...)
 	s.mergeCounts(o)
 	s.mergeEvents(o, base)
+	s.mergeChanges(o)
 }
 
 // MergeSection adds o, the summary of a later section of the input s read last (see
@@ -462,6 +480,7 @@ func (s *Summary) MergeSection(o *Summary, lineBase int) {
 	in.Skipped += oin.Skipped
 	in.Other += oin.Other
 	in.Filtered += oin.Filtered
+	in.Audit += oin.Audit
 	in.noCode = in.noCode || oin.noCode
 	if len(oin.others) > 0 {
 		others := maps.Clone(in.others) // the map may be another summary's too (Merge copies inputs)
@@ -481,6 +500,7 @@ func (s *Summary) MergeSection(o *Summary, lineBase int) {
 	}
 	s.mergeCounts(o)
 	s.mergeEvents(o, last)
+	s.mergeChanges(o)
 }
 
 func (s *Summary) mergeCounts(o *Summary) {

@@ -32,6 +32,9 @@ func (s *Summary) writeTable(w io.Writer, opts Options) error {
 	if line := s.othersLine(); line != "" {
 		p.line("%s", line)
 	}
+	if line := s.auditLine(); line != "" {
+		p.line("%s", line)
+	}
 	if hint := s.EmptyHint(p.loc); hint != "" {
 		p.line("%s", hint)
 	}
@@ -55,13 +58,19 @@ func (s *Summary) writeTable(w io.Writer, opts Options) error {
 		p.writeDelta(d, v)
 	}
 
+	p.writeChanges(s, v)
+
 	if v.inScope > 0 {
 		p.section("What to do")
-		for _, c := range v.causes {
+		for ri, c := range v.causes {
 			if c.events == 0 {
 				continue
 			}
-			p.wrapped(fmt.Sprintf("%s (%s): ", c.id, count(c.events)), c.remediation)
+			text := c.remediation
+			if line := s.explainLine(v, ri); line != "" {
+				text = line + ". " + text
+			}
+			p.wrapped(fmt.Sprintf("%s (%s): ", c.id, count(c.events)), text)
 		}
 	}
 

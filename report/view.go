@@ -24,6 +24,8 @@ type view struct {
 
 	kept []*entry // the events in scope, in input order, when computed in memory
 	ext  *extView // what the partial and full tables read, when computed from spilled runs
+
+	chg *changesView // the audit join: what the changes read explain (audit.go)
 }
 
 type causeView struct {
@@ -206,6 +208,9 @@ func (s *Summary) compute(top int) *view {
 		}
 	} else {
 		s.computeMem(v)
+	}
+	if err := s.attribute(v); err != nil {
+		s.fail(err)
 	}
 	v.duplicates += s.dropped
 

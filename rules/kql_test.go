@@ -25,3 +25,31 @@ func TestKQLTimespan(t *testing.T) {
 		t.Errorf("WriteKQL of year 10000 = %v, wrote %d bytes; want ErrSince and nothing", err, b.Len())
 	}
 }
+
+// TestKQLAudit: with change kinds, the export joins the failures with AuditLogs: every
+// kind's activities (normalised), its key's target type, its window and the causes it
+// explains are in the query, and the summary counts Explained; a set without kinds reads
+// no AuditLogs. bench/kusto checks the query with Kusto.Language.
+func TestKQLAudit(t *testing.T) {
+	var b strings.Builder
+	if err := Default().WriteKQL(&b, Since{Ago: 24 * time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	q := b.String()
+	for _, want := range []string{"let Changes = AuditLogs\n", `"update stsrefreshtokenvalidfrom timestamp"`, `"change password (self service)"`,
+		`MemberKind == "device_removed", 30d`, `MemberKind == "session_revoke", pack_array("revoked", "revoked_password_change")`,
+		"row_window_session(ActivityDateTime, 5s, 5s,", "Explained = countif(isnotempty(ExplainedByKind))", "ConditionalAccessPolicies = tostring(ConditionalAccessPolicies)"} {
+		if !strings.Contains(q, want) {
+			t.Errorf("the export lacks %q", want)
+		}
+	}
+	set := *Default()
+	set.Changes = nil
+	b.Reset()
+	if err := set.WriteKQL(&b, Since{Ago: 24 * time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "AuditLogs") || strings.Contains(b.String(), "Explained") {
+		t.Errorf("a set without change kinds reads AuditLogs:\n%s", b.String())
+	}
+}

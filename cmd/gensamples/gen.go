@@ -26,6 +26,12 @@ type event struct {
 	uniqueTokenID          string
 	deviceID, deviceName   string
 	topCorrelationIDDiffer bool
+	// join marks the sign-ins of the audit samples (audit.go): their records carry every
+	// member a directory change joins on that their shape has (the device's display name
+	// and the conditional access policies applied), which the other samples leave as they
+	// were written before the audit join existed.
+	join     bool
+	policies []caPolicy
 }
 
 // day is the day the samples cover.

@@ -1,5 +1,7 @@
 // Command gensamples writes the sample sign-in exports in samples/, one file per export
-// shape, with in-scope events of every cause among ordinary successes and failures. The
+// shape, with in-scope events of every cause among ordinary successes and failures, and
+// samples/audit/: a directory audit log in every shape it comes in, beside sign-ins whose
+// failures its changes explain or must not, labelled (-labels: testdata/audit-labels.json). The
 // output is deterministic: the same flags give the same bytes (a test checks that
 // samples/ is what this program writes).
 //
@@ -17,6 +19,11 @@
 //
 //	go run ./cmd/gensamples -shape lines -records 1000000 -inscope 1 -distinct -o revoked.jsonl
 //
+// With an audit shape (audit-monitor, audit-graph, ...), -records directory audit records
+// of a real log's mix instead (auditbench.go), for the audit join's benchmark:
+//
+//	go run ./cmd/gensamples -shape audit-monitor -records 1000000 -o audit.json
+//
 // With -files N, -o names a directory, into which it writes N files of -records records
 // each, as a diagnostic setting archives them to a storage account, one file an hour
 // (DIR/y=2026/m=11/d=24/h=00/m=00/PT1H.json, then h=01 ...; .csv and .parquet for those
@@ -25,7 +32,7 @@
 //	go run ./cmd/gensamples -shape monitor-crlf -files 50000 -records 10 -inscope 0.1 -o archive
 package main
 
-//go:generate go run . -out ../../samples
+//go:generate go run . -out ../../samples -labels testdata/audit-labels.json
 
 import (
 	"bufio"
@@ -42,8 +49,9 @@ import (
 
 func main() {
 	out := flag.String("out", "samples", "directory to write the sample set into")
+	flag.StringVar(&labelsPath, "labels", "", "with the sample set: also write the labels of its audit samples to this file")
 	var o output
-	flag.StringVar(&o.shape, "shape", "", "write one file of this shape instead of the sample set: "+strings.Join(shapeNames(), ", "))
+	flag.StringVar(&o.shape, "shape", "", "write one file of this shape instead of the sample set: "+strings.Join(allShapeNames(), ", "))
 	flag.IntVar(&o.records, "records", 100000, "records in the file written with -shape (in each file with -files)")
 	flag.Float64Var(&o.inScope, "inscope", 0.03, "share of in-scope records in the file written with -shape")
 	flag.Uint64Var(&o.seed, "seed", 1, "random seed")
@@ -53,16 +61,21 @@ func main() {
 	flag.IntVar(&rowGroupRows, "rowgroup", rowGroupRows, "rows per Parquet row group")
 	flag.Parse()
 
-	var err error
+	err := applyCardinality(o.seed)
 	switch {
+	case err != nil:
 	case o.shape == "" && (o.distinct || *files != 0):
 		err = errors.New("-distinct and -files need -shape")
+	case strings.HasPrefix(o.shape, "audit-") && (o.distinct || *files != 0):
+		err = errors.New("-distinct and -files are for sign-in shapes")
 	case *files < 0:
 		err = errors.New("-files must not be negative")
 	case *files > 0 && *file == "":
 		err = errors.New("-files needs -o DIR")
 	case *files > 0:
 		err = writeFiles(o, *file, *files)
+	case strings.HasPrefix(o.shape, "audit-"):
+		err = writeAuditBench(o, *file)
 	case o.shape != "":
 		err = writeOne(o, *file)
 	default:
@@ -196,7 +209,7 @@ func writeSamples(dir string) error {
 			return fmt.Errorf("%s: %w", path, err)
 		}
 	}
-	return nil
+	return writeAuditSamples(dir)
 }
 
 // sampleEvents returns the events of one sample file: every cause at least once when the
@@ -225,5 +238,17 @@ func shapeNames() []string {
 		names = append(names, n)
 	}
 	slices.Sort(names)
+	return names
+}
+
+// allShapeNames are the sign-in shapes, then the audit shapes (audit-*, for -shape).
+func allShapeNames() []string {
+	names := shapeNames()
+	for n := range auditShapes {
+		if n != "audit-eventhub" {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names[len(shapeNames()):])
 	return names
 }

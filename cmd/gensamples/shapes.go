@@ -377,7 +377,7 @@ func graphRecord(e *event, beta bool) obj {
 		{"status", graphStatus(e)},
 		{"deviceDetail", graphDevice(e)},
 		{"location", graphLocation(e)},
-		{"appliedConditionalAccessPolicies", []any{}},
+		{"appliedConditionalAccessPolicies", appliedPolicies(e, false)},
 	}
 	if beta {
 		o = append(o,
@@ -398,7 +398,7 @@ func psRecord(e *event) obj {
 	return obj{
 		{"AppDisplayName", e.app.name},
 		{"AppId", e.app.id},
-		{"AppliedConditionalAccessPolicies", []any{}},
+		{"AppliedConditionalAccessPolicies", appliedPolicies(e, true)},
 		{"ClientAppUsed", e.device.client},
 		{"ConditionalAccessStatus", "notApplied"},
 		{"CorrelationId", e.correlationID},
@@ -440,7 +440,7 @@ func monitorRecord(e *event) obj {
 		}
 	}
 	props := obj{{"id", e.id}}
-	if variant != 2 {
+	if variant != 2 || e.join { // the audit samples' sign-ins keep their times in every shape
 		props = append(props, kv{"createdDateTime", e.time.Format("2006-01-02T15:04:05.0000000+00:00")})
 	}
 	props = append(props,
@@ -453,7 +453,7 @@ func monitorRecord(e *event) obj {
 		kv{"status", status},
 		kv{"clientAppUsed", e.device.client},
 		kv{"userAgent", e.device.ua},
-		kv{"deviceDetail", obj{{"deviceId", e.deviceID}, {"operatingSystem", e.device.os}, {"browser", e.device.browser}}},
+		kv{"deviceDetail", joinDevice(e, obj{{"deviceId", e.deviceID}, {"operatingSystem", e.device.os}, {"browser", e.device.browser}})},
 		kv{"location", obj{{"city", e.place.city}, {"state", e.place.state}, {"countryOrRegion", e.place.country}, {"geoCoordinates", obj{{"latitude", 40.7}, {"longitude", -74.0}}}}},
 		kv{"correlationId", e.correlationID},
 		kv{"isInteractive", !e.nonInteractive},
@@ -464,6 +464,9 @@ func monitorRecord(e *event) obj {
 		kv{"uniqueTokenIdentifier", e.uniqueTokenID},
 		kv{"sessionLifetimePolicies", []any{}},
 	)
+	if e.join {
+		props = append(props, kv{"appliedConditionalAccessPolicies", appliedPolicies(e, false)})
+	}
 	o := obj{
 		{"time", emit.Format("2006-01-02T15:04:05.0000000Z")},
 		{"resourceId", "/tenants/" + tenantID + "/providers/Microsoft.aadiam"},
@@ -507,7 +510,7 @@ func laRecord(e *event, dynText bool) obj {
 	table, category := e.logNames()
 	sig := e.signature()
 	created := e.time.Format("2006-01-02T15:04:05.0000000Z")
-	return obj{
+	o := obj{
 		{"TenantId", tenantID},
 		{"SourceSystem", "Azure AD"},
 		{"TimeGenerated", e.time.Add(95 * time.Second).Format("2006-01-02T15:04:05.0000000Z")},
@@ -527,7 +530,7 @@ func laRecord(e *event, dynText bool) obj {
 		{"AppId", e.app.id},
 		{"ClientAppUsed", e.device.client},
 		{"CreatedDateTime", created},
-		{"DeviceDetail", dyn(obj{{"deviceId", e.deviceID}, {"operatingSystem", e.device.os}, {"browser", e.device.browser}})},
+		{"DeviceDetail", dyn(joinDevice(e, obj{{"deviceId", e.deviceID}, {"operatingSystem", e.device.os}, {"browser", e.device.browser}}))},
 		{"IPAddress", e.place.ip},
 		{"IsInteractive", !e.nonInteractive},
 		{"LocationDetails", dyn(obj{{"city", e.place.city}, {"state", e.place.state}, {"countryOrRegion", e.place.country}})},
@@ -544,4 +547,12 @@ func laRecord(e *event, dynText bool) obj {
 		{"Id", e.id},
 		{"Type", table},
 	}
+	if e.join {
+		var pol any = appliedPolicies(e, false)
+		if dynText {
+			pol = text(pol)
+		}
+		o = append(o[:len(o)-2:len(o)-2], kv{"ConditionalAccessPolicies", pol}, o[len(o)-2], o[len(o)-1])
+	}
+	return o
 }

@@ -67,7 +67,7 @@ func TestMainCauseColumns(t *testing.T) {
 	if partial == 0 {
 		t.Error("a weak test: every row's main cause is all of it")
 	}
-	if table := mustRun(t, "sweep", samplesDir); !strings.Contains(table, "revoked (14.7%)") {
+	if table := mustRun(t, "sweep", samplesDir); !strings.Contains(table, "revoked (18.9%)") {
 		t.Error("the terminal no longer packs the main cause and its share")
 	}
 }

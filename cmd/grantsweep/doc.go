@@ -28,7 +28,13 @@ right after one of them is written ./true, or after --.
 
 PATH is a file, a directory (walked recursively, hidden names skipped, symbolic links
 followed with each file read once; --no-follow to name and skip links met in a walk), a
-glob (** for any depth; a matching directory is walked), or - for standard input. A FIFO
+glob (** for any depth; a matching directory is walked), - for standard input, or blobs
+in a storage account, in any mix: https://ACCOUNT.blob.core.windows.net/CONTAINER/PREFIX
+(or a glob; a SAS after ?), az://ACCOUNT/CONTAINER/GLOB, abfss://CONTAINER@ACCOUNT.dfs.core.windows.net/GLOB,
+and the emulator's http://127.0.0.1:10000/devstoreaccount1/CONTAINER/PREFIX; credentials:
+the URL's SAS, AZURE_STORAGE_CONNECTION_STRING of the same account, then
+DefaultAzureCredential. With --since or --until, y=/m=/d=/h= (and Hive date=, year=...)
+folders that cannot hold a record in the window are pruned, local or remote. A FIFO
 is read once, as a stream. The format of each input is detected from its bytes:
 Graph API pages {"value":[...]} (v1.0 and beta), bare arrays and objects, several top-level
 values in one file (PowerShell appends), JSON Lines (LF or CRLF), Azure Monitor
@@ -69,7 +75,8 @@ The flags of sweep and merge (a merge's result is a summary like any other):
 	--partial=false          the JSON summary without its partial member (it cannot be merged)
 
 and of sweep only (the filters, --redact, --no-dedupe, --strict, --input-format,
---no-follow and --no-prefilter also apply to events):
+--no-follow, --no-prefilter and the storage flags also apply to events; the storage
+flags to merge too):
 
 	--since TIME, --until TIME  RFC 3339, a time as the reports show it (2026-11-24 15:38),
 	                         a date, or relative: 24h, 7d, 2w; without a zone, in --tz
@@ -86,6 +93,9 @@ and of sweep only (the filters, --redact, --no-dedupe, --strict, --input-format,
 	                         an input whose first bytes contradict it fails at once, named
 	--no-follow              do not follow symbolic links met in a directory walk
 	--no-prefilter           decode every record (slower; the result is the same)
+	--no-prune               read every partition folder, even those --since/--until rule out
+	--storage-endpoint S     for az:// and abfss://: a sovereign cloud's suffix, or a blob service URL
+	--blob-timeout D         give up a blob not read within D, retries included (default 30m)
 	--progress[=auto|always|never]  a progress line on stderr, on a terminal only by default
 	--cpuprofile FILE, --memprofile FILE
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -16,12 +17,14 @@ import (
 
 	"github.com/grantsweep/grantsweep/parse"
 	"github.com/grantsweep/grantsweep/report"
+	"github.com/grantsweep/grantsweep/report/spill"
 	"github.com/grantsweep/grantsweep/rules"
 )
 
 // eventsOptions are the flags of "grantsweep events".
 type eventsOptions struct {
 	filterOptions
+	storageOptions
 	format   string
 	output   string
 	tz       string
@@ -38,7 +41,8 @@ type eventsOptions struct {
 // eventColumns are the columns of grantsweep events, in order.
 var eventColumns = []string{"time", "event_id", "correlation_id", "user", "user_id", "app", "app_id", "resource", "ip", "country",
 	"client_app", "os", "browser", "sign_in_type", "incoming_token_type", "token_protection", "token_protection_code",
-	"error_code", "family", "cause", "rule", "evidence", "file", "line", "offset"}
+	"error_code", "family", "cause", "rule", "evidence", "file", "line", "offset",
+	"explained_by_kind", "explained_by_activity", "explained_by_actor", "explained_by_time", "explained_by_audit_id"}
 
 func (o *eventsOptions) addFlags(fs *pflag.FlagSet) {
 	choiceVar(fs, &o.format, "format", "FORMAT", "csv", []string{"csv", "jsonl"}, "output format")
@@ -51,13 +55,18 @@ func (o *eventsOptions) addFlags(fs *pflag.FlagSet) {
 	o.filterOptions.addFlags(fs)
 	addInputFormatFlag(fs, &o.input)
 	addNoFollowFlag(fs, &o.noFollow)
+	o.storageOptions.addFlags(fs)
 	fs.BoolVar(&o.noFilter, "no-prefilter", false, "decode every record instead of counting out-of-scope ones from their bytes (slower; the result is the same)")
 }
 
 // runEvents lists the in-scope events behind the numbers, one per row, with the rule and
 // the evidence that decided each: the same events that sweep counts in in_scope, because
 // both read every input through report.Select, in the same order, and de-duplicate by
-// the same rule (report.Deduper).
+// the same rule (report.Deduper). Each row says the directory change that explains it
+// (explained_by_*), which the audit records of any input, read before or after it, can
+// give: the rows are held (in memory up to a part of eventsBuffer, beyond it in sorted
+// runs on disk, as sweep spills its events) until every input is read, then written in
+// the order they were read, each attributed.
 func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var o eventsOptions
 	fs := newFlagSet("events", stderr)
@@ -93,7 +102,12 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err != nil {
 		return err
 	}
-	paths, failed := expandPaths(fs.Args(), o.noFollow, stderr)
+	x, err := expandInputs(ctx, fs.Args(), o.noFollow, o.storageOptions, windowOf(filter), stderr)
+	if err != nil {
+		return err
+	}
+	paths, failed := x.paths, x.failed
+	reportPruned(stderr, x.pruned)
 	sel := &report.Selection{Rules: set, Filter: filter, Redactor: redactor, Decode: o.noFilter}
 	var dedupe *report.Deduper
 	if !o.noDedupe {
@@ -107,6 +121,12 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			firstSkip = report.NewSkip(e)
 		}
 	}}
+	attr := report.NewAttribution(set)
+	sink.Audit = attr.Audit
+	budget := spill.NewBudget(eventsBuffer, "")
+	defer budget.Close()
+	rows := spill.NewSorter(budget, eventsBuffer/4, false)
+	defer rows.Close()
 	read := 0
 	err = writeOutput(o.output, stdout, func(w io.Writer) error {
 		out := newEventWriter(w, o.format, loc)
@@ -114,7 +134,10 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			in, err := parse.OpenWith(path, stdin, parse.OpenOptions{Format: o.input, Context: ctx})
+			in, err := openInput(ctx, path, stdin, x.store, parse.OpenOptions{Format: o.input, Context: ctx})
+			if auth := authOf(err); auth != nil {
+				return auth
+			}
 			if err != nil {
 				fmt.Fprintf(stderr, "grantsweep: %v (skipped)\n", err)
 				failed++
@@ -129,7 +152,7 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 					return nil
 				}
 				listed++
-				werr = out.write(ev, set, m, in.Name)
+				werr = out.hold(rows, listed, ev, set, m, in.Name)
 				return werr
 			}
 			var n report.Counts
@@ -143,13 +166,22 @@ func runEvents(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+			if auth := authOf(err); auth != nil {
+				return auth
+			}
 			if err != nil {
 				fmt.Fprintf(stderr, "grantsweep: %v (what was read before counts)\n", err)
 				failed++
 			}
 		}
 		if read == 0 {
-			return errNothingRead // nothing is written: a file given with -o keeps what it held
+			if len(x.pruned) == 0 {
+				return errNothingRead // nothing is written: a file given with -o keeps what it held
+			}
+			out.header(o.csvBOM) // every input was pruned: no row, and no failure
+		}
+		if err := out.writeHeld(rows, attr); err != nil {
+			return err
 		}
 		return out.flush()
 	})
@@ -224,42 +256,100 @@ func (e *eventWriter) header(bom bool) {
 	}
 }
 
-func (e *eventWriter) write(ev *parse.Event, set *rules.Set, m rules.Match, file string) error {
+// eventsBuffer is the memory the rows of grantsweep events are held in before they go
+// to disk, until every input is read.
+const eventsBuffer = 256 << 20
+
+// eventRecord is one row of grantsweep events in JSON Lines.
+type eventRecord struct {
+	Time          string           `json:"time"`
+	EventID       string           `json:"event_id"`
+	CorrelationID string           `json:"correlation_id"`
+	User          string           `json:"user"`
+	UserID        string           `json:"user_id"`
+	App           string           `json:"app"`
+	AppID         string           `json:"app_id"`
+	Resource      string           `json:"resource"`
+	IP            string           `json:"ip"`
+	Country       string           `json:"country"`
+	ClientApp     string           `json:"client_app"`
+	OS            string           `json:"os"`
+	Browser       string           `json:"browser"`
+	SignInType    string           `json:"sign_in_type"`
+	TokenType     string           `json:"incoming_token_type"`
+	TP            string           `json:"token_protection"`
+	TPCode        int              `json:"token_protection_code"`
+	Code          int              `json:"error_code"`
+	Family        string           `json:"family"`
+	Cause         string           `json:"cause"`
+	Rule          int              `json:"rule"`
+	Evidence      []rules.Evidence `json:"evidence"`
+	File          string           `json:"file"`
+	Line          int              `json:"line"`
+	Offset        int64            `json:"offset"`
+	ByKind        string           `json:"explained_by_kind"`
+	ByActivity    string           `json:"explained_by_activity"`
+	ByActor       string           `json:"explained_by_actor"`
+	ByTime        string           `json:"explained_by_time"`
+	ByAuditID     string           `json:"explained_by_audit_id"`
+}
+
+// heldRow is a row held until every input is read: the record, and what the audit join
+// reads of its event.
+type heldRow struct {
+	Rec        eventRecord `json:"r"`
+	RuleIndex  int         `json:"i"`
+	Time       time.Time   `json:"t"`
+	DeviceID   string      `json:"d,omitempty"`
+	DeviceName string      `json:"n,omitempty"`
+	CAPolicies string      `json:"p,omitempty"`
+}
+
+// hold keeps the row of an event, the n-th listed, in rows.
+func (e *eventWriter) hold(rows *spill.Sorter, n int64, ev *parse.Event, set *rules.Set, m rules.Match, file string) error {
 	r := set.Rules[m.Rule]
 	t := ""
 	if !ev.Time.IsZero() {
 		t = ev.Time.In(e.loc).Format(time.RFC3339Nano)
 	}
+	h := heldRow{Rec: eventRecord{t, ev.ID, ev.CorrelationID, ev.User, ev.UserID, ev.App, ev.AppID, ev.Resource, ev.IP, ev.Country, ev.ClientApp,
+		ev.OS, ev.Browser, ev.SignInType, ev.IncomingTokenType, ev.TokenProtection, ev.TokenProtectionCode, ev.ErrorCode,
+		r.Family, r.ID, m.Rule + 1, m.Evidence, file, ev.Pos.Line, ev.Pos.Offset, "", "", "", "", ""},
+		RuleIndex: m.Rule, Time: ev.Time, DeviceID: ev.DeviceID, DeviceName: ev.DeviceName, CAPolicies: ev.CAPolicies}
+	b, err := json.Marshal(&h)
+	if err != nil {
+		return err
+	}
+	var k [8]byte
+	binary.BigEndian.PutUint64(k[:], uint64(n))
+	if err := rows.Add(k[:], b); err != nil {
+		return fmt.Errorf("holding the rows until every input is read: %w", err)
+	}
+	return nil
+}
+
+// writeHeld writes the rows held, in the order they were read, each with the change
+// that explains it.
+func (e *eventWriter) writeHeld(rows *spill.Sorter, attr *report.Attribution) error {
+	var h heldRow
+	return rows.Each(func(_, b []byte) error {
+		h = heldRow{}
+		if err := json.Unmarshal(b, &h); err != nil {
+			return fmt.Errorf("reading the rows held: %w", err)
+		}
+		ev := parse.Event{Time: h.Time, User: h.Rec.User, UserID: h.Rec.UserID, DeviceID: h.DeviceID, DeviceName: h.DeviceName, CAPolicies: h.CAPolicies}
+		if x, ok := attr.Explain(&ev, h.RuleIndex); ok {
+			h.Rec.ByKind, h.Rec.ByActivity, h.Rec.ByActor, h.Rec.ByAuditID = x.Kind, x.Activity, x.Actor, x.AuditID
+			if !x.Time.IsZero() {
+				h.Rec.ByTime = x.Time.In(e.loc).Format(time.RFC3339Nano)
+			}
+		}
+		return e.write(&h.Rec)
+	})
+}
+
+func (e *eventWriter) write(rec *eventRecord) error {
 	if e.format == "jsonl" {
-		rec := struct {
-			Time          string           `json:"time"`
-			EventID       string           `json:"event_id"`
-			CorrelationID string           `json:"correlation_id"`
-			User          string           `json:"user"`
-			UserID        string           `json:"user_id"`
-			App           string           `json:"app"`
-			AppID         string           `json:"app_id"`
-			Resource      string           `json:"resource"`
-			IP            string           `json:"ip"`
-			Country       string           `json:"country"`
-			ClientApp     string           `json:"client_app"`
-			OS            string           `json:"os"`
-			Browser       string           `json:"browser"`
-			SignInType    string           `json:"sign_in_type"`
-			TokenType     string           `json:"incoming_token_type"`
-			TP            string           `json:"token_protection"`
-			TPCode        int              `json:"token_protection_code"`
-			Code          int              `json:"error_code"`
-			Family        string           `json:"family"`
-			Cause         string           `json:"cause"`
-			Rule          int              `json:"rule"`
-			Evidence      []rules.Evidence `json:"evidence"`
-			File          string           `json:"file"`
-			Line          int              `json:"line"`
-			Offset        int64            `json:"offset"`
-		}{t, ev.ID, ev.CorrelationID, ev.User, ev.UserID, ev.App, ev.AppID, ev.Resource, ev.IP, ev.Country, ev.ClientApp,
-			ev.OS, ev.Browser, ev.SignInType, ev.IncomingTokenType, ev.TokenProtection, ev.TokenProtectionCode, ev.ErrorCode,
-			r.Family, r.ID, m.Rule + 1, m.Evidence, file, ev.Pos.Line, ev.Pos.Offset}
 		b, err := json.Marshal(rec)
 		if err != nil {
 			return err
@@ -268,17 +358,17 @@ func (e *eventWriter) write(ev *parse.Event, set *rules.Set, m rules.Match, file
 		return e.bw.WriteByte('\n')
 	}
 	var evidence []string
-	for _, x := range m.Evidence {
+	for _, x := range rec.Evidence {
 		s := x.Field + "=" + x.Value
 		if x.Phrase != "" {
 			s = fmt.Sprintf("%s=%q (has %q)", x.Field, x.Value, x.Phrase)
 		}
 		evidence = append(evidence, s)
 	}
-	return e.cw.Write(report.SafeCells(t, ev.ID, ev.CorrelationID, ev.User, ev.UserID, ev.App, ev.AppID, ev.Resource, ev.IP, ev.Country,
-		ev.ClientApp, ev.OS, ev.Browser, ev.SignInType, ev.IncomingTokenType, ev.TokenProtection, strconv.Itoa(ev.TokenProtectionCode),
-		strconv.Itoa(ev.ErrorCode), r.Family, r.ID, strconv.Itoa(m.Rule+1), strings.Join(evidence, "; "), file,
-		strconv.Itoa(ev.Pos.Line), strconv.FormatInt(ev.Pos.Offset, 10)))
+	return e.cw.Write(report.SafeCells(rec.Time, rec.EventID, rec.CorrelationID, rec.User, rec.UserID, rec.App, rec.AppID, rec.Resource, rec.IP, rec.Country,
+		rec.ClientApp, rec.OS, rec.Browser, rec.SignInType, rec.TokenType, rec.TP, strconv.Itoa(rec.TPCode),
+		strconv.Itoa(rec.Code), rec.Family, rec.Cause, strconv.Itoa(rec.Rule), strings.Join(evidence, "; "), rec.File,
+		strconv.Itoa(rec.Line), strconv.FormatInt(rec.Offset, 10), rec.ByKind, rec.ByActivity, rec.ByActor, rec.ByTime, rec.ByAuditID))
 }
 
 func (e *eventWriter) flush() error {

@@ -24,11 +24,11 @@ type filterOptions struct {
 }
 
 func (o *filterOptions) addFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.since, "since", "", "only records at or after `TIME` (RFC 3339, a date, or relative: 24h, 7d, 2w)")
-	fs.StringVar(&o.until, "until", "", "only records before `TIME` (as --since)")
-	fs.StringArrayVar(&o.users, "user", nil, "only this `UPN` or user id (* and ? match anything; repeatable)")
-	fs.StringArrayVar(&o.apps, "app", nil, "only this app `NAME` or id (* and ? match anything; repeatable)")
-	fs.StringArrayVar(&o.ips, "ip", nil, "only this `ADDRESS` or CIDR block (repeatable)")
+	fs.StringVar(&o.since, "since", "", "only sign-ins at or after `TIME` (RFC 3339, a date, or relative: 24h, 7d, 2w); audit records are never filtered: a change before the window explains failures in it")
+	fs.StringVar(&o.until, "until", "", "only sign-ins before `TIME` (as --since; audit records are never filtered)")
+	fs.StringArrayVar(&o.users, "user", nil, "only sign-ins of this `UPN` or user id (* and ? match anything; repeatable); audit records are never filtered")
+	fs.StringArrayVar(&o.apps, "app", nil, "only sign-ins to this app `NAME` or id (* and ? match anything; repeatable); audit records are never filtered")
+	fs.StringArrayVar(&o.ips, "ip", nil, "only sign-ins from this `ADDRESS` or CIDR block (repeatable); audit records are never filtered")
 	fs.StringArrayVar(&o.causes, "cause", nil, "only in-scope events of this cause `ID` (repeatable)")
 	fs.StringArrayVar(&o.families, "family", nil, "only in-scope events of this family `ID` (repeatable)")
 	fs.BoolVar(&o.redact, "redact", false, "pseudonymize UPNs, user ids and IPs with a keyed hash (key from --redact-key or GRANTSWEEP_REDACT_KEY)")

@@ -104,8 +104,8 @@ type itemCounts struct {
 }
 
 func (c itemCounts) String() string {
-	return fmt.Sprintf("items %d, records %d, skipped %d, filtered %d, other %d, final error %v",
-		c.items, c.sel.Records, c.sel.Skipped, c.sel.Filtered, c.sel.Other, c.finalErr)
+	return fmt.Sprintf("items %d, records %d, skipped %d, filtered %d, other %d, audit %d, final error %v",
+		c.items, c.sel.Records, c.sel.Skipped, c.sel.Filtered, c.sel.Other, c.sel.Audit, c.finalErr)
 }
 
 // countItems reads in twice over (opened anew by open): once counting what Events
@@ -175,8 +175,8 @@ func checkPipeline(t *testing.T, set *rules.Set, data []byte) {
 			continue // not an input at all: every way failed it alike (above)
 		}
 		sel := whole.sel
-		if got := sel.Records + sel.Skipped + sel.Filtered + sel.Other; got != whole.items {
-			fail("decode %v: %s: records + skipped + filtered + other = %d, want the %d items yielded", decode, whole, got, whole.items)
+		if got := sel.Records + sel.Skipped + sel.Filtered + sel.Other + sel.Audit; got != whole.items {
+			fail("decode %v: %s: records + skipped + filtered + other + audit = %d, want the %d items yielded", decode, whole, got, whole.items)
 		}
 		if len(secs) < 2 {
 			continue
@@ -193,6 +193,7 @@ func checkPipeline(t *testing.T, set *rules.Set, data []byte) {
 			parts.sel.Skipped += c.sel.Skipped
 			parts.sel.Filtered += c.sel.Filtered
 			parts.sel.Other += c.sel.Other
+			parts.sel.Audit += c.sel.Audit
 			parts.lines += c.lines
 			parts.finalErr = parts.finalErr || c.finalErr
 			clean = clean && c.clean

@@ -14,7 +14,7 @@ import (
 // refused, not wrapped to a negative count.
 func TestMergeOtherRecordsOverflow(t *testing.T) {
 	dir := t.TempDir()
-	out, errs, code := runCLI(t, "", "sweep", "--format", "json", auditFile)
+	out, errs, code := runCLI(t, "", "sweep", "--format", "json", otherFile)
 	if code != 0 {
 		t.Fatalf("sweep: exit %d: %s", code, errs)
 	}
@@ -25,7 +25,7 @@ func TestMergeOtherRecordsOverflow(t *testing.T) {
 	const huge = 5e18
 	m["totals"].(map[string]any)["other_records"] = huge
 	m["inputs"].([]any)[0].(map[string]any)["other_records"] = huge
-	m["inputs"].([]any)[0].(map[string]any)["error"] = "not a sign-in export: 5000000000000000000 AuditLogs records"
+	m["inputs"].([]any)[0].(map[string]any)["error"] = "not a sign-in export: 5000000000000000000 RiskyUsers records"
 	m["other_records"].([]any)[0].(map[string]any)["records"] = huge
 	delete(m["partial"].(map[string]any), "shard") // the inputs changed: it would not match them
 	b, _ := json.Marshal(m)
@@ -50,7 +50,7 @@ func TestMergeOtherRecordsOverflow(t *testing.T) {
 }
 
 // TestTruncatedGzipOfOtherRecords: a cut gzip of an export of other logs counts what it
-// holds, as a cut sign-in export does: it was read.
+// holds (directory audit records: audit_records), as a cut sign-in export does: it was read.
 func TestTruncatedGzipOfOtherRecords(t *testing.T) {
 	data, err := os.ReadFile(auditFile)
 	if err != nil {
@@ -65,7 +65,7 @@ func TestTruncatedGzipOfOtherRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, errs, code := runCLI(t, "", "sweep", "--format", "json", p)
-	if code != 0 || !strings.Contains(out, `"other_records": 22`) {
+	if code != 0 || !strings.Contains(out, `"audit_records": 22`) {
 		t.Errorf("exit %d, stderr %q", code, errs)
 	}
 }

@@ -6,7 +6,7 @@ import (
 )
 
 // TestKQLSince: rules export --kql writes --since as a Kusto literal of its own making
-// (ago(14d), never ago(2w), which Kusto does not take), reads it as sweep reads --since,
+// (ago(14d), never ago(2w), which Kusto does not take: KS107), bound once by let and compared with TimeGenerated in each table, reads it as sweep reads --since,
 // and refuses anything else, which used to go into the query as it was.
 func TestKQLSince(t *testing.T) {
 	tests := []struct{ since, want string }{
@@ -30,8 +30,8 @@ func TestKQLSince(t *testing.T) {
 			args = append(args, "--since", tt.since)
 		}
 		out, errs, code := runCLI(t, "", args...)
-		if code != 0 || errs != "" || !strings.Contains(out, "\n| where TimeGenerated >= "+tt.want+"\n") {
-			t.Errorf("--since %q: exit %d, stderr %q, want TimeGenerated >= %s in:\n%.300s", tt.since, code, errs, tt.want, out)
+		if code != 0 || errs != "" || !strings.Contains(out, "\nlet Since = "+tt.want+"; ") {
+			t.Errorf("--since %q: exit %d, stderr %q, want let Since = %s in:\n%.300s", tt.since, code, errs, tt.want, out)
 		}
 	}
 	for _, since := range []string{`1d) | take 1 //`, "1d\n| take 1", "2 weeks", "2y", "-1d", "1e300d", "Infd", "NaNh", "soon", "", "datetime(2026-11-24)"} {

@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/grantsweep/grantsweep/parse"
+	"github.com/grantsweep/grantsweep/parse/blob"
 	"github.com/grantsweep/grantsweep/report"
 )
 
@@ -16,8 +18,10 @@ import (
 // logs) into the summary of the whole: de-duplication and distinct counts included.
 func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o outputOptions
+	var st storageOptions
 	fs := newFlagSet("merge", stderr)
 	o.addFlags(fs)
+	st.addFlags(fs)
 	helpOn(fs, "merge", stdout)
 	if err := parseFlags(fs, "merge", args); err != nil {
 		return err
@@ -31,13 +35,17 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer closeBudget(p.budget)
 	budget := p.budget
+	paths, store, err := mergePaths(ctx, fs.Args(), st)
+	if err != nil {
+		return err
+	}
 	var sum *report.Summary
 	var seen shards
-	for _, path := range fs.Args() {
+	for _, path := range paths {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		f, err := os.Open(path)
+		f, err := openSummary(ctx, path, store)
 		if err != nil {
 			return err
 		}
@@ -98,7 +106,7 @@ func (sh *shards) add(path string, part *report.Summary) error {
 	sh.ids[id] = path
 	for i := range part.Inputs {
 		in := &part.Inputs[i]
-		if in.Records+in.Skipped+in.Other == 0 {
+		if in.Records+in.Skipped+in.Other+in.Audit == 0 {
 			continue // counted nothing: nothing to count twice
 		}
 		k := sha256.Sum256([]byte(in.Key()))
@@ -123,6 +131,38 @@ func (sh *shards) add(path string, part *report.Summary) error {
 		return usageError("merge: %s: made with %s, %s with %s: shards must be swept with the same filters (their shares would mean nothing)%s", path, orNone(flags), sh.from, orNone(sh.filters), hint)
 	}
 	return nil
+}
+
+// mergePaths are the summaries merge reads: each local PATH as it is given, and the blobs
+// each remote one names (a summary, or a glob of them), sorted.
+func mergePaths(ctx context.Context, args []string, st storageOptions) (paths []string, store *blob.Store, err error) {
+	for _, a := range args {
+		if !blob.IsRemote(a) {
+			paths = append(paths, a)
+			continue
+		}
+		if store == nil {
+			store = st.newStore(parse.Window{})
+		}
+		blobs, _, err := store.Expand(ctx, a)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, b := range blobs {
+			paths = append(paths, b.Name)
+		}
+	}
+	return paths, store, nil
+}
+
+// openSummary opens a summary merge reads: a blob listed by store, or a local file.
+func openSummary(ctx context.Context, path string, store *blob.Store) (io.ReadCloser, error) {
+	if store != nil {
+		if b, ok := store.Lookup(path); ok {
+			return store.Open(ctx, b)
+		}
+	}
+	return os.Open(path)
 }
 
 func orNone(flags string) string {

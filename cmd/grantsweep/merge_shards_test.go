@@ -99,24 +99,26 @@ func TestMergeRefusesOtherFilters(t *testing.T) {
 }
 
 // TestEmptyHint: a run whose filters leave nothing in scope says which removed what, on
-// stderr and in the terminal report (it gave no hint at all).
+// stderr and in the terminal report (it gave no hint at all). The samples' PT1H.json files
+// hold a day of records each, which diagnostic settings never write: --no-prune reads them
+// whatever their folders' hours.
 func TestEmptyHint(t *testing.T) {
-	hint := "0 in-scope events: --since 2026-11-25 00:00 removed all 733 records (they span 2026-11-24 00:00 to 2026-11-24 20:00 UTC)"
-	out, errs, code := runCLI(t, "", "sweep", "--since", "2026-11-25", samplesDir)
+	hint := "0 in-scope events: --since 2026-11-25 00:00 removed all 784 records (they span 2026-11-24 00:00 to 2026-11-24 23:10 UTC)"
+	out, errs, code := runCLI(t, "", "sweep", "--no-prune", "--since", "2026-11-25", samplesDir)
 	if code != 0 || errs != "grantsweep: "+hint+"\n" || !strings.Contains(out, "\n"+hint+"\n") {
 		t.Errorf("exit %d, stderr %q, report:\n%.400s\nwant the hint %q in both", code, errs, out, hint)
 	}
 	// As the summary records what its filters removed, merge and events say it too.
-	path := sweepJSON(t, t.TempDir(), "empty.json", "--since", "2026-11-25", samplesDir)
+	path := sweepJSON(t, t.TempDir(), "empty.json", "--no-prune", "--since", "2026-11-25", samplesDir)
 	if out, errs, _ := runCLI(t, "", "merge", path); errs != "grantsweep: "+hint+"\n" || !strings.Contains(out, hint) {
 		t.Errorf("merge: stderr %q", errs)
 	}
-	if _, errs, _ := runCLI(t, "", "events", "--since", "2026-11-25", samplesDir); errs != "grantsweep: "+hint+"\n" {
+	if _, errs, _ := runCLI(t, "", "events", "--no-prune", "--since", "2026-11-25", samplesDir); errs != "grantsweep: "+hint+"\n" {
 		t.Errorf("events: stderr %q", errs)
 	}
 	// Several filters, each named with what it removed, in --tz.
-	_, errs, _ = runCLI(t, "", "sweep", "--since", "2026-11-24 11:00", "--tz", "Europe/Amsterdam", "--cause", "revoked", "--family", "binding", samplesDir)
-	if want := "grantsweep: 0 in-scope events: --since 2026-11-24 11:00 removed 451 of 733 records, --cause revoked 273, --family binding 9 (they span 2026-11-24 01:00 to 2026-11-24 21:00 Europe/Amsterdam)\n"; errs != want {
+	_, errs, _ = runCLI(t, "", "sweep", "--no-prune", "--since", "2026-11-24 11:00", "--tz", "Europe/Amsterdam", "--cause", "revoked", "--family", "binding", samplesDir)
+	if want := "grantsweep: 0 in-scope events: --since 2026-11-24 11:00 removed 468 of 784 records, --cause revoked 299, --family binding 17 (they span 2026-11-24 01:00 to 2026-11-25 00:10 Europe/Amsterdam)\n"; errs != want {
 		t.Errorf("several filters: stderr %q, want %q", errs, want)
 	}
 	// Records left that are not failures, and no hint when something is in scope.
@@ -124,7 +126,7 @@ func TestEmptyHint(t *testing.T) {
 	if !strings.Contains(errs, "--user nobody@contoso.com removed all ") {
 		t.Errorf("--user: stderr %q", errs)
 	}
-	if _, errs, _ := runCLI(t, "", "sweep", "--since", "2026-11-24 10:00", samplesDir); errs != "" {
+	if _, errs, _ := runCLI(t, "", "sweep", "--no-prune", "--since", "2026-11-24 10:00", samplesDir); errs != "" {
 		t.Errorf("a run with events in scope: stderr %q", errs)
 	}
 }

@@ -126,14 +126,14 @@ func TestMergeRefusesInvalidPartials(t *testing.T) {
 			}
 		}, "partial.events", "but the in-scope codes have 0 records"},
 		{"negative records", func(d doc) { put(d, num(-5), "totals", "records") }, "totals.records", "-5 is negative"},
-		{"records a string", func(d doc) { put(d, "733", "totals", "records") }, "totals.records", "want an integer in range, got string"},
+		{"records a string", func(d doc) { put(d, "784", "totals", "records") }, "totals.records", "want an integer in range, got string"},
 		{"records null", func(d doc) { put(d, nil, "totals", "records") }, "totals.records", "missing"},
-		{"records too many", func(d doc) { addNum(d, 1, "totals", "records") }, "inputs", "records add up to 733, totals.records is 734"},
+		{"records too many", func(d doc) { addNum(d, 1, "totals", "records") }, "inputs", "records add up to 784, totals.records is 785"},
 		{"negative in scope", func(d doc) { put(d, num(-1), "totals", "in_scope") }, "totals.in_scope", "-1 is negative"},
 		{"an event fewer", func(d doc) {
 			evs := at(d, "partial", "events").([]any)
 			put(d, evs[:len(evs)-1], "partial", "events")
-		}, "totals.in_scope", "257, but the partial's events give 256"},
+		}, "totals.in_scope", "280, but the partial's events give 279"},
 		{"negative skipped", func(d doc) { put(d, num(-1), "totals", "skipped") }, "totals.skipped", "-1 is negative"},
 		{"skipped and records past INT64_MAX", func(d doc) { put(d, num(big), "totals", "skipped") }, "totals.skipped", "more than 9223372036854775807 read"},
 		{"skipped not the inputs'", func(d doc) { addNum(d, 1, "totals", "skipped") }, "inputs", "skipped records add up to 0, totals.skipped is 1"},
@@ -144,7 +144,7 @@ func TestMergeRefusesInvalidPartials(t *testing.T) {
 			ev := append([]any{}, evs[0].([]any)...)
 			ev[1] = "" // no id: not a duplicate
 			put(d, append(evs, ev), "partial", "events")
-		}, "partial.events", "258 events and 2 copies dropped (duplicates_dropped), but the in-scope codes have 259 records"},
+		}, "partial.events", "281 events and 2 copies dropped (duplicates_dropped), but the in-scope codes have 282 records"},
 		{"negative input records", func(d doc) { put(d, num(-1), "inputs", 0, "records") }, "inputs[0].records", "-1 is negative"},
 		{"negative input skipped", func(d doc) { put(d, num(-1), "inputs", 2, "skipped") }, "inputs[2].skipped", "-1 is negative"},
 		{"negative input filtered", func(d doc) { put(d, num(-1), "inputs", 2, "filtered") }, "inputs[2].filtered", "-1 is negative"},
@@ -158,7 +158,7 @@ func TestMergeRefusesInvalidPartials(t *testing.T) {
 		{"offset negative", func(d doc) { put(d, num(-1), "partial", "events", 3, 4) }, "partial.events[3][4] (offset)", "-1 is negative"},
 		{"offset a fraction", func(d doc) { put(d, json.Number("1.5"), "partial", "events", 3, 4) }, "partial.events[3][4] (offset)", "want an integer, got 1.5"},
 		{"offset past INT64_MAX", func(d doc) { put(d, json.Number("9223372036854775808"), "partial", "events", 3, 4) }, "partial.events[3][4] (offset)", "out of range"},
-		{"input index out of range", func(d doc) { put(d, num(99), "partial", "events", 0, 3) }, "partial.events[0][3] (input)", "99 is out of range [0, 15]"},
+		{"input index out of range", func(d doc) { put(d, num(99), "partial", "events", 0, 3) }, "partial.events[0][3] (input)", "99 is out of range [0, 39]"},
 		{"input index negative", func(d doc) { put(d, num(-1), "partial", "events", 0, 3) }, "partial.events[0][3] (input)", "-1 is negative"},
 		{"unknown cause", func(d doc) { put(d, "nope", "partial", "events", 0, 2) }, "partial.events[0][2] (cause)", `unknown cause "nope"`},
 		{"cause a number", func(d doc) { put(d, num(3), "partial", "events", 0, 2) }, "partial.events[0][2] (cause)", "want a string, got the number 3"},
@@ -169,14 +169,14 @@ func TestMergeRefusesInvalidPartials(t *testing.T) {
 		{"a column short", func(d doc) {
 			ev := at(d, "partial", "events", 0).([]any)
 			put(d, ev[:len(ev)-1], "partial", "events", 0)
-		}, "partial.events[0]", "want an array of 17 values (event_columns), got 16 values"},
+		}, "partial.events[0]", "want an array of 20 values (event_columns), got 19 values"},
 		{"event not an array", func(d doc) { put(d, map[string]any{}, "partial", "events", 0) }, "partial.events[0]", "got an object"},
 		{"event columns", func(d doc) { put(d, []any{"time"}, "partial", "event_columns") }, "partial.event_columns", "want"},
 		{"dedupe a string", func(d doc) { put(d, "yes", "partial", "dedupe") }, "partial.dedupe", "want true or false, got string"},
 		{"dedupe missing", func(d doc) { delete(at(d, "partial").(map[string]any), "dedupe") }, "partial.dedupe", "missing"},
 		{"no partial", func(d doc) { delete(d, "partial") }, "partial", "missing"},
 		{"cause events", func(d doc) { addNum(d, 1, "causes", 0, "events"); addNum(d, -1, "causes", 1, "events") }, "causes[0].events", "but the partial's events give"},
-		{"cause events that do not add up", func(d doc) { addNum(d, 1, "causes", 0, "events") }, "causes", "events add up to 258, totals.in_scope is 257"},
+		{"cause events that do not add up", func(d doc) { addNum(d, 1, "causes", 0, "events") }, "causes", "events add up to 281, totals.in_scope is 280"},
 		{"cause users", func(d doc) { addNum(d, 1, "causes", 0, "users") }, "causes[0].users", "but the partial's events give"},
 		{"cause negative ips", func(d doc) { put(d, num(-1), "causes", 0, "ips") }, "causes[0].ips", "-1 is negative"},
 		{"cause last seen", func(d doc) { put(d, "2026-11-24T20:00:00Z", "causes", 0, "last_seen") }, "causes[0].last_seen", "but the partial's events give"},
@@ -187,7 +187,7 @@ func TestMergeRefusesInvalidPartials(t *testing.T) {
 		{"window backwards", func(d doc) { put(d, "2027-01-01T00:00:00Z", "window", "first") }, "window", "is before first"},
 		{"window half", func(d doc) { put(d, nil, "window", "last") }, "window", "want both times or neither"},
 		{"table events a string", func(d doc) { put(d, "x", "tables", "by_app", 0, "events") }, "tables.by_app[0].events", "want an integer in range, got string"},
-		{"table events past in scope", func(d doc) { put(d, num(258), "tables", "by_user", 0, "events") }, "tables.by_user", "more than totals.in_scope"},
+		{"table events past in scope", func(d doc) { put(d, num(281), "tables", "by_user", 0, "events") }, "tables.by_user", "more than totals.in_scope"},
 		{"table events past INT64_MAX", func(d doc) { put(d, num(big), "tables", "by_app", 0, "events") }, "tables.by_app[1].events", "makes the sum more than"},
 		// What one summary may hold (README, Memory): beyond it, refused as it is read.
 		{"more skipped samples than a summary keeps", func(d doc) {
@@ -299,7 +299,7 @@ func TestMergeRefusesOverflowAcrossSummaries(t *testing.T) {
 	b, _ := json.Marshal(d)
 	huge := filepath.Join(dir, "huge.json")
 	os.WriteFile(huge, b, 0o644)
-	if out, errs, code := runCLI(t, "", "merge", "--format", "json", huge); code != 0 || !strings.Contains(out, fmt.Sprintf(`"records": %d`, extra+733)) {
+	if out, errs, code := runCLI(t, "", "merge", "--format", "json", huge); code != 0 || !strings.Contains(out, fmt.Sprintf(`"records": %d`, extra+784)) {
 		t.Fatalf("one huge summary: exit %d: %s", code, errs)
 	}
 	// Another shard like it, of other files: the inputs' paths moved to another day.

@@ -16,7 +16,9 @@ import (
 // into a pipe or a file.
 type progress struct {
 	w      io.Writer
-	total  int64 // bytes in all inputs, 0 when unknown (stdin)
+	total  int64        // bytes in all local inputs, 0 when unknown (stdin)
+	remote atomic.Int64 // bytes in all remote inputs, from their listing (addSizes)
+	stdin  bool
 	read   atomic.Int64
 	inputs int
 	done   atomic.Int64
@@ -50,6 +52,7 @@ func startProgress(mode string, stderr io.Writer, paths []string) (*progress, er
 	for _, path := range paths {
 		if path == parse.Stdin {
 			p.total = 0
+			p.stdin = true
 			break
 		}
 		if fi, err := os.Stat(path); err == nil {
@@ -75,12 +78,22 @@ func startProgress(mode string, stderr io.Writer, paths []string) (*progress, er
 	return p, nil
 }
 
+// addSizes adds the sizes of remote inputs, from their listing, to the total.
+func (p *progress) addSizes(sizes map[string]int64) {
+	if p == nil || p.stdin {
+		return
+	}
+	for _, n := range sizes {
+		p.remote.Add(n)
+	}
+}
+
 func (p *progress) draw(elapsed time.Duration) {
-	read := p.read.Load()
+	read, total := p.read.Load(), p.total+p.remote.Load()
 	rate := float64(read) / 1e6 / max(elapsed.Seconds(), 0.001)
 	line := fmt.Sprintf("grantsweep: %s read, %d of %s, %.0f MB/s", bytesText(read), p.done.Load(), plural(int64(p.inputs), "input"), rate)
-	if p.total > 0 {
-		frac := min(float64(read)/float64(p.total), 1)
+	if total > 0 {
+		frac := min(float64(read)/float64(total), 1)
 		const width = 30
 		n := int(frac * width)
 		bar := ""
@@ -91,7 +104,7 @@ func (p *progress) draw(elapsed time.Duration) {
 				bar += "░"
 			}
 		}
-		line = fmt.Sprintf("grantsweep: %s %3.0f%%  %s of %s, %d of %s, %.0f MB/s", bar, frac*100, bytesText(read), bytesText(p.total), p.done.Load(), plural(int64(p.inputs), "input"), rate)
+		line = fmt.Sprintf("grantsweep: %s %3.0f%%  %s of %s, %d of %s, %.0f MB/s", bar, frac*100, bytesText(read), bytesText(total), p.done.Load(), plural(int64(p.inputs), "input"), rate)
 	}
 	fmt.Fprint(p.w, "\r"+line+"\x1b[K")
 }

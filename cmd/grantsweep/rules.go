@@ -46,6 +46,8 @@ const rulesUsage = `Usage:
   grantsweep rules show ID [--rules FILE ...]                           one rule or change kind in full
   grantsweep rules check FILE [--rules-mode extend|replace]             validate a rule file
   grantsweep rules export --kql [--since 1d] [--rules FILE ...]         the rules as a Kusto query
+  grantsweep rules export --sql [--dialect duckdb|spark] [--from TABLE] [--shape log-analytics|diagnostic] [--rules FILE ...]
+                                                                        the rules and the summary as one SQL query
   grantsweep rules default                                              the default rules (YAML)
 `
 
@@ -54,7 +56,7 @@ var rulesVerbs = []struct{ name, about string }{
 	{"list", "the active rules, in order, then the change kinds"},
 	{"show", "one rule or change kind in full"},
 	{"check", "validate a rule file"},
-	{"export", "the rules as a Kusto query (--kql)"},
+	{"export", "the rules as a Kusto query (--kql) or a SQL query (--sql)"},
 	{"default", "the default rules (YAML)"},
 }
 
@@ -64,12 +66,14 @@ type rulesOptions struct {
 	mode  string
 	kql   bool
 	since string
+	sql   sqlExport
 }
 
 func (o *rulesOptions) addFlags(fs *pflag.FlagSet) {
 	addRulesFlags(fs, &o.rules, &o.mode)
 	fs.BoolVar(&o.kql, "kql", false, "export as a Kusto query (rules export)")
 	fs.StringVar(&o.since, "since", "1d", "where the Kusto query starts, `TIME` as sweep's --since takes it: a duration back from now (30m, 24h, 7d, 2w), an RFC 3339 time, or a date or time without a zone, in UTC")
+	o.sql.addFlags(fs)
 }
 
 func runRules(args []string, stdout, stderr io.Writer) error {
@@ -81,7 +85,7 @@ func runRules(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if fs.NArg() == 0 {
-		return usageError("rules: give list, show ID, check FILE, export --kql or default")
+		return usageError("rules: give list, show ID, check FILE, export --kql, export --sql or default")
 	}
 	verb, rest := fs.Arg(0), fs.Args()[1:]
 	if verb == "check" {
@@ -134,8 +138,14 @@ func runRules(args []string, stdout, stderr io.Writer) error {
 		}
 		return showChangeKind(stdout, set, k)
 	case "export":
+		if o.sql.on {
+			if o.kql {
+				return usageError("rules export: give --kql or --sql, not both")
+			}
+			return o.sql.write(stdout, set)
+		}
 		if !o.kql {
-			return usageError("rules export: give --kql")
+			return usageError("rules export: give --kql or --sql")
 		}
 		w, err := readWhen(o.since, time.UTC) // rules has no --tz: a time without a zone is UTC
 		if err != nil {
@@ -154,7 +164,7 @@ func runRules(args []string, stdout, stderr io.Writer) error {
 	for _, v := range rulesVerbs {
 		verbs = append(verbs, v.name)
 	}
-	return usageError("rules: unknown %q: give list, show ID, check FILE, export --kql or default%s", verb, didYouMean(verb, verbs, true))
+	return usageError("rules: unknown %q: give list, show ID, check FILE, export --kql, export --sql or default%s", verb, didYouMean(verb, verbs, true))
 }
 
 // causeIDs are the cause ids of a rule set, in rule order.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -18,6 +19,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/grantsweep/grantsweep/parse"
+	"github.com/grantsweep/grantsweep/parse/blob"
 	"github.com/grantsweep/grantsweep/report"
 	"github.com/grantsweep/grantsweep/report/spill"
 	"github.com/grantsweep/grantsweep/rules"
@@ -61,6 +63,7 @@ func (o *outputOptions) addFlags(fs *pflag.FlagSet) {
 type sweepOptions struct {
 	outputOptions
 	filterOptions
+	storageOptions
 	noDedupe bool
 	strict   bool
 	workers  int
@@ -80,6 +83,7 @@ func (o *sweepOptions) addFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "read `N` inputs at once")
 	addInputFormatFlag(fs, &o.input)
 	addNoFollowFlag(fs, &o.noFollow)
+	o.storageOptions.addFlags(fs)
 	fs.BoolVar(&o.noFilter, "no-prefilter", false, "decode every record instead of counting out-of-scope ones from their bytes (slower; the result is the same)")
 	choiceVar(fs, &o.progress, "progress", "WHEN", "auto", []string{"auto", "always", "never"}, "a progress line on stderr (auto: on a terminal only; --progress alone: always)").NoOptDefVal = "always"
 	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile to `FILE` (for reports of slowness)")
@@ -262,7 +266,12 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	defer stop()
 
-	paths, failed := expandPaths(fs.Args(), o.noFollow, stderr)
+	x, err := expandInputs(ctx, fs.Args(), o.noFollow, o.storageOptions, windowOf(filter), stderr)
+	if err != nil {
+		return err
+	}
+	paths, failed := x.paths, x.failed
+	reportPruned(stderr, x.pruned)
 	newSummary := func() *report.Summary {
 		s := report.New(p.set)
 		s.Dedupe, s.Filter, s.Redactor, s.Decode = !o.noDedupe, filter, redactor, o.noFilter
@@ -274,14 +283,15 @@ func runSweep(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return err
 	}
-	src := sources{stdin: stdin, format: o.input, workers: o.workers, prog: prog}
-	sum, read, bad, err := readInputs(ctx, inputs, src, newSummary, stderr)
+	prog.addSizes(x.sizes)
+	src := sources{stdin: stdin, format: o.input, workers: o.workers, prog: prog, store: x.store, pruned: prunedInputs(x.pruned)}
+	sum, read, bad, err := readInputs(ctx, inputPaths(append(inputs, slices.Collect(maps.Keys(src.pruned))...)), src, newSummary, stderr)
 	prog.finish()
 	if err != nil {
 		return err
 	}
 	failed += bad
-	if read == 0 {
+	if read == 0 && len(x.pruned) == 0 {
 		return errors.New("nothing could be read")
 	}
 	// An input of audit or other logs only was read fine: it is named, not failed, and
@@ -352,6 +362,11 @@ type sources struct {
 	format  string
 	workers int
 	prog    *progress
+	store   *blob.Store // reads the remote inputs; nil when there is none
+	// pruned are the PATHs below which --since/--until pruned partition folders, with
+	// their count: each is an input of format "pruned" in the summary, in path order
+	// among the others, so that a merge of shards has them where the whole has them.
+	pruned map[string]int64
 }
 
 // addInputFormatFlag adds --input-format; checkInputFormat checks its value.
@@ -369,20 +384,6 @@ func checkInputFormat(f string) error {
 // addNoFollowFlag adds --no-follow (sweep, events).
 func addNoFollowFlag(fs *pflag.FlagSet, p *bool) {
 	fs.BoolVar(p, "no-follow", false, "do not follow symbolic links met inside a directory walk (each is named on stderr); a link given as PATH is followed")
-}
-
-// expandPaths turns the PATH arguments into input paths (parse.ExpandWith), naming on
-// stderr every argument that names nothing (failed counts them) and every link that
-// --no-follow skipped.
-func expandPaths(args []string, noFollow bool, stderr io.Writer) (paths []string, failed int) {
-	paths, unfollowed, errs := parse.ExpandWith(args, parse.ExpandOptions{NoFollow: noFollow})
-	for _, err := range errs {
-		fmt.Fprintf(stderr, "grantsweep: %v\n", err)
-	}
-	for _, l := range unfollowed {
-		fmt.Fprintf(stderr, "grantsweep: %s: symbolic link not followed (--no-follow)\n", l)
-	}
-	return paths, len(errs)
 }
 
 // job is one input, or one section of a large JSON Lines input.
@@ -404,7 +405,8 @@ type jobResult struct {
 	msg   string // the input's error, for stderr
 	stack []byte // a panic's stack, shown with GRANTSWEEP_DEBUG=1
 	lines int
-	clean bool // a section read as the whole file reads it (parse.Input.Clean)
+	clean bool  // a section read as the whole file reads it (parse.Input.Clean)
+	fatal error // a refused credential (*blob.AuthError): it ends the run
 }
 
 // readInputs reads the inputs with up to workers at once, each input (or each section of
@@ -416,6 +418,8 @@ type jobResult struct {
 // an input that opened and then broke before anything came out was not read. Cancelling
 // ctx stops every job under way within a buffer.
 func readInputs(ctx context.Context, paths []string, src sources, newSummary func() *report.Summary, stderr io.Writer) (sum *report.Summary, read, failed int, err error) {
+	// A refused credential ends the run: the jobs under way stop, the others never start.
+	ctx, cancel := context.WithCancel(ctx)
 	workers := src.workers
 	var jobs []job
 	for _, p := range paths {
@@ -486,6 +490,7 @@ func readInputs(ctx context.Context, paths []string, src sources, newSummary fun
 	}
 	defer func() {
 		// On the way out (also when cancelled), the workers stop and what they left goes.
+		cancel()
 		<-stopped
 		for i := range results {
 			if results[i].sum != nil {
@@ -524,6 +529,9 @@ func readInputs(ctx context.Context, paths []string, src sources, newSummary fun
 			r, j := &results[i], jobs[i]
 			if r.sum == nil { // a section whose file was read again whole
 				continue
+			}
+			if r.fatal != nil {
+				return nil, 0, 0, r.fatal
 			}
 			if r.msg != "" {
 				fmt.Fprintf(stderr, "grantsweep: %s\n", r.msg)
@@ -582,6 +590,11 @@ func sectionsClean(jobs []job, results []jobResult) bool {
 // contains a panic (a decoder bug) to its input: the input fails, named, with the panic
 // as its error, and the other jobs go on. Nothing inside it recovers.
 func runJob(ctx context.Context, j job, src sources, newSummary func() *report.Summary) (r jobResult) {
+	if n, ok := src.pruned[j.path]; ok {
+		r.sum = newSummary()
+		r.sum.AddPruned(j.path, n)
+		return r
+	}
 	prog := src.prog
 	r.sum = newSummary()
 	defer func() {
@@ -606,7 +619,10 @@ func runJob(ctx context.Context, j job, src sources, newSummary func() *report.S
 	if j.section != nil {
 		in, err = parse.OpenWith(j.path, nil, parse.OpenOptions{Section: j.section, Count: prog.counter(), Context: ctx})
 	} else {
-		in, err = parse.OpenWith(j.path, src.stdin, parse.OpenOptions{Format: src.format, Count: prog.counter(), Context: ctx})
+		in, err = openInput(ctx, j.path, src.stdin, src.store, parse.OpenOptions{Format: src.format, Count: prog.counter(), Context: ctx})
+	}
+	if r.fatal = authOf(err); r.fatal != nil {
+		return r
 	}
 	if err != nil {
 		r.msg = fmt.Sprintf("%v (skipped)", err)
@@ -618,10 +634,13 @@ func runJob(ctx context.Context, j job, src sources, newSummary func() *report.S
 		jobHook(j.path)
 	}
 	err = r.sum.Read(in)
+	if r.fatal = authOf(err); r.fatal != nil {
+		return r
+	}
 	r.lines = in.Lines()
 	r.clean = err == nil && in.Clean()
 	got := r.sum.Inputs[len(r.sum.Inputs)-1]
-	r.read = err == nil || got.Records+got.Skipped+got.Filtered+got.Other > 0
+	r.read = err == nil || got.Records+got.Skipped+got.Filtered+got.Other+got.Audit > 0
 	if err != nil {
 		r.msg = fmt.Sprintf("%v (what was read before counts)", err)
 		if !r.read {
