@@ -490,6 +490,7 @@ type rowKinds struct {
 	rows   [2][]int32          // each row's id in each column: 0 null, -1 not interned
 	heavy  []bool              // the window's rows that are not (or not known to be) sign-ins
 	memo   map[[2]int32]bool   // whether a combination of ids is not a sign-in
+	last   [2]int32            // each column's id of the byte array last looked up
 }
 
 const maxKindValues = 256
@@ -554,7 +555,14 @@ func (k *rowKinds) intern(j int, v parquet.Value, unit valueUnit) int32 {
 	var ok bool
 	var text string
 	if b := v.Kind(); (b == parquet.ByteArray || b == parquet.FixedLenByteArray) && !unit.uuid {
+		// Rows of one log come in runs: the value of the row before, without a lookup.
+		if l := k.last[j]; l > 0 && string(v.ByteArray()) == k.values[j][l-1] {
+			return l
+		}
 		id, ok = k.ids[j][string(v.ByteArray())]
+		if ok {
+			k.last[j] = id
+		}
 	} else {
 		text = valueText(v, unit)
 		id, ok = k.ids[j][text]
