@@ -135,7 +135,7 @@ func TestStorageRoundTrip(t *testing.T) {
 			t.Errorf("%s: local stderr says of pruning: %q", w.name, localErr)
 		}
 		validate(t, localOut) // the schema takes the inputs of format "pruned"
-		if entry := `{"path":"` + fx.local + `","format":"pruned","records":0,"skipped":0,"other_records":0,"pruned":2}`; strings.Contains(localOut, entry) != pruned {
+		if entry := `{"path":"` + fx.local + `","format":"pruned","records":0,"skipped":0,"other_records":0,"audit_records":0,"pruned":2}`; strings.Contains(localOut, entry) != pruned {
 			t.Errorf("%s: the summary's inputs have the pruned entry %s: %v", w.name, entry, !pruned)
 		}
 		for _, form := range forms {
