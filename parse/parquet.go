@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
@@ -33,10 +34,12 @@ type parquetDecoder struct {
 	dataEnd     int64     // where the footer starts: every page lies before it
 	win         rowWindow // the rows being read, reused from window to window
 	kind        string
-	table       bool // the schema has a sign-in column (evidenceColumn)
-	light       bool // and none naming each row's log: rows left out by filter need no more
-	noCode      bool // and none giving the error code (see codeColumn)
-	audit       bool // the schema has a column of directory audit records (auditColumn)
+	table       bool              // the schema has a sign-in column (evidenceColumn)
+	light       bool              // and none of audit records: rows left out by filter need no more, once known to be sign-ins
+	kinds       rowKinds          // which rows are sign-ins, by the columns naming each row's log
+	memos       map[int]*textMemo // by column index: the dictionary-encoded columns' values seen
+	noCode      bool              // and none giving the error code (see codeColumn)
+	audit       bool              // the schema has a column of directory audit records (auditColumn)
 
 	groupFrom, groupTo int // the row groups to read (OpenOptions.Section); groupTo 0: all
 }
@@ -185,7 +188,10 @@ func (d *parquetDecoder) read(name string, yield func(Event, error) bool) (err e
 		d.table = slices.ContainsFunc(leaves, func(l parquetLeaf) bool { return evidenceColumn(l.path) })
 		d.audit = slices.ContainsFunc(leaves, func(l parquetLeaf) bool { return auditColumn(l.path) })
 		d.noCode = d.table && !d.audit && !slices.ContainsFunc(leaves, func(l parquetLeaf) bool { return codeColumn(l.path) })
-		d.light = d.table && !d.audit && !slices.ContainsFunc(leaves, func(l parquetLeaf) bool { return categoryColumn(l.path) })
+		// With columns naming each row's log (Category, Type), a row is a sign-in by them
+		// alone (kind: the table has no activity column), so they are read for every row,
+		// and only the rows they say are sign-ins are left light.
+		d.light = d.table && !d.audit && len(slices.DeleteFunc(slices.Clone(leaves), func(l parquetLeaf) bool { return !kindColumn(l) })) <= len(d.kinds.values)
 		for i, rg := range f.RowGroups() {
 			n := rg.NumRows()
 			if err := d.rowGroup(rg, i, first, leaves, f, yield); err != nil {
@@ -226,16 +232,10 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 	// A cursor per column read: the error-code and time columns, preferred ones first,
 	// for every row; the others (and the code and time columns again, as fields) for the
 	// rows selected, and the columns of a failure's text for the failures left out.
-	type reading struct {
-		leaf  *parquetLeaf
-		cur   *columnCursor
-		text  bool // read for every failure, not only for the selected rows
-		light bool // a Status column as JSON text: for rows not selected, only the failure reason
-	}
-	var keys, reads []reading
-	var lists []*listCursor // the repeated columns, read for the selected rows
+	var keys, reads, cats []reading // cats: the columns naming each row's log, when rows may be light
+	var lists []*listCursor         // the repeated columns, read for the selected rows
 	defer func() {
-		for _, r := range append(keys, reads...) {
+		for _, r := range append(append(keys, reads...), cats...) {
 			r.cur.close()
 		}
 		for _, c := range lists {
@@ -260,11 +260,20 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 		if err := d.checkChunk(f, gi, l.index); err != nil {
 			return fmt.Errorf("column %s: %w", l.path, err)
 		}
+		// A time column's field is set by its key pass for the rows selected, where no
+		// column preferred more gave a time (as signInTime takes the first; the field is
+		// not read otherwise): not read again, its pages are decoded once. An audit
+		// record's time is its activity's, the time column's text kept for it whole.
+		timeField := key && l.timeRank > 0 && read && !d.audit
 		if key {
-			keys = append(keys, reading{leaf: l, cur: newColumnCursor(chunks[l.index])})
+			keys = append(keys, reading{leaf: l, cur: newColumnCursor(chunks[l.index]), timeField: timeField})
 		}
-		if read {
-			reads = append(reads, reading{leaf: l, cur: newColumnCursor(chunks[l.index]), text: textColumns[name], light: name == "status"})
+		if d.light && d.filter != nil && kindColumn(*l) {
+			cats = append(cats, reading{leaf: l, cur: newColumnCursor(chunks[l.index])})
+		}
+		if read && !timeField {
+			reads = append(reads, reading{leaf: l, cur: newColumnCursor(chunks[l.index]), text: textColumns[name], light: name == "status",
+				memo: d.memo(f, gi, l)})
 		}
 	}
 	slices.SortStableFunc(keys, func(a, b reading) int {
@@ -282,44 +291,66 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 		w.clear(size)
 
 		// The code and the time of every row: the preferred column of each, then the
-		// next one only for the rows it left without a value.
-		for _, r := range keys {
-			l := r.leaf
-			var want []bool
-			if l.codeRank > 0 && l.codeRank != bestCode {
-				if want = w.missing(w.codeRank[:size]); want == nil {
+		// next one only for the rows it left without a value. The codes first: with the
+		// columns naming each row's log they say which rows are selected, for which the
+		// time columns set their field too (see timeField).
+		keyPass := func(codes bool) error {
+			for _, r := range keys {
+				l := r.leaf
+				if (l.codeRank > 0) != codes {
 					continue
 				}
-			}
-			if l.timeRank > 0 && l.timeRank != bestTime {
-				if want = w.missing(w.timeRank[:size]); want == nil {
-					continue
-				}
-			}
-			err := r.cur.each(to, want, from, func(row int64, v parquet.Value) {
-				if v.IsNull() {
-					return
-				}
-				i := row - from
-				if l.codeRank > 0 && (w.codeRank[i] == 0 || int(w.codeRank[i]) > l.codeRank) {
-					if c, ok := valueInt(v); ok {
-						w.codes[i], w.codeRank[i] = int32(c), int8(l.codeRank)
+				var want []bool
+				if l.codeRank > 0 && l.codeRank != bestCode {
+					if want = w.missing(w.codeRank[:size]); want == nil {
+						continue
 					}
 				}
-				if l.timeRank > 0 && (w.timeRank[i] == 0 || int(w.timeRank[i]) > l.timeRank) {
-					if l.unit.time > 0 && v.Kind() == parquet.Int64 {
-						w.times[i], w.timeRank[i] = v.Int64()*int64(l.unit.time), int8(l.timeRank)
-					} else if t, ok := ParseTime(valueText(v, l.unit)); ok {
-						w.times[i], w.timeRank[i] = t.UnixNano(), int8(l.timeRank)
+				if l.timeRank > 0 && l.timeRank != bestTime {
+					if want = w.missing(w.timeRank[:size]); want == nil {
+						continue
 					}
 				}
-			})
-			if err == nil {
-				err = r.cur.short(to, n)
+				field := r.timeField
+				err := r.cur.each(to, want, from, func(row int64, v parquet.Value) {
+					if v.IsNull() {
+						return
+					}
+					i := row - from
+					if l.codeRank > 0 && (w.codeRank[i] == 0 || int(w.codeRank[i]) > l.codeRank) {
+						if c, ok := valueInt(v); ok {
+							w.codes[i], w.codeRank[i] = int32(c), int8(l.codeRank)
+						}
+					}
+					if l.timeRank > 0 && (w.timeRank[i] == 0 || int(w.timeRank[i]) > l.timeRank) {
+						if l.unit.time > 0 && v.Kind() == parquet.Int64 {
+							w.times[i], w.timeRank[i] = v.Int64()*int64(l.unit.time), int8(l.timeRank)
+						} else if t, ok := ParseTime(borrowedText(v, l.unit)); ok {
+							w.times[i], w.timeRank[i] = t.UnixNano(), int8(l.timeRank)
+						}
+						if field && w.want[i] {
+							l.set(&w.recs[i], valueText(v, l.unit))
+						}
+					}
+				})
+				if err == nil {
+					err = r.cur.short(to, n)
+				}
+				if err != nil {
+					return fmt.Errorf("column %s: %w", l.path, err)
+				}
 			}
-			if err != nil {
-				return fmt.Errorf("column %s: %w", l.path, err)
-			}
+			return nil
+		}
+		if err := keyPass(true); err != nil {
+			return err
+		}
+
+		// Which rows the columns naming each row's log say are not sign-ins: those are read
+		// whole.
+		heavy, err := d.kinds.read(cats, from, to, n)
+		if err != nil {
+			return err
 		}
 
 		// Then every column, only where rows are selected; and for the failures left out,
@@ -328,13 +359,16 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 		selected, failures := 0, 0
 		for i := range size {
 			switch {
-			case d.filter == nil || !d.light || d.filter(int(w.codes[i])):
+			case d.filter == nil || !d.light || heavy != nil && heavy[i] || d.filter(int(w.codes[i])):
 				w.want[i], w.textWant[i] = true, true
 				selected++
 			case w.codes[i] != 0:
 				w.textWant[i] = true
 				failures++
 			}
+		}
+		if err := keyPass(false); err != nil {
+			return err
 		}
 		for _, r := range reads {
 			want := w.want[:size]
@@ -344,11 +378,19 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 			if selected == 0 && (!r.text || failures == 0) {
 				continue
 			}
-			set, unit, light := r.leaf.set, r.leaf.unit, r.light
+			set, unit, light, memo := r.leaf.set, r.leaf.unit, r.light, r.memo
 			err := r.cur.each(to, want, from, func(row int64, v parquet.Value) {
 				i := row - from
 				if light && !w.want[i] {
-					setFailureReason(&w.recs[i], v)
+					if memo == nil {
+						setFailureReason(&w.recs[i], v)
+					} else if k := v.Kind(); !v.IsNull() && (k == parquet.ByteArray || k == parquet.FixedLenByteArray) {
+						memo.set(&w.recs[i], v, set, unit) // as setFailureReason
+					}
+					return
+				}
+				if memo != nil {
+					memo.set(&w.recs[i], v, set, unit)
 					return
 				}
 				set(&w.recs[i], valueText(v, unit))
@@ -395,12 +437,23 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 		}
 	}
 	// A column read to the end must end there too.
-	for _, r := range append(keys, reads...) {
+	for _, r := range append(append(keys, reads...), cats...) {
 		if err := r.cur.beyond(n); err != nil {
 			return fmt.Errorf("column %s: %w", r.leaf.path, err)
 		}
 	}
 	return nil
+}
+
+// reading is a column read by a cursor of its own.
+type reading struct {
+	leaf  *parquetLeaf
+	cur   *columnCursor
+	text  bool      // read for every failure, not only for the selected rows
+	light bool      // a Status column as JSON text: for rows not selected, only the failure reason
+	memo  *textMemo // when its column chunk is dictionary-encoded
+
+	timeField bool // a time column whose key pass sets its field (reads it no more)
 }
 
 // checkChunk checks the pages of column col of row group gi (see checkPages) before
@@ -422,8 +475,258 @@ func (d *parquetDecoder) checkChunk(f *parquet.File, gi, col int) error {
 	return checkPages(d.ra, from, to, cm.Codec == format.Snappy)
 }
 
-// parquetWindow is the rows read at a time.
-const parquetWindow = 4096
+// kindColumn reports whether a leaf sets what kind reads of a table's row besides an
+// activity (audit) column: its Category or Type.
+func kindColumn(l parquetLeaf) bool { return l.set != nil && (l.key == "category" || l.key == "type") }
+
+// rowKinds tells, a window at a time, which rows the columns naming each row's log
+// (kindColumn: at most len(values) of them) say are not sign-ins. Their values are
+// interned, up to maxKindValues a column, and what kind says of each combination kept;
+// a row with a value beyond that is taken not to be one (it is read whole, which is
+// right whatever it is).
+type rowKinds struct {
+	values [2][]string         // each column's distinct values, id-1
+	ids    [2]map[string]int32 // and their ids
+	rows   [2][]int32          // each row's id in each column: 0 null, -1 not interned
+	heavy  []bool              // the window's rows that are not (or not known to be) sign-ins
+	memo   map[[2]int32]bool   // whether a combination of ids is not a sign-in
+	last   [2]int32            // each column's id of the byte array last looked up
+}
+
+const maxKindValues = 256
+
+// read reads the columns cats for rows from-to of a row group of n rows and returns
+// which of them are not sign-ins (heavy[i]: row from+i), or nil when cats is empty.
+func (k *rowKinds) read(cats []reading, from, to, n int64) ([]bool, error) {
+	if len(cats) == 0 {
+		return nil, nil
+	}
+	size := int(to - from)
+	for j, r := range cats {
+		k.rows[j] = slices.Grow(k.rows[j][:0], size)[:size]
+		clear(k.rows[j])
+		ids, unit := k.rows[j], r.leaf.unit
+		err := r.cur.each(to, nil, from, func(row int64, v parquet.Value) {
+			ids[row-from] = k.intern(j, v, unit)
+		})
+		if err == nil {
+			err = r.cur.short(to, n)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("column %s: %w", r.leaf.path, err)
+		}
+	}
+	k.heavy = slices.Grow(k.heavy[:0], size)[:size]
+	for i := range size {
+		var key [2]int32
+		for j := range cats {
+			key[j] = k.rows[j][i]
+		}
+		if key[0] < 0 || key[1] < 0 {
+			k.heavy[i] = true
+			continue
+		}
+		heavy, ok := k.memo[key]
+		if !ok {
+			rec := jsonRecord{table: true}
+			for j, r := range cats {
+				if id := key[j]; id > 0 {
+					r.leaf.set(&rec, k.values[j][id-1])
+				}
+			}
+			heavy = rec.kind(&jsonRecord{}) != ""
+			if k.memo == nil {
+				k.memo = map[[2]int32]bool{}
+			}
+			k.memo[key] = heavy
+		}
+		k.heavy[i] = heavy
+	}
+	return k.heavy, nil
+}
+
+// intern is the id of a column's value (0 for null), or -1 once the column has more
+// distinct values than are kept.
+func (k *rowKinds) intern(j int, v parquet.Value, unit valueUnit) int32 {
+	if v.IsNull() {
+		return 0
+	}
+	var id int32
+	var ok bool
+	var text string
+	if b := v.Kind(); (b == parquet.ByteArray || b == parquet.FixedLenByteArray) && !unit.uuid {
+		// Rows of one log come in runs: the value of the row before, without a lookup.
+		if l := k.last[j]; l > 0 && string(v.ByteArray()) == k.values[j][l-1] {
+			return l
+		}
+		id, ok = k.ids[j][string(v.ByteArray())]
+		if ok {
+			k.last[j] = id
+		}
+	} else {
+		text = valueText(v, unit)
+		id, ok = k.ids[j][text]
+	}
+	if ok {
+		return id
+	}
+	if len(k.values[j]) >= maxKindValues {
+		return -1
+	}
+	if text == "" {
+		text = valueText(v, unit)
+	}
+	if k.ids[j] == nil {
+		k.ids[j] = map[string]int32{}
+	}
+	k.values[j] = append(k.values[j], text)
+	id = int32(len(k.values[j]))
+	k.ids[j][text] = id
+	return id
+}
+
+// memo is the textMemo of leaf l's column, when its chunk in row group gi is
+// dictionary-encoded (its values repeat: worth remembering); nil otherwise.
+func (d *parquetDecoder) memo(f *parquet.File, gi int, l *parquetLeaf) *textMemo {
+	if !parquetMemo {
+		return nil
+	}
+	md := f.Metadata()
+	if gi >= len(md.RowGroups) || l.index >= len(md.RowGroups[gi].Columns) {
+		return nil
+	}
+	cm := &md.RowGroups[gi].Columns[l.index].MetaData
+	if cm.DictionaryPageOffset == 0 && !slices.ContainsFunc(cm.Encoding, func(e format.Encoding) bool {
+		return e == format.PlainDictionary || e == format.RLEDictionary
+	}) {
+		return nil
+	}
+	m := d.memos[l.index]
+	if m == nil {
+		m = &textMemo{texts: map[string]string{}}
+		if newField := memoFields[l.key]; newField != nil {
+			m.field = newField()
+		}
+		if d.memos == nil {
+			d.memos = map[int]*textMemo{}
+		}
+		d.memos[l.index] = m
+	}
+	return m
+}
+
+// textMemo remembers what a column's values gave, up to maxMemo of them: each value's
+// text, so that a value met again costs no allocation, and for a column of JSON text
+// (memoFields) the field its setter made of it, so that it is decoded once.
+type textMemo struct {
+	texts map[string]string // by the value's bytes
+	field fieldMemo
+}
+
+const maxMemo = 4096
+
+// parquetMemo is false in tests that read without textMemo, to compare.
+var parquetMemo = true
+
+// set sets r from v with set, as set(r, valueText(v, unit)) does.
+func (m *textMemo) set(r *jsonRecord, v parquet.Value, set fieldSetter, unit valueUnit) {
+	if v.IsNull() {
+		set(r, "")
+		return
+	}
+	k := v.Kind()
+	if k != parquet.ByteArray && k != parquet.FixedLenByteArray {
+		set(r, valueText(v, unit))
+		return
+	}
+	b := v.ByteArray()
+	if m.field != nil && m.field.apply(r, b, m, v, unit, set) {
+		return
+	}
+	set(r, m.text(b, v, unit))
+}
+
+// text is valueText(v, unit) for v of bytes b, remembered.
+func (m *textMemo) text(b []byte, v parquet.Value, unit valueUnit) string {
+	if s, ok := m.texts[string(b)]; ok {
+		return s
+	}
+	s := valueText(v, unit)
+	if len(m.texts) < maxMemo {
+		m.texts[string(b)] = s
+	}
+	return s
+}
+
+// fieldMemo remembers the field a setter makes of a value; see fieldCache.
+type fieldMemo interface {
+	// apply sets r's field to what set makes of the value v, of bytes b (its text from
+	// m), on a record without it, and reports whether it did: not when r has the field
+	// already (set may merge with it) or when the memo is full.
+	apply(r *jsonRecord, b []byte, m *textMemo, v parquet.Value, unit valueUnit, set fieldSetter) bool
+}
+
+// memoFields are the columns of JSON text whose setter sets one field of a record and
+// nothing else (TestMemoFieldsSetOneField checks it), by key: how to make a memo of it.
+var memoFields = map[string]func() fieldMemo{
+	"status": func() fieldMemo {
+		return newFieldCache(func(r *jsonRecord) *jsonDynamic[jsonStatus] { return &r.Status })
+	},
+	"devicedetail": func() fieldMemo {
+		return newFieldCache(func(r *jsonRecord) *jsonDynamic[jsonDevice] { return &r.DeviceDetail })
+	},
+	"locationdetails": func() fieldMemo {
+		return newFieldCache(func(r *jsonRecord) *jsonLocation { return &r.LocationDetails })
+	},
+	"location": func() fieldMemo { return newFieldCache(func(r *jsonRecord) *jsonLocation { return &r.Location }) },
+	"tokenprotectionstatusdetails": func() fieldMemo {
+		return newFieldCache(func(r *jsonRecord) *jsonDynamic[jsonTokenProtection] { return &r.TokenProtection })
+	},
+}
+
+// fieldCache is a fieldMemo of a field of type F.
+type fieldCache[F comparable] struct {
+	field func(*jsonRecord) *F
+	vals  map[string]F
+}
+
+func newFieldCache[F comparable](field func(*jsonRecord) *F) *fieldCache[F] {
+	return &fieldCache[F]{field: field, vals: map[string]F{}}
+}
+
+func (c *fieldCache[F]) apply(r *jsonRecord, b []byte, m *textMemo, v parquet.Value, unit valueUnit, set fieldSetter) bool {
+	p := c.field(r)
+	var zero F
+	if *p != zero {
+		return false
+	}
+	if f, ok := c.vals[string(b)]; ok {
+		*p = f
+		return true
+	}
+	if len(c.vals) >= maxMemo {
+		return false
+	}
+	var scratch jsonRecord
+	set(&scratch, m.text(b, v, unit))
+	c.vals[string(b)] = *c.field(&scratch)
+	*p = *c.field(&scratch)
+	return true
+}
+
+// borrowedText is valueText(v, unit) without a copy of a byte array's bytes: a text to be
+// read at once, and not kept, while v's page is.
+func borrowedText(v parquet.Value, unit valueUnit) string {
+	if k := v.Kind(); !v.IsNull() && !unit.uuid && (k == parquet.ByteArray || k == parquet.FixedLenByteArray) {
+		b := v.ByteArray()
+		return unsafe.String(unsafe.SliceData(b), len(b))
+	}
+	return valueText(v, unit)
+}
+
+// parquetWindow is the rows read at a time. Its records (840 bytes each) are live with
+// every column's page: 1,024 rows keep them under 1 MB.
+const parquetWindow = 1024
 
 // rowWindow is what a window of rows needs, kept by the decoder and reused: the code and
 // time of each row with the rank of the column each came from, which rows are selected

@@ -1,0 +1,195 @@
+package parse
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+// kindRow is a Log Analytics table whose rows name their log (Category, Type), as a
+// table copied from a workspace with other logs beside sign-ins does.
+type kindRow struct {
+	ResultType string  `parquet:"ResultType,dict"`
+	Category   *string `parquet:"Category,dict,optional"`
+	Type       *string `parquet:"Type,optional"`
+	Created    string  `parquet:"CreatedDateTime"`
+	Generated  string  `parquet:"TimeGenerated"`
+	UPN        string  `parquet:"UserPrincipalName,dict"`
+	Status     string  `parquet:"Status,dict"`
+	Location   string  `parquet:"LocationDetails,dict"`
+	Device     string  `parquet:"DeviceDetail,dict"`
+}
+
+var kindBase = time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+
+// kindParquet writes groups row groups of perGroup rows; every distinct-th row has a
+// category of its own, so that a column can have more values than rowKinds keeps.
+func kindParquet(t testing.TB, groups, perGroup, distinct int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[kindRow](&buf, parquet.MaxRowsPerRowGroup(int64(perGroup)), parquet.PageBufferSize(4<<10))
+	base := kindBase
+	cats := []string{"SignInLogs", "NonInteractiveUserSignInLogs", "AuditLogs", "ProvisioningLogs", "", "Custom", "aadriskyusers"}
+	types := []string{"SigninLogs", "AADNonInteractiveUserSignInLogs", "AuditLogs", "", "AADManagedIdentitySignInLogs"}
+	var rows []kindRow
+	for i := range groups * perGroup {
+		code := []int{0, 0, 70000, 50126, 700082, 0, 50140}[i%7]
+		r := kindRow{
+			ResultType: fmt.Sprint(code),
+			Created:    base.Add(time.Duration(i) * time.Second).Format(time.RFC3339Nano),
+			Generated:  base.Add(time.Duration(i)*time.Second + time.Hour).Format(time.RFC3339Nano),
+			UPN:        fmt.Sprintf("User%d@X.example", i%5),
+			Status:     fmt.Sprintf(`{"errorCode":%d,"failureReason":"reason %d"}`, code, code),
+			Location:   []string{`{"countryOrRegion":"NL"}`, `{"city":"X","countryOrRegion":"FR"}`, ``}[i%3],
+			Device:     fmt.Sprintf(`{"operatingSystem":"OS%d","deviceId":"d%d"}`, i%3, i%9),
+		}
+		if c := cats[i%len(cats)]; i%11 != 3 {
+			r.Category = &c
+			if distinct > 0 && i%distinct == 0 {
+				c := fmt.Sprintf("Category%d", i)
+				r.Category = &c
+			}
+		}
+		if c := types[i%len(types)]; i%13 != 5 {
+			r.Type = &c
+		}
+		switch { // no created time, or one that does not read: the time generated
+		case i%17 == 0:
+			r.Created = ""
+		case i%19 == 0:
+			r.Created = "soon"
+		}
+		rows = append(rows, r)
+	}
+	if _, err := w.Write(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func readParquetEvents(t *testing.T, data []byte, filter func(int) bool) []Event {
+	t.Helper()
+	in, err := NewInput(io.NopCloser(bytes.NewReader(data)), "k.parquet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filter != nil {
+		in.SetCodeFilter(filter)
+	}
+	in.SetSummaryFields()
+	var out []Event
+	for ev, err := range in.Events() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, ev)
+	}
+	return out
+}
+
+// TestParquetKindsPrefilter: in a table whose rows name their log, the prefilter leaves
+// light only the sign-ins it rules out; every row of another log comes out as the full
+// read gives it, and so does every row selected. Windows and row groups of several pages,
+// and a category column with more values than are kept, are crossed.
+func TestParquetKindsPrefilter(t *testing.T) {
+	filter := func(code int) bool { return code == 70000 || code == 700082 }
+	for _, distinct := range []int{0, 7} {
+		data := kindParquet(t, 3, 5000, distinct)
+		full := readParquetEvents(t, data, nil)
+		pre := readParquetEvents(t, data, filter)
+		if len(full) != 15000 || len(pre) != len(full) {
+			t.Fatalf("distinct %d: %d and %d events", distinct, len(full), len(pre))
+		}
+		light, whole, others := 0, 0, 0
+		for i, f := range full {
+			p := pre[i]
+			when := kindBase.Add(time.Duration(i) * time.Second)
+			if i%17 == 0 || i%19 == 0 {
+				when = when.Add(time.Hour)
+			}
+			if f.Other != auditCategory && !f.Time.Equal(when) { // an audit record's time is its activity's
+				t.Fatalf("distinct %d, row %d: time %v, want %v", distinct, i+1, f.Time, when)
+			}
+			if f.Other != "" || filter(f.ErrorCode) {
+				others += len(f.Other) / max(len(f.Other), 1)
+				if !reflect.DeepEqual(p, f) {
+					t.Fatalf("distinct %d, row %d:\nprefilter %+v\nfull      %+v", distinct, i+1, p, f)
+				}
+				continue
+			}
+			want := Event{ErrorCode: f.ErrorCode, Time: f.Time, Pos: f.Pos}
+			if f.ErrorCode != 0 { // a failure's text, which describes its code
+				want.FailureReason, want.ResultDescription = f.FailureReason, f.ResultDescription
+			}
+			// A sign-in ruled out comes out light, or whole when its category is one of
+			// more than are kept (rowKinds), never otherwise.
+			switch {
+			case reflect.DeepEqual(p, want):
+				light++
+			case reflect.DeepEqual(p, f) && distinct > 0 && i%distinct == 0:
+				whole++
+			default:
+				t.Fatalf("distinct %d, row %d:\nprefilter %+v\nwant      %+v (full %+v)", distinct, i+1, p, want, f)
+			}
+		}
+		if light < 4000 || others < 3000 || distinct > 0 && whole < 500 {
+			t.Errorf("distinct %d: %d rows light, %d whole, %d of other logs: the test crosses too few", distinct, light, whole, others)
+		}
+	}
+}
+
+// TestMemoFieldsSetOneField: the setter of every column memoFields remembers sets that
+// one field and nothing else, on a record without it and on one with it (where the memo
+// steps aside, since the setter merges).
+func TestMemoFieldsSetOneField(t *testing.T) {
+	samples := map[string][]string{
+		"status":                       {`{"errorCode":50126,"failureReason":"x","additionalDetails":"y"}`, `{"failureReason":"z"}`, `not json`},
+		"devicedetail":                 {`{"deviceId":"d","operatingSystem":"Windows","browser":"Edge","displayName":"n","trustType":"t"}`, `{"browser":"Safari"}`},
+		"locationdetails":              {`{"countryOrRegion":"NL","city":"A"}`, `{"city":"B"}`, `DE`},
+		"location":                     {`NL`, `{"countryOrRegion":"FR"}`},
+		"tokenprotectionstatusdetails": {`{"signInSessionStatus":"bound","signInSessionStatusCode":1}`, `{"signInSessionStatusCode":2}`},
+	}
+	for key, newMemo := range memoFields {
+		set := setterFor(key)
+		if set == nil || len(samples[key]) < 2 {
+			t.Fatalf("%s: no setter or samples", key)
+		}
+		m := &textMemo{texts: map[string]string{}, field: newMemo()}
+		for _, first := range append([]string{""}, samples[key]...) {
+			for _, v := range samples[key] {
+				var want, got jsonRecord
+				set(&want, first)
+				set(&got, first)
+				set(&want, v)
+				m.set(&got, parquet.ByteArrayValue([]byte(v)), set, valueUnit{})
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("%s: %q after %q: memo gives\n%+v\nthe setter\n%+v", key, v, first, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestParquetMemo: a table of dictionary-encoded columns reads the same with textMemo as
+// without, whole and with the prefilter.
+func TestParquetMemo(t *testing.T) {
+	data := kindParquet(t, 2, 3000, 0)
+	filter := func(code int) bool { return code == 70000 }
+	for _, f := range []func(int) bool{nil, filter} {
+		with := readParquetEvents(t, data, f)
+		parquetMemo = false
+		without := readParquetEvents(t, data, f)
+		parquetMemo = true
+		if len(with) != 6000 || !reflect.DeepEqual(with, without) {
+			t.Errorf("filter %v: %d events with the memo, %d without, or they differ", f != nil, len(with), len(without))
+		}
+	}
+}
