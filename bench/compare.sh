@@ -41,6 +41,15 @@ make_file graph-v1 "$records" "$graph"
 make_file parquet-flat "$records" "$pq"
 make_file parquet-flat "$records" "$pqrg" -rowgroup 122880
 [[ -s $data/$lines.gz ]] || gzip -1 -c "$data/$lines" > "$data/$lines.gz"
+# A Parquet file written by DuckDB itself, as a lake export is: Log Analytics column names
+# with the dynamic columns as JSON text (gensamples -shape la-text), dictionary pages,
+# snappy, DuckDB's 122,880-row groups.
+dpq=duckdb-written-$tag.parquet
+if [[ ! -s $data/$dpq ]]; then
+  make_file la-text "$records" "la-text-$tag.json"
+  echo "writing $dpq with DuckDB" >&2
+  "$data/duckdb" "COPY (SELECT * FROM read_json_auto('$data/la-text-$tag.json')) TO '$data/$dpq' (FORMAT parquet, ROW_GROUP_SIZE 122880)" >/dev/null
+fi
 
 codes=$("$data/grantsweep" rules export --kql | sed -n 's/^| where Code in (\(.*\))$/\1/p')
 qcodes=$(echo "$codes" | sed "s/\([0-9][0-9]*\)/'\1'/g")
@@ -51,6 +60,7 @@ declare -A duck=(
   [$lines.gz]="SELECT status.errorCode, count(*), count(DISTINCT userPrincipalName) FROM read_json('$data/$lines.gz', format='newline_delimited', compression='gzip', $cols) WHERE status.errorCode IN ($codes) GROUP BY ALL"
   [$pq]="SELECT ResultType, count(*), count(DISTINCT UserPrincipalName) FROM read_parquet('$data/$pq') WHERE ResultType IN ($qcodes) GROUP BY ALL"
   [$pqrg]="SELECT ResultType, count(*), count(DISTINCT UserPrincipalName) FROM read_parquet('$data/$pqrg') WHERE ResultType IN ($qcodes) GROUP BY ALL"
+  [$dpq]="SELECT ResultType, count(*), count(DISTINCT UserPrincipalName) FROM read_parquet('$data/$dpq') WHERE CAST(ResultType AS VARCHAR) IN ($qcodes) GROUP BY ALL"
 )
 
 # The same question: grantsweep's own export, reading each file in its shape.
@@ -66,6 +76,7 @@ declare -A same=(
   [$lines.gz]=$(export_sql graph "read_json('$data/$lines.gz', format='newline_delimited', compression='gzip', $gcols)")
   [$pq]=$(export_sql log-analytics "read_parquet('$data/$pq')")
   [$pqrg]=$(export_sql log-analytics "read_parquet('$data/$pqrg')")
+  [$dpq]=$(export_sql log-analytics "read_parquet('$data/$dpq')")
 )
 
 # run NAME FILE CMD...: time one command with /usr/bin/time -v; prints "seconds rss_kib".
@@ -91,7 +102,7 @@ row() { # tool file bytes seconds rss duck_same_seconds duck_count_seconds
 duck_in_scope() { awk -F'\t' '$2 == "in_scope" { print $8; exit }' "$data/time.txt"; }
 gs_in_scope() { "$data/grantsweep" sweep --format json "$1" | sed -n 's/^ *"in_scope": *\([0-9]*\).*/\1/p' | head -1; }
 
-for f in "$lines" "$array" "$graph" "$lines.gz" "$pq" "$pqrg"; do
+for f in "$lines" "$array" "$graph" "$lines.gz" "$pq" "$pqrg" "$dpq"; do
   path=$data/$f
   size=$(stat -c %s "$path")
   [[ $f == *.gz ]] && content=$(gzip -dc "$path" | wc -c) || content=$size

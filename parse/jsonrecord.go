@@ -411,15 +411,6 @@ func codeColumn(name string) bool {
 	return false
 }
 
-// categoryColumn reports whether a column names each row's log (see kind).
-func categoryColumn(name string) bool {
-	switch normalizeName(name) {
-	case "category", "type":
-		return true
-	}
-	return false
-}
-
 // otherCategories are the Entra ID diagnostic categories and Log Analytics tables that
 // arrive beside sign-ins in storage archives and Event Hub streams, lower-cased, with the
 // name they are counted under.
