@@ -46,7 +46,10 @@ func (s *Summary) audit(a *parse.Audit) {
 // keepChange keeps one change record, its strings cloned and interned.
 func (s *Summary) keepChange(r rules.ChangeRecord) {
 	s.dropView()
-	r.AuditID = s.cintern(r.AuditID)
+	if r.AuditID != "" { // one of its own: a copy, not an entry of the string table
+		r.AuditID = strings.Clone(r.AuditID)
+		s.growChanges(int64(len(r.AuditID)) + stringCost)
+	}
 	r.Activity = s.cintern(r.Activity)
 	r.Actor = s.cintern(r.Actor)
 	r.Target.Type = s.cintern(r.Target.Type)
@@ -80,7 +83,7 @@ func (s *Summary) cintern(v string) string {
 func (s *Summary) growChanges(n int64) {
 	s.changeHeld += n
 	if s.budget != nil {
-		s.budget.Grow(n)
+		s.budget.Pin(n)
 	}
 }
 
@@ -94,9 +97,29 @@ func (s *Summary) ChangeRecords() int { return len(s.changes) }
 // mergeChanges moves o's change records to s.
 func (s *Summary) mergeChanges(o *Summary) {
 	s.auditRecords += o.auditRecords
-	for _, r := range o.changes {
-		s.keepChange(r)
+	if len(s.changes) == 0 { // the records and their strings move, with their charge
+		s.changes, s.cstrs = o.changes, o.cstrs
+		s.growChanges(o.changeHeld)
+		o.changes, o.cstrs = nil, nil
+		o.growChanges(-o.changeHeld)
+		if len(s.changes) > 0 {
+			s.dropView()
+		}
+		return
 	}
+	// o's strings are copies of its own (never a decoder's buffer): its records are
+	// appended as they are, their strings shared with s's table where it has them.
+	s.dropView()
+	s.changes = slices.Grow(s.changes, len(o.changes))
+	for _, r := range o.changes {
+		for _, f := range []*string{&r.Activity, &r.Actor, &r.Target.Type, &r.Target.ID, &r.Target.UPN, &r.Target.Name, &r.Target.DeviceID} {
+			if c, ok := s.cstrs[*f]; ok {
+				*f = c
+			}
+		}
+		s.changes = append(s.changes, r)
+	}
+	s.growChanges(o.changeHeld)
 	o.releaseChanges()
 }
 

@@ -59,9 +59,7 @@ func (o *memoryOptions) budget(cmd string) (*spill.Budget, int64, error) {
 			total = n
 		}
 	}
-	if runtimeLimit && !envLimit {
-		debug.SetMemoryLimit(total / 8 * 5)
-	}
+	soft := runtimeLimit && !envLimit
 	if o.spillDir != "" {
 		if fi, err := os.Stat(o.spillDir); err != nil || !fi.IsDir() {
 			if err == nil {
@@ -71,6 +69,9 @@ func (o *memoryOptions) budget(cmd string) (*spill.Budget, int64, error) {
 		}
 	}
 	b := spill.NewBudget(total/16*5, o.spillDir)
+	if soft {
+		b.SetSoftLimit(total / 8 * 5) // raised by what cannot spill (the audit join's change records)
+	}
 	registerCleanup(b)
 	return b, total, nil
 }

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -33,6 +34,39 @@ type Budget struct {
 
 	spilled atomic.Int64 // bytes written to runs
 	runs    atomic.Int64
+
+	// Memory held that cannot spill (see Pin), and the garbage collector's soft limit
+	// that it raises (see SetSoftLimit): 0, none.
+	pinned atomic.Int64
+	soft   int64
+	softMu sync.Mutex
+	raised int64 // the pinned bytes the soft limit was last raised by, in whole MiB
+}
+
+// SetSoftLimit makes the budget own the garbage collector's soft limit: limit, raised by
+// the bytes pinned (see Pin) as they grow, so that memory the program must hold does not
+// leave the collector running back to back. Call it once, before any Pin.
+func (b *Budget) SetSoftLimit(limit int64) {
+	b.soft = limit
+	debug.SetMemoryLimit(limit)
+}
+
+// Pin counts n more bytes held (n < 0: released) that cannot spill, such as the change
+// records of the audit join, which are grouped all at once: they count as held, so that
+// events spill sooner, and raise the soft limit (in steps of a MiB) when the budget owns it.
+func (b *Budget) Pin(n int64) {
+	b.used.Add(n)
+	p := b.pinned.Add(n)
+	if b.soft == 0 {
+		return
+	}
+	step := max(p, 0) >> 20 << 20
+	b.softMu.Lock()
+	if step != b.raised {
+		b.raised = step
+		debug.SetMemoryLimit(b.soft + step)
+	}
+	b.softMu.Unlock()
 }
 
 // NewBudget returns a budget of limit bytes that spills into a temporary directory made
