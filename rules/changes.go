@@ -311,10 +311,13 @@ type changeList struct {
 }
 
 type changeEntryAt struct {
-	time, end time.Time // end: time + the window of the change's kinds for the list's cause
-	first     string    // the first audit id
-	index     int       // in the Attributor's changes
+	time   time.Time
+	window time.Duration // of the change's kinds for the list's cause
+	index  int           // in the Attributor's changes (its first audit id: Attributor.first)
 }
+
+// first is the first audit id of the change an entry stands for.
+func (a *Attributor) first(e changeEntryAt) string { return firstID(a.changes[e.index].AuditIDs) }
 
 // NewAttributor indexes changes (from Group, on s) for Explain. Changes of no time are
 // left out: nothing can be said to follow them.
@@ -366,7 +369,7 @@ func (s *Set) NewAttributor(changes []Change) *Attributor {
 		}
 		t := &c.Target
 		for r, w := range window {
-			e := changeEntryAt{time: c.Time, end: c.Time.Add(w), first: firstID(c.AuditIDs), index: ci}
+			e := changeEntryAt{time: c.Time, window: w, index: ci}
 			switch s.Changes[c.Kind].Key {
 			case KeyUser:
 				if t.ID != "" {
@@ -397,7 +400,7 @@ func (s *Set) NewAttributor(changes []Change) *Attributor {
 	}
 	for _, l := range a.lists {
 		slices.SortFunc(l.entries, func(x, y changeEntryAt) int {
-			return cmp.Or(x.time.Compare(y.time), cmp.Compare(y.first, x.first), cmp.Compare(y.index, x.index))
+			return cmp.Or(x.time.Compare(y.time), cmp.Compare(a.first(y), a.first(x)), cmp.Compare(y.index, x.index))
 		})
 	}
 	return a
@@ -438,10 +441,10 @@ func (a *Attributor) Explain(f *Failure) int {
 			if e.time.Add(l.maxWindow).Before(f.Time) {
 				break // this one and every earlier one are too long before f
 			}
-			if e.end.Before(f.Time) {
+			if e.time.Add(e.window).Before(f.Time) {
 				continue
 			}
-			if best.index < 0 || e.time.After(best.time) || (e.time.Equal(best.time) && (e.first < best.first || (e.first == best.first && e.index < best.index))) {
+			if best.index < 0 || e.time.After(best.time) || (e.time.Equal(best.time) && (a.first(e) < a.first(best) || (a.first(e) == a.first(best) && e.index < best.index))) {
 				best = e
 			}
 			break // the latest here, and the smallest first audit id of that time
