@@ -776,20 +776,43 @@ func (w *rowWindow) missing(rank []int8) []bool {
 // time: a value of repetition level 0 starts a row, one of level j the next element of
 // the list at level j (the Dremel encoding), and its definition level says down to which
 // level its elements are there.
-type listCursor struct {
-	leaf   *parquetLeaf
+// pageValues is what both cursors read a column chunk through: its pages, the current
+// one and its values, a buffer of them, and whether the pages have ended.
+type pageValues struct {
 	pages  parquet.Pages
-	page   parquet.Page
+	page   parquet.Page // the current page; nil between pages
 	values parquet.ValueReader
 	buf    []parquet.Value
-	next   int
-	row    int64 // the row of the value last read; -1 before the first
-	idx    []int // the element at each repetition level (1...) of that value
+	next   int // index in buf of the next value
 	done   bool
 }
 
+func newPageValues(chunk parquet.ColumnChunk) pageValues {
+	return pageValues{pages: chunk.Pages(), buf: make([]parquet.Value, 0, 512)}
+}
+
+func (c *pageValues) release() {
+	if c.page != nil {
+		parquet.Release(c.page)
+		c.page, c.values = nil, nil
+	}
+	c.buf, c.next = c.buf[:0], 0
+}
+
+func (c *pageValues) close() {
+	c.release()
+	c.pages.Close()
+}
+
+type listCursor struct {
+	pageValues
+	leaf *parquetLeaf
+	row  int64 // the row of the value last read; -1 before the first
+	idx  []int // the element at each repetition level (1...) of that value
+}
+
 func newListCursor(chunk parquet.ColumnChunk, l *parquetLeaf) *listCursor {
-	return &listCursor{leaf: l, pages: chunk.Pages(), buf: make([]parquet.Value, 0, 512), row: -1, idx: make([]int, len(l.defAt)+1)}
+	return &listCursor{pageValues: newPageValues(chunk), leaf: l, row: -1, idx: make([]int, len(l.defAt)+1)}
 }
 
 // each calls fn for every value of the rows wanted before row to (want[i]: row base+i),
@@ -851,19 +874,6 @@ func (c *listCursor) refill() error {
 	}
 }
 
-func (c *listCursor) release() {
-	if c.page != nil {
-		parquet.Release(c.page)
-		c.page, c.values = nil, nil
-	}
-	c.buf, c.next = c.buf[:0], 0
-}
-
-func (c *listCursor) close() {
-	c.release()
-	c.pages.Close()
-}
-
 // setFailureReason sets a record's status from its Status column, JSON text, as the full
 // read does (the same setter): all that a failure out of scope needs.
 func setFailureReason(r *jsonRecord, v parquet.Value) {
@@ -876,18 +886,13 @@ func setFailureReason(r *jsonRecord, v parquet.Value) {
 // columnCursor reads a non-repeated column chunk's values in row order, a window of rows
 // at a time. Pages without a wanted row are skipped without decoding their values.
 type columnCursor struct {
-	pages  parquet.Pages
-	page   parquet.Page // the current page; nil between pages
-	values parquet.ValueReader
-	buf    []parquet.Value
-	next   int   // index in buf of the next value
-	row    int64 // the row of buf[next], or of the next page's first value
-	end    int64 // the row after the current page
-	done   bool
+	pageValues
+	row int64 // the row of buf[next], or of the next page's first value
+	end int64 // the row after the current page
 }
 
 func newColumnCursor(chunk parquet.ColumnChunk) *columnCursor {
-	return &columnCursor{pages: chunk.Pages(), buf: make([]parquet.Value, 0, 512)}
+	return &columnCursor{pageValues: newPageValues(chunk)}
 }
 
 // each calls fn for the wanted rows before row to, from where the previous call stopped.
@@ -975,19 +980,6 @@ func (c *columnCursor) beyond(n int64) error {
 		return fmt.Errorf("corrupt file: the row group says %d rows, the column's pages hold more", n)
 	}
 	return nil
-}
-
-func (c *columnCursor) release() {
-	if c.page != nil {
-		parquet.Release(c.page)
-		c.page, c.values = nil, nil
-	}
-	c.buf, c.next = c.buf[:0], 0
-}
-
-func (c *columnCursor) close() {
-	c.release()
-	c.pages.Close()
 }
 
 // valueUnit is what a column's logical type says about reading its values as text.
