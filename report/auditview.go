@@ -39,14 +39,7 @@ func (s *Summary) changeTables(v *view, opts Options) []Table {
 			r := &rows[i]
 			cells := s.changeCells(r, opts.cellTime)
 			cells = append(cells, fmt.Sprint(r.events), fmt.Sprint(r.users))
-			rr := row{events: r.events, causes: r.causes}
-			if opts.ForFiles {
-				main, share := s.mainCauseCells(rr)
-				cells = append(cells, main, share)
-			} else {
-				cells = append(cells, s.mainCause(rr))
-			}
-			t.Rows = append(t.Rows, cells)
+			t.Rows = append(t.Rows, s.appendMainCause(cells, row{events: r.events, causes: r.causes}, opts))
 		}
 		return t
 	}

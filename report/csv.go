@@ -66,6 +66,16 @@ func (s *Summary) mainCauseCells(r row) (cause, sharePct string) {
 	return s.Rules.Rules[best].ID, fmt.Sprintf("%.2f", share(r.causes[best], r.events))
 }
 
+// appendMainCause appends a table row's main-cause cells: one ("revoked (14.7%)") for a
+// person, two (main_cause, main_cause_share) for the files.
+func (s *Summary) appendMainCause(cells []string, r row, opts Options) []string {
+	if opts.ForFiles {
+		main, share := s.mainCauseCells(r)
+		return append(cells, main, share)
+	}
+	return append(cells, s.mainCause(r))
+}
+
 func csvTime(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return ""

@@ -114,13 +114,7 @@ func (s *Summary) tables(v *view, opts Options) []Table {
 				}
 			}
 			cells = append(cells, fmt.Sprint(r.events), fmt.Sprint(r.distinct))
-			if opts.ForFiles {
-				main, share := s.mainCauseCells(r)
-				cells = append(cells, main, share)
-			} else {
-				cells = append(cells, s.mainCause(r))
-			}
-			t.Rows = append(t.Rows, cells)
+			t.Rows = append(t.Rows, s.appendMainCause(cells, r, opts))
 		}
 		out = append(out, t)
 
