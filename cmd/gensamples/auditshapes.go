@@ -367,23 +367,10 @@ var laAuditHeader = []string{"TenantId", "TimeGenerated [UTC]", "ResourceId", "O
 	"AADOperationType", "Type"}
 
 func laAuditRow(a *auditRec) []string {
-	vals := map[string]string{}
-	for _, m := range laAudit(a, true) {
-		switch v := m.v.(type) {
-		case string:
-			vals[m.k] = v
-		case nil:
-		default:
-			vals[m.k] = text(v)
-		}
-	}
-	vals["TimeGenerated [UTC]"] = laTime(a.time.Add(71 * time.Second))
-	vals["ActivityDateTime [UTC]"] = laTime(a.time)
-	row := make([]string, len(laAuditHeader))
-	for i, h := range laAuditHeader {
-		row[i] = vals[h]
-	}
-	return row
+	return laCSVRow(laAudit(a, true), laAuditHeader, map[string]string{
+		"TimeGenerated [UTC]":    laTime(a.time.Add(71 * time.Second)),
+		"ActivityDateTime [UTC]": laTime(a.time),
+	})
 }
 
 // laAuditParquet is a row of AuditLogs copied to Parquet.

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"io"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -66,7 +67,16 @@ var laHeader = []string{"TenantId", "TimeGenerated [UTC]", "OperationName", "Cat
 func laTime(t time.Time) string { return t.Format("1/2/2006, 3:04:05.000 PM") }
 
 func laRow(e *event) []string {
-	rec := laRecord(e, true)
+	return laCSVRow(laRecord(e, true), laHeader, map[string]string{
+		"TimeGenerated [UTC]":   laTime(e.time.Add(95 * time.Second)),
+		"CreatedDateTime [UTC]": laTime(e.time),
+	})
+}
+
+// laCSVRow is a Log Analytics record as its CSV export writes it, in header's order:
+// strings as they are, dynamic values as JSON text, null as empty; times (the columns
+// the export renames with " [UTC]") as given.
+func laCSVRow(rec obj, header []string, times map[string]string) []string {
 	vals := map[string]string{}
 	for _, m := range rec {
 		switch v := m.v.(type) {
@@ -77,10 +87,9 @@ func laRow(e *event) []string {
 			vals[m.k] = text(v)
 		}
 	}
-	vals["TimeGenerated [UTC]"] = laTime(e.time.Add(95 * time.Second))
-	vals["CreatedDateTime [UTC]"] = laTime(e.time)
-	row := make([]string, len(laHeader))
-	for i, h := range laHeader {
+	maps.Copy(vals, times)
+	row := make([]string, len(header))
+	for i, h := range header {
 		row[i] = vals[h]
 	}
 	return row
