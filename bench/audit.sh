@@ -30,6 +30,7 @@
 # Needs bash, coreutils, git, GNU time (/usr/bin/time) and Go.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/gnutime.sh
 data=bench/data
 mkdir -p "$data"
 
@@ -40,19 +41,7 @@ measure() {
   shift
   rc=0
   /usr/bin/time -v -o "$data/audit-time.txt" "$@" >/dev/null 2>"$err" || rc=$?
-  wall_cs=0 rss_kb=0
-  while IFS= read -r line; do
-    case $line in
-    *"Elapsed (wall clock) time"*)
-      line=${line##*: } cs=0
-      [[ $line == *.* ]] && { cs=${line##*.}; line=${line%.*}; }
-      IFS=: read -r h m s <<<"$line"
-      [[ -z $s ]] && { s=$m; m=$h; h=0; }
-      wall_cs=$(((((10#$h * 60 + 10#$m) * 60) + 10#$s) * 100 + 10#$cs))
-      ;;
-    *"Maximum resident set size"*) rss_kb=${line##*: } ;;
-    esac
-  done <"$data/audit-time.txt"
+  read_gnu_time "$data/audit-time.txt"
 }
 
 # div A B [DIGITS]: A/B rounded to DIGITS decimals.

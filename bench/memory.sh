@@ -31,6 +31,7 @@
 # (the first lines of a.), events, MB, wall, RSS and bytes spilled against size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/gnutime.sh
 data=bench/data
 mkdir -p "$data"
 
@@ -62,20 +63,8 @@ measure() {
   shift
   rc=0
   /usr/bin/time -v -o "$data/time.txt" "$@" >/dev/null 2>"$err" || rc=$?
-  wall_cs=0 rss_kb=0 spilled=0
-  while IFS= read -r line; do
-    case $line in
-    *"Elapsed (wall clock) time"*)
-      # h:mm:ss or m:ss.cc
-      line=${line##*: } cs=0
-      [[ $line == *.* ]] && { cs=${line##*.}; line=${line%.*}; }
-      IFS=: read -r h m s <<<"$line"
-      [[ -z $s ]] && { s=$m; m=$h; h=0; }
-      wall_cs=$(((((10#$h * 60 + 10#$m) * 60) + 10#$s) * 100 + 10#$cs))
-      ;;
-    *"Maximum resident set size"*) rss_kb=${line##*: } ;;
-    esac
-  done <"$data/time.txt"
+  read_gnu_time "$data/time.txt"
+  spilled=0
   while IFS= read -r line; do
     if [[ $line =~ ^grantsweep:\ spilled\ ([0-9]+)\ bytes\ in\ [0-9]+\ runs?\ to\ .*\(memory\ budget\ .*\)$ ]]; then
       spilled=${BASH_REMATCH[1]}

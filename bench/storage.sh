@@ -18,6 +18,7 @@
 # Prints Markdown tables (bench/data/storage.md). A quick run: bench/storage.sh 20 200.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/gnutime.sh
 mb=${1:-1000}
 hours=${2:-8760}
 data=bench/data/storage
@@ -54,19 +55,7 @@ measure() {
   shift
   rc=0
   /usr/bin/time -v -o "$data/time.txt" "$@" >"$data/out.json" 2>"$err" || rc=$?
-  wall_cs=0 rss_kb=0
-  while IFS= read -r line; do
-    case $line in
-    *"Elapsed (wall clock) time"*)
-      line=${line##*: } cs=0
-      [[ $line == *.* ]] && { cs=${line##*.}; line=${line%.*}; }
-      IFS=: read -r h m s <<<"$line"
-      [[ -z $s ]] && { s=$m; m=$h; h=0; }
-      wall_cs=$(((((10#$h * 60 + 10#$m) * 60) + 10#$s) * 100 + 10#$cs))
-      ;;
-    *"Maximum resident set size"*) rss_kb=${line##*: } ;;
-    esac
-  done <"$data/time.txt"
+  read_gnu_time "$data/time.txt"
   if ((rc != 0)); then
     echo "storage.sh: $* exited $rc:" >&2
     head -5 "$err" >&2
