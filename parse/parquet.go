@@ -30,9 +30,10 @@ type parquetDecoder struct {
 	ra          io.ReaderAt
 	size        int64
 	filter      func(code int) bool
-	summaryOnly bool      // leave the detail columns unread (Input.SetSummaryFields)
-	dataEnd     int64     // where the footer starts: every page lies before it
-	win         rowWindow // the rows being read, reused from window to window
+	summaryOnly bool         // leave the detail columns unread (Input.SetSummaryFields)
+	dataEnd     int64        // where the footer starts: every page lies before it
+	win         rowWindow    // the rows being read, reused from window to window
+	plain       plainBuffers // what its plainCursors read pages through
 	kind        string
 	table       bool              // the schema has a sign-in column (evidenceColumn)
 	light       bool              // and none of audit records: rows left out by filter need no more, once known to be sign-ins
@@ -62,6 +63,7 @@ type parquetLeaf struct {
 	list     listSetter // a repeated column's setter (set is nil)
 	defAt    []int      // a repeated column's: the definition level at which the element of level j+1 is there
 	unit     valueUnit  // how a value reads as text: an INT64 timestamp's unit, a UUID
+	maxDef   int        // a non-repeated column's definition level when its value is there
 	codeRank int        // > 0 for error-code columns (lower wins)
 	timeRank int        // > 0 for time columns (lower wins)
 }
@@ -108,7 +110,7 @@ func parquetLeaves(root *parquet.Column) []parquetLeaf {
 			return
 		}
 		key := fieldName(path)
-		out = append(out, parquetLeaf{index: c.Index(), path: path, key: key, set: set, codeRank: codeRanks[key], timeRank: timeRanks[key], unit: unitOf(c)})
+		out = append(out, parquetLeaf{index: c.Index(), path: path, key: key, set: set, codeRank: codeRanks[key], timeRank: timeRanks[key], unit: unitOf(c), maxDef: def})
 	}
 	walk(root, 0, nil)
 	return out
@@ -265,15 +267,20 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 		// not read otherwise): not read again, its pages are decoded once. An audit
 		// record's time is its activity's, the time column's text kept for it whole.
 		timeField := key && l.timeRank > 0 && read && !d.audit
+		newCursor := func() valueCursor {
+			if cm := &f.Metadata().RowGroups[gi].Columns[l.index].MetaData; plainChunk(cm, l, n) {
+				return newPlainCursor(d.ra, cm, l, &d.plain)
+			}
+			return newColumnCursor(chunks[l.index])
+		}
 		if key {
-			keys = append(keys, reading{leaf: l, cur: newColumnCursor(chunks[l.index]), timeField: timeField})
+			keys = append(keys, reading{leaf: l, cur: newCursor(), timeField: timeField})
 		}
 		if d.light && d.filter != nil && kindColumn(*l) {
 			cats = append(cats, reading{leaf: l, cur: newColumnCursor(chunks[l.index])})
 		}
 		if read && !timeField {
-			reads = append(reads, reading{leaf: l, cur: newColumnCursor(chunks[l.index]), text: textColumns[name], light: name == "status",
-				memo: d.memo(f, gi, l)})
+			reads = append(reads, reading{leaf: l, cur: newCursor(), text: textColumns[name], light: name == "status", memo: d.memo(f, gi, l)})
 		}
 	}
 	slices.SortStableFunc(keys, func(a, b reading) int {
@@ -281,42 +288,50 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 	})
 	bestCode, bestTime := bestRank(leaves, true), bestRank(leaves, false)
 
-	// The row group is read a window of rows at a time, whatever its size (its row count
-	// is only trusted as far as its columns hold rows), with the window's state reused.
+	// The row group is read a span of rows at a time (parquetSpan; its row count is only
+	// trusted as far as its columns hold rows), with the span's state reused. For each
+	// span, first the code and time of every row, and so which rows are selected; then
+	// the other columns a window of rows at a time (parquetWindow), the records of a
+	// window assembled from every column. Knowing the span's selection before the other
+	// columns are read lets their cursors keep, of a large page, only the selected rows'
+	// values (see columnCursor.sel), so that a writer's large pages (DuckDB writes a
+	// column chunk of 122,880 rows as one page) are not live all at once.
 	w := &d.win
-	w.reset(int(min(n, parquetWindow)))
-	for from := int64(0); from < n; from += parquetWindow {
-		to := min(from+parquetWindow, n)
-		size := int(to - from)
-		w.clear(size)
+	w.reset(int(min(n, parquetSpan)), int(min(n, parquetWindow)))
+	for sfrom := int64(0); sfrom < n; sfrom += parquetSpan {
+		sto := min(sfrom+parquetSpan, n)
+		ssize := int(sto - sfrom)
+		w.clear(ssize)
 
 		// The code and the time of every row: the preferred column of each, then the
 		// next one only for the rows it left without a value. The codes first: with the
 		// columns naming each row's log they say which rows are selected, for which the
-		// time columns set their field too (see timeField).
+		// time columns keep their text, to set their field (see timeField).
 		keyPass := func(codes bool) error {
-			for _, r := range keys {
+			for k := range keys {
+				r := &keys[k]
 				l := r.leaf
 				if (l.codeRank > 0) != codes {
 					continue
 				}
 				var want []bool
 				if l.codeRank > 0 && l.codeRank != bestCode {
-					if want = w.missing(w.codeRank[:size]); want == nil {
+					if want = w.missing(w.codeRank[:ssize]); want == nil {
 						continue
 					}
 				}
 				if l.timeRank > 0 && l.timeRank != bestTime {
-					if want = w.missing(w.timeRank[:size]); want == nil {
+					if want = w.missing(w.timeRank[:ssize]); want == nil {
 						continue
 					}
 				}
 				field := r.timeField
-				err := r.cur.each(to, want, from, func(row int64, v parquet.Value) {
+				r.kept, r.next = r.kept[:0], 0
+				err := r.cur.each(sto, want, sfrom, func(row int64, v parquet.Value) {
 					if v.IsNull() {
 						return
 					}
-					i := row - from
+					i := row - sfrom
 					if l.codeRank > 0 && (w.codeRank[i] == 0 || int(w.codeRank[i]) > l.codeRank) {
 						if c, ok := valueInt(v); ok {
 							w.codes[i], w.codeRank[i] = int32(c), int8(l.codeRank)
@@ -329,12 +344,12 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 							w.times[i], w.timeRank[i] = t.UnixNano(), int8(l.timeRank)
 						}
 						if field && w.want[i] {
-							l.set(&w.recs[i], valueText(v, l.unit))
+							r.kept = append(r.kept, keptText{row: row, text: valueText(v, l.unit)})
 						}
 					}
 				})
 				if err == nil {
-					err = r.cur.short(to, n)
+					err = r.cur.short(sto, n)
 				}
 				if err != nil {
 					return fmt.Errorf("column %s: %w", l.path, err)
@@ -348,7 +363,7 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 
 		// Which rows the columns naming each row's log say are not sign-ins: those are read
 		// whole.
-		heavy, err := d.kinds.read(cats, from, to, n)
+		heavy, err := d.kinds.read(cats, sfrom, sto, n)
 		if err != nil {
 			return err
 		}
@@ -356,83 +371,107 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 		// Then every column, only where rows are selected; and for the failures left out,
 		// the columns that hold their text, which describes their code (as JSON failures
 		// are).
-		selected, failures := 0, 0
-		for i := range size {
+		for i := range ssize {
 			switch {
 			case d.filter == nil || !d.light || heavy != nil && heavy[i] || d.filter(int(w.codes[i])):
 				w.want[i], w.textWant[i] = true, true
-				selected++
 			case w.codes[i] != 0:
 				w.textWant[i] = true
-				failures++
 			}
 		}
 		if err := keyPass(false); err != nil {
 			return err
 		}
 		for _, r := range reads {
-			want := w.want[:size]
-			if r.text {
-				want = w.textWant[:size]
+			r.cur.selectRows(sfrom, sto, w.want[:ssize], w.textWant[:ssize], r.text)
+		}
+
+		for from := sfrom; from < sto; from += parquetWindow {
+			to := min(from+parquetWindow, sto)
+			size := int(to - from)
+			at := int(from - sfrom) // the window's first row in the span's state
+			want, textWant := w.want[at:at+size], w.textWant[at:at+size]
+			selected, failures := 0, 0
+			for i := range size {
+				if want[i] {
+					selected++
+				} else if textWant[i] {
+					failures++
+				}
 			}
-			if selected == 0 && (!r.text || failures == 0) {
-				continue
+
+			// The time columns' fields, from the text their key pass kept.
+			for k := range keys {
+				r := &keys[k]
+				for ; r.next < len(r.kept) && r.kept[r.next].row < to; r.next++ {
+					r.leaf.set(&w.recs[r.kept[r.next].row-from], r.kept[r.next].text)
+				}
 			}
-			set, unit, light, memo := r.leaf.set, r.leaf.unit, r.light, r.memo
-			err := r.cur.each(to, want, from, func(row int64, v parquet.Value) {
-				i := row - from
-				if light && !w.want[i] {
-					if memo == nil {
-						setFailureReason(&w.recs[i], v)
-					} else if k := v.Kind(); !v.IsNull() && (k == parquet.ByteArray || k == parquet.FixedLenByteArray) {
-						memo.set(&w.recs[i], v, set, unit) // as setFailureReason
+
+			for _, r := range reads {
+				rw := want
+				if r.text {
+					rw = textWant
+				}
+				if selected == 0 && (!r.text || failures == 0) {
+					continue
+				}
+				set, unit, light, memo := r.leaf.set, r.leaf.unit, r.light, r.memo
+				err := r.cur.each(to, rw, from, func(row int64, v parquet.Value) {
+					i := row - from
+					if light && !want[i] {
+						if memo == nil {
+							setFailureReason(&w.recs[i], v)
+						} else if k := v.Kind(); !v.IsNull() && (k == parquet.ByteArray || k == parquet.FixedLenByteArray) {
+							memo.set(&w.recs[i], v, set, unit) // as setFailureReason
+						}
+						return
 					}
-					return
+					if memo != nil {
+						memo.set(&w.recs[i], v, set, unit)
+						return
+					}
+					set(&w.recs[i], valueText(v, unit))
+				})
+				if err == nil {
+					err = r.cur.short(to, n)
 				}
-				if memo != nil {
-					memo.set(&w.recs[i], v, set, unit)
-					return
+				if err != nil {
+					return fmt.Errorf("column %s: %w", r.leaf.path, err)
 				}
-				set(&w.recs[i], valueText(v, unit))
-			})
-			if err == nil {
-				err = r.cur.short(to, n)
 			}
-			if err != nil {
-				return fmt.Errorf("column %s: %w", r.leaf.path, err)
-			}
-		}
 
-		for _, c := range lists {
-			if selected == 0 {
-				break
-			}
-			set, unit := c.leaf.list, c.leaf.unit
-			err := c.each(to, w.want[:size], from, func(row int64, idx []int, exist int, v parquet.Value) {
-				set(&w.recs[row-from], idx, exist, valueText(v, unit), !v.IsNull())
-			})
-			if err != nil {
-				return fmt.Errorf("column %s: %w", c.leaf.path, err)
-			}
-		}
-
-		for i := range size {
-			var ev Event
-			if w.textWant[i] {
-				w.recs[i].table = d.table
-				w.recs[i].event(&ev)
-				w.recs[i] = jsonRecord{}
-			}
-			if !w.want[i] {
-				// Not selected: the code and time of the first pass, and a failure's text.
-				ev = Event{ErrorCode: int(w.codes[i]), FailureReason: ev.FailureReason, ResultDescription: ev.ResultDescription}
-				if w.timeRank[i] > 0 {
-					ev.Time = time.Unix(0, w.times[i]).UTC()
+			for _, c := range lists {
+				if selected == 0 {
+					break
+				}
+				set, unit := c.leaf.list, c.leaf.unit
+				err := c.each(to, want, from, func(row int64, idx []int, exist int, v parquet.Value) {
+					set(&w.recs[row-from], idx, exist, valueText(v, unit), !v.IsNull())
+				})
+				if err != nil {
+					return fmt.Errorf("column %s: %w", c.leaf.path, err)
 				}
 			}
-			ev.Pos = Position{Line: int(first + from + int64(i) + 1), Offset: offset}
-			if !yield(ev, nil) {
-				return errStopped
+
+			for i := range size {
+				var ev Event
+				if textWant[i] {
+					w.recs[i].table = d.table
+					w.recs[i].event(&ev)
+					w.recs[i] = jsonRecord{}
+				}
+				if j := at + i; !want[i] {
+					// Not selected: the code and time of the first pass, and a failure's text.
+					ev = Event{ErrorCode: int(w.codes[j]), FailureReason: ev.FailureReason, ResultDescription: ev.ResultDescription}
+					if w.timeRank[j] > 0 {
+						ev.Time = time.Unix(0, w.times[j]).UTC()
+					}
+				}
+				ev.Pos = Position{Line: int(first + from + int64(i) + 1), Offset: offset}
+				if !yield(ev, nil) {
+					return errStopped
+				}
 			}
 		}
 	}
@@ -445,15 +484,33 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 	return nil
 }
 
+// valueCursor reads a non-repeated column chunk's values in row order: a columnCursor, or
+// a plainCursor for a chunk of plain byte arrays (plainChunk).
+type valueCursor interface {
+	each(to int64, want []bool, base int64, fn func(row int64, v parquet.Value)) error
+	selectRows(from, to int64, want, textWant []bool, text bool)
+	short(to, n int64) error
+	beyond(n int64) error
+	close()
+}
+
 // reading is a column read by a cursor of its own.
 type reading struct {
 	leaf  *parquetLeaf
-	cur   *columnCursor
+	cur   valueCursor
 	text  bool      // read for every failure, not only for the selected rows
 	light bool      // a Status column as JSON text: for rows not selected, only the failure reason
 	memo  *textMemo // when its column chunk is dictionary-encoded
 
-	timeField bool // a time column whose key pass sets its field (reads it no more)
+	timeField bool       // a time column whose key pass keeps its text for the rows selected (reads it no more)
+	kept      []keptText // that text, of the span's selected rows in row order
+	next      int        // the next of kept to set
+}
+
+// keptText is a value's text kept for a row.
+type keptText struct {
+	row  int64
+	text string
 }
 
 // checkChunk checks the pages of column col of row group gi (see checkPages) before
@@ -725,13 +782,18 @@ func borrowedText(v parquet.Value, unit valueUnit) string {
 	return valueText(v, unit)
 }
 
-// parquetWindow is the rows read at a time. Its records (840 bytes each) are live with
-// every column's page: 1,024 rows keep them under 1 MB.
+// parquetWindow is the rows whose records are assembled at a time. Its records (840 bytes
+// each) are live with every column's page: 1,024 rows keep them under 1 MB.
 const parquetWindow = 1024
 
-// rowWindow is what a window of rows needs, kept by the decoder and reused: the code and
+// parquetSpan is the most rows whose code, time and selection are known at a time (17
+// bytes each): a row group of DuckDB's 122,880 rows, or Spark's 128 MB of sign-ins, is one
+// span.
+var parquetSpan int64 = 1 << 18
+
+// rowWindow is what a span of rows needs, kept by the decoder and reused: the code and
 // time of each row with the rank of the column each came from, which rows are selected
-// (want) or are failures whose text is read (textWant), and their records.
+// (want) or are failures whose text is read (textWant); and the records of a window.
 type rowWindow struct {
 	codes              []int32
 	times              []int64
@@ -741,15 +803,18 @@ type rowWindow struct {
 	recs               []jsonRecord // zero: each record used is cleared once its row is out
 }
 
-func (w *rowWindow) reset(size int) {
-	if len(w.codes) < size {
-		*w = rowWindow{codes: make([]int32, size), times: make([]int64, size), codeRank: make([]int8, size),
-			timeRank: make([]int8, size), want: make([]bool, size), textWant: make([]bool, size),
-			missingRows: make([]bool, size), recs: make([]jsonRecord, size)}
+func (w *rowWindow) reset(span, window int) {
+	if len(w.codes) < span {
+		*w = rowWindow{codes: make([]int32, span), times: make([]int64, span), codeRank: make([]int8, span),
+			timeRank: make([]int8, span), want: make([]bool, span), textWant: make([]bool, span),
+			missingRows: make([]bool, span), recs: w.recs}
+	}
+	if len(w.recs) < window {
+		w.recs = make([]jsonRecord, window)
 	}
 }
 
-// clear readies the first size rows for a new window.
+// clear readies the first size rows for a new span.
 func (w *rowWindow) clear(size int) {
 	clear(w.codes[:size])
 	clear(w.times[:size])
@@ -885,24 +950,75 @@ func setFailureReason(r *jsonRecord, v parquet.Value) {
 
 // columnCursor reads a non-repeated column chunk's values in row order, a window of rows
 // at a time. Pages without a wanted row are skipped without decoding their values.
+//
+// Told a span's selection (selectRows), it keeps of a page larger than parquetKeepOver that
+// lies in the span only the selected rows' values, copied, and releases the page at once:
+// the page is live while it is read, not while the other columns' pages of its rows are.
 type columnCursor struct {
 	pageValues
 	row int64 // the row of buf[next], or of the next page's first value
 	end int64 // the row after the current page
+
+	sel            []bool // the span's selected rows (sel[i]: row selFrom+i); nil: not told
+	selFrom, selTo int64
+	kept           keptValues // the current page's selected values, when it was kept (held)
+	held           bool
 }
+
+// keptValues are the selected values of a page, their bytes copied into one buffer.
+type keptValues struct {
+	vals  []parquet.Value
+	rows  []int64
+	ends  []int // where each value's bytes end in bytes
+	bytes []byte
+	next  int
+}
+
+// parquetKeepOver is the size of a page (as parquet-go counts it) over which a cursor told
+// the span's selection keeps only the selected rows' values; 0 in tests, to keep every one.
+var parquetKeepOver int64 = 1 << 20
 
 func newColumnCursor(chunk parquet.ColumnChunk) *columnCursor {
 	return &columnCursor{pageValues: newPageValues(chunk)}
 }
 
+// selectRows tells the cursor the rows selected in the span of rows from-to: want, or textWant
+// for a column of a failure's text.
+func (c *columnCursor) selectRows(from, to int64, want, textWant []bool, text bool) {
+	c.sel, c.selFrom, c.selTo = want, from, to
+	if text {
+		c.sel = textWant
+	}
+}
+
+// inSpan reports whether rows from-to lie in the span whose selection the cursor knows.
+func (c *columnCursor) inSpan(from, to int64) bool {
+	return c.sel != nil && from >= c.selFrom && to <= c.selTo
+}
+
 // each calls fn for the wanted rows before row to, from where the previous call stopped.
 // want[i] says whether row base+i is wanted; want nil: every row from base. Rows before
-// base are passed over.
+// base are passed over. A cursor told the span's selection must be asked for no row
+// outside it (want a part of it).
 func (c *columnCursor) each(to int64, want []bool, base int64, fn func(row int64, v parquet.Value)) error {
 	wanted := func(row int64) bool {
 		return row >= base && (want == nil || row-base < int64(len(want)) && want[row-base])
 	}
 	for c.row < to && !c.done {
+		if c.held {
+			k := &c.kept
+			for ; k.next < len(k.vals) && k.rows[k.next] < to; k.next++ {
+				if r := k.rows[k.next]; wanted(r) {
+					fn(r, k.vals[k.next])
+				}
+			}
+			if c.end > to {
+				c.row = to
+				return nil
+			}
+			c.row, c.held = c.end, false
+			continue
+		}
 		if c.next < len(c.buf) {
 			if wanted(c.row) {
 				fn(c.row, c.buf[c.next])
@@ -933,15 +1049,71 @@ func (c *columnCursor) each(to int64, want []bool, base int64, fn func(row int64
 		}
 		c.row = c.end
 		c.end += p.NumRows()
-		// A page that ends within the window and holds no wanted row is passed over.
-		if c.end <= to && !anyRow(c.row, c.end, wanted) {
+		// A page that ends within the window, or lies in the span, and holds no wanted
+		// row is passed over.
+		span := c.inSpan(c.row, c.end)
+		if c.end <= to && !anyRow(c.row, c.end, wanted) || span && !slices.Contains(c.sel[c.row-c.selFrom:c.end-c.selFrom], true) {
 			parquet.Release(p)
 			c.row = c.end
+			continue
+		}
+		if span && p.Size() > parquetKeepOver {
+			if err := c.keep(p); err != nil {
+				return err
+			}
 			continue
 		}
 		c.page, c.values = p, p.Values()
 	}
 	return nil
+}
+
+// keep copies page p's values of the selected rows into c.kept and releases it.
+func (c *columnCursor) keep(p parquet.Page) error {
+	defer parquet.Release(p)
+	k := &c.kept
+	k.vals, k.rows, k.ends, k.bytes, k.next = k.vals[:0], k.rows[:0], k.ends[:0], k.bytes[:0], 0
+	values, row := p.Values(), c.row
+	for row < c.end {
+		n, err := values.ReadValues(c.buf[:cap(c.buf)])
+		for _, v := range c.buf[:n] {
+			if row < c.end && c.sel[row-c.selFrom] {
+				if isBytes(v) {
+					k.bytes = append(k.bytes, v.ByteArray()...)
+				}
+				k.vals, k.rows, k.ends = append(k.vals, v), append(k.rows, row), append(k.ends, len(k.bytes))
+			}
+			row++
+		}
+		clear(c.buf[:n]) // they point into the page
+		if err != nil && err != io.EOF {
+			return err
+		}
+		if n == 0 || err == io.EOF {
+			break // a page of fewer values than rows: the rest have none, as each reads it
+		}
+	}
+	c.buf, c.next = c.buf[:0], 0
+	from := 0
+	for i, v := range k.vals {
+		if isBytes(v) {
+			b := k.bytes[from:k.ends[i]:k.ends[i]]
+			nv := parquet.ByteArrayValue(b)
+			if v.Kind() == parquet.FixedLenByteArray {
+				nv = parquet.FixedLenByteArrayValue(b)
+			}
+			k.vals[i] = nv.Level(v.RepetitionLevel(), v.DefinitionLevel(), v.Column())
+		}
+		from = k.ends[i]
+	}
+	c.held = true
+	return nil
+}
+
+// isBytes reports whether v is a byte array, whose bytes borrow page memory.
+func isBytes(v parquet.Value) bool {
+	k := v.Kind()
+	return !v.IsNull() && (k == parquet.ByteArray || k == parquet.FixedLenByteArray)
 }
 
 func anyRow(from, to int64, wanted func(int64) bool) bool {

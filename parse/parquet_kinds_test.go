@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
+	"os"
 	"reflect"
 	"testing"
 	"time"
@@ -190,6 +192,74 @@ func TestParquetMemo(t *testing.T) {
 		parquetMemo = true
 		if len(with) != 6000 || !reflect.DeepEqual(with, without) {
 			t.Errorf("filter %v: %d events with the memo, %d without, or they differ", f != nil, len(with), len(without))
+		}
+	}
+}
+
+// TestParquetKeptPages: a cursor that keeps only a page's selected values (every page,
+// with parquetKeepOver 0; the large pages only, by default), chunks of plain byte arrays
+// read by a plainCursor (every one, with parquetOwnOver 0), and spans of any size, across
+// pages, windows and row groups, read every file as parquet-go's pages held whole do.
+func TestParquetKeptPages(t *testing.T) {
+	files := map[string][]byte{"kinds": kindParquet(t, 2, 3000, 0)}
+	files["flat"], _ = flatParquet(t, 3, 2500)
+	// Large pages, as DuckDB writes them: a column chunk of 20,000 rows in one page of
+	// plain JSON text over parquetKeepOver.
+	type bigRow struct {
+		ResultType string  `parquet:"ResultType,dict"`
+		Created    string  `parquet:"CreatedDateTime,plain"`
+		UPN        *string `parquet:"UserPrincipalName,optional,plain"`
+		Status     string  `parquet:"Status,plain"`
+		Device     string  `parquet:"DeviceDetail,plain"`
+	}
+	writeBig := func(name string, opts ...parquet.WriterOption) {
+		var big bytes.Buffer
+		w := parquet.NewGenericWriter[bigRow](&big, append(opts, parquet.PageBufferSize(8<<20))...)
+		for i := range 20000 {
+			code := []int{0, 70000, 0, 50126, 0, 700082, 0}[i%7]
+			r := bigRow{ResultType: fmt.Sprint(code), Created: kindBase.Add(time.Duration(i) * time.Second).Format(time.RFC3339Nano),
+				Status: fmt.Sprintf(`{"errorCode":%d,"failureReason":"reason %d %d"}`, code, code, i),
+				Device: fmt.Sprintf(`{"operatingSystem":"OS%d","deviceId":"%08d-aaaa-bbbb-cccc-%012d"}`, i%3, i, i)}
+			if i%5 != 0 {
+				u := fmt.Sprintf("user%d@x.example", i%97)
+				r.UPN = &u
+			}
+			w.Write([]bigRow{r})
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		files[name] = big.Bytes()
+	}
+	writeBig("big", parquet.Compression(&parquet.Snappy), parquet.DataPageVersion(1))
+	writeBig("big, pages v2", parquet.Compression(&parquet.Snappy), parquet.DataPageVersion(2))
+	writeBig("big, uncompressed", parquet.Compression(&parquet.Uncompressed), parquet.DataPageVersion(2))
+	writeBig("big, uncompressed v1", parquet.Compression(&parquet.Uncompressed), parquet.DataPageVersion(1))
+	for _, p := range []string{"../samples/databricks/signinlogs/part-00000.snappy.parquet", "../samples/adx/AADNonInteractiveUserSignInLogs.parquet",
+		"testdata/engines/duckdb-unnest.parquet", "testdata/audit/la-mixed.parquet", "testdata/audit/diag-nested-mixed.parquet"} {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[p] = data
+	}
+	defer func(over, span, own int64) { parquetKeepOver, parquetSpan, parquetOwnOver = over, span, own }(parquetKeepOver, parquetSpan, parquetOwnOver)
+	filters := map[string]func(int) bool{"none": nil, "in scope": func(code int) bool { return code == 70000 || code == 700082 }}
+	for name, data := range files {
+		for fname, filter := range filters {
+			parquetKeepOver, parquetSpan, parquetOwnOver = math.MaxInt64, 1<<18, math.MaxInt64
+			whole := readParquetEvents(t, data, filter)
+			if len(whole) == 0 {
+				t.Fatalf("%s: no events", name)
+			}
+			for _, c := range []struct{ over, span, own int64 }{{0, 1 << 18, math.MaxInt64}, {0, 1000, math.MaxInt64}, {0, 7, math.MaxInt64},
+				{1 << 20, 1500, math.MaxInt64}, {1 << 20, 1 << 18, 4 << 20}, {1 << 20, 1 << 18, 0}, {0, 1000, 0}, {1 << 20, 7, 0}} {
+				parquetKeepOver, parquetSpan, parquetOwnOver = c.over, c.span, c.own
+				if got := readParquetEvents(t, data, filter); !reflect.DeepEqual(got, whole) {
+					t.Errorf("%s, filter %s, pages kept over %d bytes, spans of %d rows, chunks read by plainCursor over %d bytes: %d events differ from %d read with pages whole",
+						name, fname, c.over, c.span, c.own, len(got), len(whole))
+				}
+			}
 		}
 	}
 }

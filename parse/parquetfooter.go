@@ -389,29 +389,16 @@ const (
 // checkPages reads the headers of the pages of the column chunk at [from, to) of ra and
 // checks the sizes and counts they give against the chunk and the bounds above; for a
 // snappy chunk, also the decoded length that starts each page's compressed data. Each
-// header is measured first by a thriftScanner (bounded in depth and sizes, allocating
-// nothing), then its bytes decoded (pageHeaderCounts).
+// header is read by pageHeaders, as pageHeaderCounts.
 func checkPages(ra io.ReaderAt, from, to int64, snappy bool) error {
-	var buf []byte
-	br := (&thrift.CompactProtocol{}).NewReaderFromBytes(nil)
-	dec := thrift.NewDecoder(br)
-	t := &thriftScanner{r: bufio.NewReaderSize(nil, 512), end: to}
+	hr := newPageHeaders(ra, to)
 	for pos := from; pos < to; {
-		t.r.Reset(io.NewSectionReader(ra, pos, to-pos))
-		t.pos, t.err = pos, nil
-		t.skip(thrift.STRUCT, 0)
-		if t.err != nil {
-			return fmt.Errorf("page header at offset %d: %w", pos, t.err)
-		}
-		data := t.pos
-		buf = slices.Grow(buf[:0], int(data-pos))[:data-pos]
-		if n, _ := ra.ReadAt(buf, pos); n < len(buf) {
-			return fmt.Errorf("page header at offset %d: %w", pos, errFooter)
-		}
-		h, err := decodePageHeader(dec, br, buf)
+		var ph pageHeaderCounts
+		data, err := hr.read(pos, &ph)
 		if err != nil {
-			return fmt.Errorf("page header at offset %d: %w", pos, errFooter)
+			return err
 		}
+		h := ph.header()
 		switch {
 		case h.compressed < 0 || int64(h.compressed) > to-data:
 			return fmt.Errorf("page at offset %d says %d bytes, its column chunk has %d left: %w", pos, h.compressed, to-data, errFooter)
@@ -470,15 +457,48 @@ type pageCountsV2 struct {
 	IsCompressed               thrift.Null[bool] `thrift:"7"`
 }
 
-// decodePageHeader decodes the PageHeader in b with dec, which reads br. Of the data,
-// dictionary and (v2) data page headers, one only is set; were there more, the last in
-// the order of their ids gives the counts.
-func decodePageHeader(dec *thrift.Decoder, br thrift.BytesReader, b []byte) (pageHeader, error) {
-	var ph pageHeaderCounts
-	br.ResetBytes(b)
-	if err := dec.Decode(&ph); err != nil {
-		return pageHeader{}, err
+// pageHeaders reads the page headers of a column chunk ending at end: each is measured
+// first by a thriftScanner (bounded in depth and sizes, allocating nothing), then its
+// bytes decoded.
+type pageHeaders struct {
+	ra  io.ReaderAt
+	t   *thriftScanner
+	br  thrift.BytesReader
+	dec *thrift.Decoder
+	buf []byte
+}
+
+func newPageHeaders(ra io.ReaderAt, end int64) *pageHeaders {
+	br := (&thrift.CompactProtocol{}).NewReaderFromBytes(nil)
+	return &pageHeaders{ra: ra, t: &thriftScanner{r: bufio.NewReaderSize(nil, 512), end: end}, br: br, dec: thrift.NewDecoder(br)}
+}
+
+// read decodes the page header at pos into v (a struct of thrift tags, as
+// pageHeaderCounts) and returns where the page's data starts.
+func (h *pageHeaders) read(pos int64, v any) (int64, error) {
+	t := h.t
+	t.r.Reset(io.NewSectionReader(h.ra, pos, t.end-pos))
+	t.pos, t.err = pos, nil
+	t.skip(thrift.STRUCT, 0)
+	if t.err != nil {
+		return 0, fmt.Errorf("page header at offset %d: %w", pos, t.err)
 	}
+	data := t.pos
+	h.buf = slices.Grow(h.buf[:0], int(data-pos))[:data-pos]
+	if n, _ := h.ra.ReadAt(h.buf, pos); n < len(h.buf) {
+		return 0, fmt.Errorf("page header at offset %d: %w", pos, errFooter)
+	}
+	h.br.ResetBytes(h.buf)
+	if err := h.dec.Decode(v); err != nil {
+		return 0, fmt.Errorf("page header at offset %d: %w", pos, errFooter)
+	}
+	return data, nil
+}
+
+// header is what checkPages reads of a PageHeader. Of the data, dictionary and (v2) data
+// page headers, one only is set; were there more, the last in the order of their ids
+// gives the counts.
+func (ph *pageHeaderCounts) header() pageHeader {
 	h := pageHeader{uncompressed: ph.UncompressedPageSize, compressed: ph.CompressedPageSize, compressedValues: true}
 	if d, ok := ph.DataPageHeader.Get(); ok {
 		h.values, h.levels = d.NumValues, 0
@@ -497,5 +517,5 @@ func decodePageHeader(dec *thrift.Decoder, br thrift.BytesReader, b []byte) (pag
 			h.compressedValues = c
 		}
 	}
-	return h, nil
+	return h
 }

@@ -1,0 +1,537 @@
+package parse
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math/bits"
+	"slices"
+	"sync"
+
+	"github.com/klauspost/compress/s2"
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding/thrift"
+	"github.com/parquet-go/parquet-go/format"
+)
+
+// plainCursor reads a column chunk of plain byte arrays itself, page by page, instead of
+// through parquet-go: a chunk without a dictionary, PLAIN-encoded, not repeated, snappy or
+// uncompressed (plainChunk), as DuckDB writes a column of JSON text too varied for a
+// dictionary (DeviceDetail: one page of 14 MB for its 122,880 rows). parquet-go decodes
+// such a page into buffers of about twice and a half its size, from its pools; this
+// cursor decompresses it into one buffer shared by every decoder (plainPages, taken by
+// one at a time), copies the selected rows' values out (keptValues) and lets the buffer
+// go: a large page costs its size once in the process, whatever the workers. It is made
+// only for a row group of at most parquetSpan rows, so that a page is either read through
+// at once (the code and time columns, read for a span) or lies in the span whose selection
+// was told before any of its values is read (selectRows).
+type plainCursor struct {
+	ra       io.ReaderAt
+	hr       *pageHeaders
+	pos, to  int64 // the next page header; the chunk's end
+	snappy   bool
+	maxDef   int
+	row, end int64 // as columnCursor's
+	done     bool
+
+	sel            []bool
+	selFrom, selTo int64
+	kept           keptValues
+	held           bool
+	bufs           *plainBuffers // the decoder's
+}
+
+// plainPages is the buffer a plainCursor decompresses a page into, and its levels, kept
+// for the next page and taken by one cursor at a time.
+var plainPages struct {
+	sync.Mutex
+	data, raw []byte
+	levels    []uint8
+}
+
+// parquetOwnOver is the uncompressed size of a column chunk over which plainChunk's chunks
+// are read by a plainCursor; 0 in tests, to read every one so.
+var parquetOwnOver int64 = 1 << 20
+
+// plainChunk reports whether leaf l's chunk cm, in a row group of n rows, is one a
+// plainCursor reads.
+func plainChunk(cm *format.ColumnMetaData, l *parquetLeaf, n int64) bool {
+	if cm.Type != format.ByteArray || cm.DictionaryPageOffset != 0 || cm.TotalUncompressedSize <= parquetOwnOver ||
+		n > parquetSpan || l.maxDef > 7 || cm.Codec != format.Snappy && cm.Codec != format.Uncompressed {
+		return false
+	}
+	for _, e := range cm.Encoding {
+		if e != format.Plain && e != format.RLE && e != format.BitPacked {
+			return false
+		}
+	}
+	return true
+}
+
+func newPlainCursor(ra io.ReaderAt, cm *format.ColumnMetaData, l *parquetLeaf, bufs *plainBuffers) *plainCursor {
+	to := cm.DataPageOffset + cm.TotalCompressedSize
+	return &plainCursor{ra: ra, hr: newPageHeaders(ra, to), pos: cm.DataPageOffset, to: to, snappy: cm.Codec == format.Snappy, maxDef: l.maxDef, bufs: bufs}
+}
+
+func (c *plainCursor) selectRows(from, to int64, want, textWant []bool, text bool) {
+	c.sel, c.selFrom, c.selTo = want, from, to
+	if text {
+		c.sel = textWant
+	}
+}
+
+func (c *plainCursor) close() {}
+
+// each is columnCursor.each.
+func (c *plainCursor) each(to int64, want []bool, base int64, fn func(row int64, v parquet.Value)) error {
+	for c.row < to && !c.done {
+		if c.held {
+			k := &c.kept
+			for ; k.next < len(k.vals) && k.rows[k.next] < to; k.next++ {
+				if r := k.rows[k.next]; r >= base && r-base < int64(len(want)) && want[r-base] {
+					fn(r, k.vals[k.next])
+				}
+			}
+			if c.end > to {
+				c.row = to
+				return nil
+			}
+			c.row, c.held = c.end, false
+			continue
+		}
+		if c.pos >= c.to {
+			c.done = true
+			return nil
+		}
+		if err := c.page(to, want, base, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// plainHeader is what a plainCursor reads of a PageHeader (see pageHeaderCounts).
+type plainHeader struct {
+	Type                 int32                       `thrift:"1"`
+	UncompressedPageSize int32                       `thrift:"2"`
+	CompressedPageSize   int32                       `thrift:"3"`
+	DataPageHeader       thrift.Null[plainDataPage]  `thrift:"5"`
+	DataPageHeaderV2     thrift.Null[plainDataPage2] `thrift:"8"`
+}
+
+type plainDataPage struct {
+	NumValues               int32 `thrift:"1"`
+	Encoding                int32 `thrift:"2"`
+	DefinitionLevelEncoding int32 `thrift:"3"`
+}
+
+type plainDataPage2 struct {
+	NumValues                  int32             `thrift:"1"`
+	NumNulls                   int32             `thrift:"2"`
+	NumRows                    int32             `thrift:"3"`
+	Encoding                   int32             `thrift:"4"`
+	DefinitionLevelsByteLength int32             `thrift:"5"`
+	RepetitionLevelsByteLength int32             `thrift:"6"`
+	IsCompressed               thrift.Null[bool] `thrift:"7"`
+}
+
+var errPlainPage = errors.New("corrupt file")
+
+// page reads the page at c.pos: its rows, and, if any is selected, their values. A page
+// that ends before row to is read through: fn is called for its wanted rows (see each)
+// with values that borrow the page's buffer. Otherwise its values of the rows selected
+// in the span (selectRows) are kept for the calls to come.
+func (c *plainCursor) page(to int64, want []bool, base int64, fn func(row int64, v parquet.Value)) error {
+	var h plainHeader
+	data, err := c.hr.read(c.pos, &h)
+	if err != nil {
+		return err
+	}
+	at := c.pos
+	c.pos = data + int64(h.CompressedPageSize)
+	if h.CompressedPageSize < 0 || c.pos > c.to || h.UncompressedPageSize < 0 || h.UncompressedPageSize > maxPageBytes {
+		return fmt.Errorf("page at offset %d: sizes %d and %d: %w", at, h.CompressedPageSize, h.UncompressedPageSize, errPlainPage)
+	}
+	var rows, levels int64
+	compressed := c.snappy
+	switch format.PageType(h.Type) {
+	case format.DataPage:
+		d, ok := h.DataPageHeader.Get()
+		if !ok || format.Encoding(d.Encoding) != format.Plain || c.maxDef > 0 && format.Encoding(d.DefinitionLevelEncoding) != format.RLE {
+			return fmt.Errorf("page at offset %d: a data page not of plain values with levels in RLE: %w", at, errPlainPage)
+		}
+		rows = int64(d.NumValues)
+	case format.DataPageV2:
+		d, ok := h.DataPageHeaderV2.Get()
+		if !ok || format.Encoding(d.Encoding) != format.Plain || d.RepetitionLevelsByteLength != 0 || d.DefinitionLevelsByteLength < 0 ||
+			d.NumRows != d.NumValues || d.DefinitionLevelsByteLength > h.CompressedPageSize {
+			return fmt.Errorf("page at offset %d: a data page (v2) not of plain values: %w", at, errPlainPage)
+		}
+		rows, levels = int64(d.NumRows), int64(d.DefinitionLevelsByteLength)
+		if v, ok := d.IsCompressed.Get(); ok && !v {
+			compressed = false
+		}
+	case format.IndexPage:
+		return nil
+	default:
+		return fmt.Errorf("page at offset %d: page type %d in a chunk without a dictionary: %w", at, h.Type, errPlainPage)
+	}
+	if rows < 0 || rows > maxPageValues {
+		return fmt.Errorf("page at offset %d says %d values: %w", at, rows, errPlainPage)
+	}
+	c.row = c.end
+	c.end += rows
+	wanted := func(row int64) bool {
+		return row >= base && (want == nil || row-base < int64(len(want)) && want[row-base])
+	}
+	through := c.end <= to
+	switch {
+	case through && !anyRow(c.row, c.end, wanted):
+		c.row = c.end
+		return nil
+	case through:
+	case c.sel == nil || c.row < c.selFrom || c.end > c.selTo:
+		return fmt.Errorf("page at offset %d: rows %d-%d outside the rows selected", at, c.row, c.end) // a bug, not the file's
+	case !slices.Contains(c.sel[c.row-c.selFrom:c.end-c.selFrom], true):
+		c.row = c.end
+		return nil
+	}
+
+	pg := plainPage{at: at, data: data, size: int64(h.CompressedPageSize), uncompressed: int64(h.UncompressedPageSize), levels: levels,
+		compressed: compressed, v1: format.PageType(h.Type) == format.DataPage, rows: rows, through: through}
+	err = c.values(&pg, false, wanted, fn)
+	if errors.Is(err, errSnappyWindow) {
+		// Copies from further back than the stream keeps: the page decoded whole, the
+		// rows before the one that failed not given again.
+		err = c.values(&pg, true, wanted, fn)
+	}
+	return err
+}
+
+// plainPage is what a plainCursor reads a page's values by.
+type plainPage struct {
+	at, data, size, uncompressed int64 // the header's offset, the data's, and its sizes
+	levels                       int64 // v2: the bytes of levels before the values, not compressed
+	compressed, v1, through      bool
+	rows                         int64
+	given                        int64 // rows given to fn (through) before a first attempt failed
+}
+
+// plainBuffers are what a decoder's plainCursors read pages through, one page at a time.
+type plainBuffers struct {
+	snappy  snappyStream
+	values  *bufio.Reader
+	head    []byte  // v2 levels; v1 levels' bytes
+	levels  []uint8 // a level a row
+	scratch []byte  // a value read through
+}
+
+// values reads the values of page pg: streamed, or (whole) decompressed into plainPages.
+func (c *plainCursor) values(pg *plainPage, whole bool, wanted func(int64) bool, fn func(row int64, v parquet.Value)) error {
+	b := c.bufs
+	corrupt := func(what string, err error) error {
+		if errors.Is(err, errSnappyWindow) {
+			return err
+		}
+		return fmt.Errorf("page at offset %d: %s: %w", pg.at, what, errPlainPage)
+	}
+	src := io.NewSectionReader(c.ra, pg.data, pg.size)
+	b.head = slices.Grow(b.head[:0], int(pg.levels))[:pg.levels]
+	if _, err := io.ReadFull(src, b.head); err != nil {
+		return corrupt("levels past the page", err)
+	}
+	var body io.Reader = src
+	switch {
+	case pg.compressed && whole:
+		plainPages.Lock()
+		defer plainPages.Unlock()
+		p := &plainPages
+		p.raw = slices.Grow(p.raw[:0], int(pg.size-pg.levels))[:pg.size-pg.levels]
+		if _, err := io.ReadFull(src, p.raw); err != nil {
+			return corrupt("data past the file", err)
+		}
+		n, err := s2.DecodedLen(p.raw)
+		if err != nil || int64(n) != pg.uncompressed-pg.levels {
+			return corrupt("snappy data not of the page's size", err)
+		}
+		p.data = slices.Grow(p.data[:0], n)[:n]
+		if _, err := s2.Decode(p.data, p.raw); err != nil {
+			return corrupt("snappy", err)
+		}
+		body = bytes.NewReader(p.data)
+	case pg.compressed:
+		if err := b.snappy.reset(src, pg.uncompressed-pg.levels); err != nil {
+			return corrupt("snappy", err)
+		}
+		body = &b.snappy
+	}
+	if b.values == nil {
+		b.values = bufio.NewReaderSize(body, 64<<10)
+	}
+	br := b.values
+	br.Reset(body)
+	defer br.Reset(nil)
+
+	if c.maxDef > 0 {
+		lv := b.head
+		if pg.v1 {
+			var n [4]byte
+			if _, err := io.ReadFull(br, n[:]); err != nil {
+				return corrupt("definition levels past the page", err)
+			}
+			size := int64(binary.LittleEndian.Uint32(n[:]))
+			if size > pg.uncompressed {
+				return corrupt("definition levels past the page", nil)
+			}
+			b.head = slices.Grow(b.head[:0], int(size))[:size]
+			if _, err := io.ReadFull(br, b.head); err != nil {
+				return corrupt("definition levels past the page", err)
+			}
+			lv = b.head
+		}
+		b.levels = slices.Grow(b.levels[:0], int(pg.rows))[:pg.rows]
+		if err := rleLevels(b.levels, lv, bits.Len(uint(c.maxDef))); err != nil {
+			return corrupt("definition levels: "+err.Error(), nil)
+		}
+	}
+
+	k := &c.kept
+	k.vals, k.rows, k.ends, k.bytes, k.next = k.vals[:0], k.rows[:0], k.ends[:0], k.bytes[:0], 0
+	for i := range pg.rows {
+		row := c.row + i
+		null := c.maxDef > 0 && int(b.levels[i]) != c.maxDef
+		give := pg.through && i >= pg.given && wanted(row)
+		keep := !pg.through && c.sel[row-c.selFrom]
+		var v parquet.Value
+		if !null {
+			var lb [4]byte
+			if _, err := io.ReadFull(br, lb[:]); err != nil {
+				return corrupt(fmt.Sprintf("value %d past the page", i+1), err)
+			}
+			n := int64(binary.LittleEndian.Uint32(lb[:]))
+			if n > pg.uncompressed {
+				return corrupt(fmt.Sprintf("value %d past the page", i+1), nil)
+			}
+			var err error
+			switch {
+			case give:
+				b.scratch = slices.Grow(b.scratch[:0], int(n))[:n]
+				_, err = io.ReadFull(br, b.scratch)
+				v = parquet.ByteArrayValue(b.scratch)
+			case keep:
+				at := len(k.bytes)
+				k.bytes = slices.Grow(k.bytes, int(n))[:at+int(n)]
+				_, err = io.ReadFull(br, k.bytes[at:])
+				v = parquet.ByteArrayValue(nil)
+			default:
+				_, err = br.Discard(int(n))
+			}
+			if err != nil {
+				return corrupt(fmt.Sprintf("value %d past the page", i+1), err)
+			}
+		}
+		switch {
+		case give:
+			fn(row, v)
+			pg.given = i + 1
+		case keep:
+			k.vals, k.rows, k.ends = append(k.vals, v), append(k.rows, row), append(k.ends, len(k.bytes))
+		}
+	}
+	if pg.through {
+		c.row = c.end
+		return nil
+	}
+	from := 0
+	for i, v := range k.vals {
+		if !v.IsNull() {
+			k.vals[i] = parquet.ByteArrayValue(k.bytes[from:k.ends[i]:k.ends[i]])
+		}
+		from = k.ends[i]
+	}
+	c.held = true
+	return nil
+}
+
+// snappyStream decodes a snappy block (Parquet's SNAPPY codec) as a stream, keeping of
+// what it produced only the last snappyWindow bytes or more, for its copies: snappy's own
+// compressor, and most writers', copy from at most 64 KB back. A copy from further back
+// is errSnappyWindow.
+type snappyStream struct {
+	src   *bufio.Reader
+	total int64 // bytes the block says it holds
+	left  int64 // and still to produce
+	out   []byte
+	r     int // out[:r] read
+}
+
+const snappyWindow = 64 << 10
+
+var errSnappyWindow = errors.New("snappy copy from beyond the window kept")
+
+func (z *snappyStream) reset(src io.Reader, n int64) error {
+	if z.src == nil {
+		z.src = bufio.NewReaderSize(src, 256<<10)
+	}
+	z.src.Reset(src)
+	length, err := binary.ReadUvarint(z.src)
+	if err != nil || length != uint64(n) {
+		return errors.New("snappy length not the page's")
+	}
+	z.total, z.left, z.out, z.r = n, n, z.out[:0], 0
+	return nil
+}
+
+func (z *snappyStream) Read(p []byte) (int, error) {
+	for z.r == len(z.out) {
+		if z.left == 0 {
+			return 0, io.EOF
+		}
+		if err := z.fill(); err != nil {
+			return 0, err
+		}
+	}
+	n := copy(p, z.out[z.r:])
+	z.r += n
+	return n, nil
+}
+
+// fill decodes elements of the block until snappyWindow more bytes are out or it ends.
+func (z *snappyStream) fill() error {
+	bad := errors.New("corrupt snappy data")
+	if len(z.out) > 2*snappyWindow { // all read: keep the window
+		z.out = z.out[:copy(z.out, z.out[len(z.out)-snappyWindow:])]
+		z.r = len(z.out)
+	}
+	for target := len(z.out) + snappyWindow; len(z.out) < target && z.left > 0; {
+		tag, err := z.src.ReadByte()
+		if err != nil {
+			return bad
+		}
+		var b [4]byte
+		length, offset := int64(tag>>2)+1, int64(0)
+		switch tag & 3 {
+		case 0: // a literal
+			if length > 60 {
+				k := length - 60 // bytes of length-1
+				if _, err := io.ReadFull(z.src, b[:k]); err != nil {
+					return bad
+				}
+				length = int64(binary.LittleEndian.Uint32(b[:])) + 1
+			}
+			if length > z.left {
+				return bad
+			}
+			at := len(z.out)
+			z.out = slices.Grow(z.out, int(length))[:at+int(length)]
+			if _, err := io.ReadFull(z.src, z.out[at:]); err != nil {
+				return bad
+			}
+			z.left -= length
+			continue
+		case 1:
+			c, err := z.src.ReadByte()
+			if err != nil {
+				return bad
+			}
+			length, offset = int64(tag>>2&7)+4, int64(tag>>5)<<8|int64(c)
+		case 2:
+			if _, err := io.ReadFull(z.src, b[:2]); err != nil {
+				return bad
+			}
+			offset = int64(binary.LittleEndian.Uint16(b[:2]))
+		case 3:
+			if _, err := io.ReadFull(z.src, b[:4]); err != nil {
+				return bad
+			}
+			offset = int64(binary.LittleEndian.Uint32(b[:4]))
+		}
+		if offset <= 0 || length > z.left || offset > z.total-z.left {
+			return bad
+		}
+		if offset > int64(len(z.out)) {
+			return errSnappyWindow
+		}
+		at := len(z.out)
+		z.out = slices.Grow(z.out, int(length))[:at+int(length)]
+		from := at - int(offset)
+		if offset >= length {
+			copy(z.out[at:], z.out[from:from+int(length)])
+		} else {
+			for i := range int(length) {
+				z.out[at+i] = z.out[from+i]
+			}
+		}
+		z.left -= length
+	}
+	return nil
+}
+
+// rleLevels decodes levels of width bits in the RLE / bit-packed hybrid encoding from b
+// into out, which it fills.
+func rleLevels(out []uint8, b []byte, width int) error {
+	mask := uint64(1)<<width - 1
+	bytesPer := (width + 7) / 8
+	for n := 0; n < len(out); {
+		h, k := binary.Uvarint(b)
+		if k <= 0 {
+			return errors.New("run header past the levels")
+		}
+		b = b[k:]
+		if h&1 == 0 { // a run of one value
+			count := int(min(h>>1, uint64(len(out)-n)))
+			if len(b) < bytesPer || h>>1 == 0 {
+				return errors.New("run past the levels")
+			}
+			var v uint64
+			for j := range bytesPer {
+				v |= uint64(b[j]) << (8 * j)
+			}
+			b = b[bytesPer:]
+			for j := range count {
+				out[n+j] = uint8(v & mask)
+			}
+			n += count
+			continue
+		}
+		groups := h >> 1 // of 8 values, width bytes each
+		if groups == 0 || groups > uint64(len(b)/width+1) || int(groups)*width > len(b) {
+			return errors.New("bit-packed run past the levels")
+		}
+		packed := b[:int(groups)*width]
+		b = b[int(groups)*width:]
+		for j := 0; j < int(groups)*8 && n < len(out); j++ {
+			bit := j * width
+			var v uint64
+			for q := 0; q < width; q++ {
+				if packed[(bit+q)/8]>>((bit+q)%8)&1 != 0 {
+					v |= 1 << q
+				}
+			}
+			out[n] = uint8(v)
+			n++
+		}
+	}
+	return nil
+}
+
+// short and beyond are columnCursor's.
+func (c *plainCursor) short(to, n int64) error {
+	if c.done && c.row < to {
+		return fmt.Errorf("corrupt file: the row group says %d rows, the column's pages end at row %d", n, c.row)
+	}
+	return nil
+}
+
+func (c *plainCursor) beyond(n int64) error {
+	if c.row != n || c.done {
+		return nil
+	}
+	if c.end > n || c.pos < c.to {
+		return fmt.Errorf("corrupt file: the row group says %d rows, the column's pages hold more", n)
+	}
+	return nil
+}
