@@ -23,9 +23,9 @@ import (
 // dictionary (DeviceDetail: one page of 14 MB for its 122,880 rows). parquet-go decodes
 // such a page into buffers of about twice and a half its size, from its pools; this
 // cursor decompresses it into one buffer shared by every decoder (plainPages, taken by
-// one at a time), copies the selected rows' values out (keptValues) and lets the buffer
+// one at a time), copies the selected rows' values out (plainKept) and lets the buffer
 // go: a large page costs its size once in the process, whatever the workers. It is made
-// only for a row group of at most parquetSpan rows, so that a page is either read through
+// only for a row group of at most one span, so that a page is either read through
 // at once (the code and time columns, read for a span) or lies in the span whose selection
 // was told before any of its values is read (selectRows).
 type plainCursor struct {
@@ -39,9 +39,31 @@ type plainCursor struct {
 
 	sel            []bool
 	selFrom, selTo int64
-	kept           keptValues
 	held           bool
 	bufs           *plainBuffers // the decoder's
+	*plainColumn                 // the decoder's for this column, reused from row group to row group
+}
+
+// plainColumn is what a plainCursor keeps of its chunk: the values of the page it holds,
+// and the chunk's dictionary, when it has one.
+type plainColumn struct {
+	kept plainKept
+	dict plainDict
+}
+
+// plainDict is a chunk's dictionary: its values' bytes, and where each ends.
+type plainDict struct {
+	bytes []byte
+	ends  []int
+	read  bool
+}
+
+// span is where the dictionary's value i lies in its bytes; i is in it.
+func (d *plainDict) span(i uint32) (from, to int32) {
+	if i > 0 {
+		from = int32(d.ends[i-1])
+	}
+	return from, int32(d.ends[i])
 }
 
 // plainPages is the buffer a plainCursor decompresses a page into, and its levels, kept
@@ -52,28 +74,50 @@ var plainPages struct {
 	levels    []uint8
 }
 
-// parquetOwnOver is the uncompressed size of a column chunk over which plainChunk's chunks
-// are read by a plainCursor; 0 in tests, to read every one so.
-var parquetOwnOver int64 = 1 << 20
+// parquetOwnOver is what parquet-go would decode a column chunk into (its uncompressed
+// size, or 4 bytes a row for dictionary indexes) over which plainChunk's chunks are read
+// by a plainCursor; 0 in tests, to read every one so.
+var parquetOwnOver int64 = 256 << 10
 
-// plainChunk reports whether leaf l's chunk cm, in a row group of n rows, is one a
-// plainCursor reads.
-func plainChunk(cm *format.ColumnMetaData, l *parquetLeaf, n int64) bool {
-	if cm.Type != format.ByteArray || cm.DictionaryPageOffset != 0 || cm.TotalUncompressedSize <= parquetOwnOver ||
-		n > parquetSpan || l.maxDef > 7 || cm.Codec != format.Snappy && cm.Codec != format.Uncompressed {
+// plainChunk reports whether leaf l's chunk cm, in a row group of n rows read span rows at
+// a time, is one a plainCursor reads: byte arrays, plain or in a dictionary, not repeated,
+// snappy or uncompressed, in a row group of one span.
+func plainChunk(cm *format.ColumnMetaData, l *parquetLeaf, n, span int64) bool {
+	if cm.Type != format.ByteArray || max(cm.TotalUncompressedSize, 4*n) <= parquetOwnOver ||
+		n > span || l.maxDef > 7 || cm.Codec != format.Snappy && cm.Codec != format.Uncompressed {
 		return false
 	}
 	for _, e := range cm.Encoding {
-		if e != format.Plain && e != format.RLE && e != format.BitPacked {
+		//lint:ignore SA1019 writers of Parquet 1.0 still mark dictionary pages with it
+		if e != format.Plain && e != format.RLE && e != format.BitPacked && e != format.PlainDictionary && e != format.RLEDictionary {
 			return false
 		}
 	}
 	return true
 }
 
-func newPlainCursor(ra io.ReaderAt, cm *format.ColumnMetaData, l *parquetLeaf, bufs *plainBuffers) *plainCursor {
-	to := cm.DataPageOffset + cm.TotalCompressedSize
-	return &plainCursor{ra: ra, hr: newPageHeaders(ra, to), pos: cm.DataPageOffset, to: to, snappy: cm.Codec == format.Snappy, maxDef: l.maxDef, bufs: bufs}
+// newPlainCursor makes the cursor of leaf l's chunk cm: its key pass's, or (read) the one
+// reading it for the rows selected.
+func newPlainCursor(ra io.ReaderAt, cm *format.ColumnMetaData, l *parquetLeaf, bufs *plainBuffers, read bool) *plainCursor {
+	from := cm.DataPageOffset
+	if cm.DictionaryPageOffset != 0 && cm.DictionaryPageOffset < from {
+		from = cm.DictionaryPageOffset
+	}
+	to := from + cm.TotalCompressedSize
+	slot := [2]int{l.index}
+	if read {
+		slot[1] = 1
+	}
+	col := bufs.columns[slot]
+	if col == nil {
+		col = &plainColumn{}
+		if bufs.columns == nil {
+			bufs.columns = map[[2]int]*plainColumn{}
+		}
+		bufs.columns[slot] = col
+	}
+	col.dict.read = false
+	return &plainCursor{ra: ra, hr: newPageHeaders(ra, to), pos: from, to: to, snappy: cm.Codec == format.Snappy, maxDef: l.maxDef, bufs: bufs, plainColumn: col}
 }
 
 func (c *plainCursor) selectRows(from, to int64, want, textWant []bool, text bool) {
@@ -90,9 +134,9 @@ func (c *plainCursor) each(to int64, want []bool, base int64, fn func(row int64,
 	for c.row < to && !c.done {
 		if c.held {
 			k := &c.kept
-			for ; k.next < len(k.vals) && k.rows[k.next] < to; k.next++ {
-				if r := k.rows[k.next]; r >= base && r-base < int64(len(want)) && want[r-base] {
-					fn(r, k.vals[k.next])
+			for ; k.next < len(k.rows) && int64(k.rows[k.next]) < to; k.next++ {
+				if r := int64(k.rows[k.next]); r >= base && r-base < int64(len(want)) && want[r-base] {
+					fn(r, k.value(k.next, &c.dict))
 				}
 			}
 			if c.end > to {
@@ -119,7 +163,14 @@ type plainHeader struct {
 	UncompressedPageSize int32                       `thrift:"2"`
 	CompressedPageSize   int32                       `thrift:"3"`
 	DataPageHeader       thrift.Null[plainDataPage]  `thrift:"5"`
+	DictionaryPageHeader thrift.Null[plainDataPage]  `thrift:"7"` // its num_values and encoding are fields 1 and 2 too
 	DataPageHeaderV2     thrift.Null[plainDataPage2] `thrift:"8"`
+}
+
+// dictionaryEncoding reports whether a data page's encoding gives dictionary indexes.
+func dictionaryEncoding(e int32) bool {
+	//lint:ignore SA1019 writers of Parquet 1.0 still mark dictionary pages with it
+	return format.Encoding(e) == format.PlainDictionary || format.Encoding(e) == format.RLEDictionary
 }
 
 type plainDataPage struct {
@@ -156,28 +207,45 @@ func (c *plainCursor) page(to int64, want []bool, base int64, fn func(row int64,
 		return fmt.Errorf("page at offset %d: sizes %d and %d: %w", at, h.CompressedPageSize, h.UncompressedPageSize, errPlainPage)
 	}
 	var rows, levels int64
+	var dict bool
 	compressed := c.snappy
 	switch format.PageType(h.Type) {
 	case format.DataPage:
 		d, ok := h.DataPageHeader.Get()
-		if !ok || format.Encoding(d.Encoding) != format.Plain || c.maxDef > 0 && format.Encoding(d.DefinitionLevelEncoding) != format.RLE {
-			return fmt.Errorf("page at offset %d: a data page not of plain values with levels in RLE: %w", at, errPlainPage)
+		if !ok || format.Encoding(d.Encoding) != format.Plain && !dictionaryEncoding(d.Encoding) || c.maxDef > 0 && format.Encoding(d.DefinitionLevelEncoding) != format.RLE {
+			return fmt.Errorf("page at offset %d: a data page not of plain values or dictionary indexes with levels in RLE: %w", at, errPlainPage)
 		}
-		rows = int64(d.NumValues)
+		rows, dict = int64(d.NumValues), dictionaryEncoding(d.Encoding)
 	case format.DataPageV2:
 		d, ok := h.DataPageHeaderV2.Get()
-		if !ok || format.Encoding(d.Encoding) != format.Plain || d.RepetitionLevelsByteLength != 0 || d.DefinitionLevelsByteLength < 0 ||
+		if !ok || format.Encoding(d.Encoding) != format.Plain && !dictionaryEncoding(d.Encoding) || d.RepetitionLevelsByteLength != 0 || d.DefinitionLevelsByteLength < 0 ||
 			d.NumRows != d.NumValues || d.DefinitionLevelsByteLength > h.CompressedPageSize {
-			return fmt.Errorf("page at offset %d: a data page (v2) not of plain values: %w", at, errPlainPage)
+			return fmt.Errorf("page at offset %d: a data page (v2) not of plain values or dictionary indexes: %w", at, errPlainPage)
 		}
-		rows, levels = int64(d.NumRows), int64(d.DefinitionLevelsByteLength)
+		rows, levels, dict = int64(d.NumRows), int64(d.DefinitionLevelsByteLength), dictionaryEncoding(d.Encoding)
 		if v, ok := d.IsCompressed.Get(); ok && !v {
 			compressed = false
 		}
+	case format.DictionaryPage:
+		d, ok := h.DictionaryPageHeader.Get()
+		if !ok || c.dict.read || c.end > 0 || d.NumValues < 0 || d.NumValues > maxPageValues ||
+			format.Encoding(d.Encoding) != format.Plain && !dictionaryEncoding(d.Encoding) {
+			return fmt.Errorf("page at offset %d: a dictionary not of plain values, or not first: %w", at, errPlainPage)
+		}
+		pg := plainPage{at: at, data: data, size: int64(h.CompressedPageSize), uncompressed: int64(h.UncompressedPageSize),
+			compressed: compressed, rows: int64(d.NumValues), dictionary: true}
+		err := c.values(&pg, false, nil, nil)
+		if errors.Is(err, errSnappyWindow) {
+			err = c.values(&pg, true, nil, nil)
+		}
+		return err
 	case format.IndexPage:
 		return nil
 	default:
-		return fmt.Errorf("page at offset %d: page type %d in a chunk without a dictionary: %w", at, h.Type, errPlainPage)
+		return fmt.Errorf("page at offset %d: page type %d: %w", at, h.Type, errPlainPage)
+	}
+	if dict && !c.dict.read {
+		return fmt.Errorf("page at offset %d: dictionary indexes without a dictionary: %w", at, errPlainPage)
 	}
 	if rows < 0 || rows > maxPageValues {
 		return fmt.Errorf("page at offset %d says %d values: %w", at, rows, errPlainPage)
@@ -201,7 +269,7 @@ func (c *plainCursor) page(to int64, want []bool, base int64, fn func(row int64,
 	}
 
 	pg := plainPage{at: at, data: data, size: int64(h.CompressedPageSize), uncompressed: int64(h.UncompressedPageSize), levels: levels,
-		compressed: compressed, v1: format.PageType(h.Type) == format.DataPage, rows: rows, through: through}
+		compressed: compressed, v1: format.PageType(h.Type) == format.DataPage, rows: rows, through: through, dict: dict}
 	err = c.values(&pg, false, wanted, fn)
 	if errors.Is(err, errSnappyWindow) {
 		// Copies from further back than the stream keeps: the page decoded whole, the
@@ -216,6 +284,8 @@ type plainPage struct {
 	at, data, size, uncompressed int64 // the header's offset, the data's, and its sizes
 	levels                       int64 // v2: the bytes of levels before the values, not compressed
 	compressed, v1, through      bool
+	dict                         bool // its values are indexes into the chunk's dictionary
+	dictionary                   bool // it is the dictionary: rows values, all kept in c.dict
 	rows                         int64
 	given                        int64 // rows given to fn (through) before a first attempt failed
 }
@@ -224,9 +294,11 @@ type plainPage struct {
 type plainBuffers struct {
 	snappy  snappyStream
 	values  *bufio.Reader
-	head    []byte  // v2 levels; v1 levels' bytes
-	levels  []uint8 // a level a row
-	scratch []byte  // a value read through
+	head    []byte                  // v2 levels; v1 levels' bytes; dictionary indexes
+	levels  []uint8                 // a level a row
+	indexes []uint32                // a dictionary index a value
+	columns map[[2]int]*plainColumn // by column index, and 1 for the cursor reading the rows selected
+	scratch []byte                  // a value read through
 }
 
 // values reads the values of page pg: streamed, or (whole) decompressed into plainPages.
@@ -275,6 +347,30 @@ func (c *plainCursor) values(pg *plainPage, whole bool, wanted func(int64) bool,
 	br.Reset(body)
 	defer br.Reset(nil)
 
+	if pg.dictionary {
+		d := &c.dict
+		d.bytes, d.ends = d.bytes[:0], d.ends[:0]
+		for i := range pg.rows {
+			var lb [4]byte
+			if _, err := io.ReadFull(br, lb[:]); err != nil {
+				return corrupt(fmt.Sprintf("dictionary value %d past the page", i+1), err)
+			}
+			n := int64(binary.LittleEndian.Uint32(lb[:]))
+			if n > pg.uncompressed {
+				return corrupt(fmt.Sprintf("dictionary value %d past the page", i+1), nil)
+			}
+			at := len(d.bytes)
+			d.bytes = slices.Grow(d.bytes, int(n))[:at+int(n)]
+			if _, err := io.ReadFull(br, d.bytes[at:]); err != nil {
+				return corrupt(fmt.Sprintf("dictionary value %d past the page", i+1), err)
+			}
+			d.ends = append(d.ends, len(d.bytes))
+		}
+		d.read = true
+		return nil
+	}
+
+	values := pg.rows // not null
 	if c.maxDef > 0 {
 		lv := b.head
 		if pg.v1 {
@@ -293,20 +389,50 @@ func (c *plainCursor) values(pg *plainPage, whole bool, wanted func(int64) bool,
 			lv = b.head
 		}
 		b.levels = slices.Grow(b.levels[:0], int(pg.rows))[:pg.rows]
-		if err := rleLevels(b.levels, lv, bits.Len(uint(c.maxDef))); err != nil {
+		if err := rleHybrid(b.levels, lv, bits.Len(uint(c.maxDef))); err != nil {
 			return corrupt("definition levels: "+err.Error(), nil)
+		}
+		values = 0
+		for _, l := range b.levels {
+			if int(l) == c.maxDef {
+				values++
+			}
+		}
+	}
+	if pg.dict {
+		width, err := br.ReadByte()
+		if err != nil && values > 0 || width > 32 {
+			return corrupt("dictionary indexes' bit width", err)
+		}
+		if b.head, err = appendAll(b.head[:0], br, pg.uncompressed); err != nil {
+			return corrupt("dictionary indexes past the page", err)
+		}
+		b.indexes = slices.Grow(b.indexes[:0], int(values))[:values]
+		if err := rleHybrid(b.indexes, b.head, int(width)); err != nil {
+			return corrupt("dictionary indexes: "+err.Error(), nil)
 		}
 	}
 
 	k := &c.kept
-	k.vals, k.rows, k.ends, k.bytes, k.next = k.vals[:0], k.rows[:0], k.ends[:0], k.bytes[:0], 0
+	k.rows, k.from, k.to, k.bytes, k.next, k.dict = k.rows[:0], k.from[:0], k.to[:0], k.bytes[:0], 0, pg.dict
+	j := 0 // the next dictionary index
 	for i := range pg.rows {
 		row := c.row + i
 		null := c.maxDef > 0 && int(b.levels[i]) != c.maxDef
 		give := pg.through && i >= pg.given && wanted(row)
 		keep := !pg.through && c.sel[row-c.selFrom]
-		var v parquet.Value
-		if !null {
+		from, to := int32(-1), int32(-1) // null
+		if !null && pg.dict {
+			ix := b.indexes[j]
+			j++
+			if !give && !keep {
+				continue
+			}
+			if int64(ix) >= int64(len(c.dict.ends)) {
+				return corrupt(fmt.Sprintf("value %d: index %d in a dictionary of %d", i+1, ix, len(c.dict.ends)), nil)
+			}
+			from, to = c.dict.span(ix)
+		} else if !null {
 			var lb [4]byte
 			if _, err := io.ReadFull(br, lb[:]); err != nil {
 				return corrupt(fmt.Sprintf("value %d past the page", i+1), err)
@@ -320,12 +446,11 @@ func (c *plainCursor) values(pg *plainPage, whole bool, wanted func(int64) bool,
 			case give:
 				b.scratch = slices.Grow(b.scratch[:0], int(n))[:n]
 				_, err = io.ReadFull(br, b.scratch)
-				v = parquet.ByteArrayValue(b.scratch)
 			case keep:
 				at := len(k.bytes)
 				k.bytes = slices.Grow(k.bytes, int(n))[:at+int(n)]
 				_, err = io.ReadFull(br, k.bytes[at:])
-				v = parquet.ByteArrayValue(nil)
+				from, to = int32(at), int32(at+int(n))
 			default:
 				_, err = br.Discard(int(n))
 			}
@@ -335,25 +460,49 @@ func (c *plainCursor) values(pg *plainPage, whole bool, wanted func(int64) bool,
 		}
 		switch {
 		case give:
+			var v parquet.Value
+			switch {
+			case null:
+			case pg.dict:
+				v = parquet.ByteArrayValue(c.dict.bytes[from:to:to])
+			default:
+				v = parquet.ByteArrayValue(b.scratch)
+			}
 			fn(row, v)
 			pg.given = i + 1
 		case keep:
-			k.vals, k.rows, k.ends = append(k.vals, v), append(k.rows, row), append(k.ends, len(k.bytes))
+			k.rows, k.from, k.to = append(k.rows, int32(row)), append(k.from, from), append(k.to, to)
 		}
 	}
 	if pg.through {
 		c.row = c.end
 		return nil
 	}
-	from := 0
-	for i, v := range k.vals {
-		if !v.IsNull() {
-			k.vals[i] = parquet.ByteArrayValue(k.bytes[from:k.ends[i]:k.ends[i]])
-		}
-		from = k.ends[i]
-	}
 	c.held = true
 	return nil
+}
+
+// plainKept is what a plainCursor keeps of a page: its selected rows and where each one's
+// value lies, in bytes (copied from the page) or in the chunk's dictionary; no pointer,
+// for the garbage collector to pass over.
+type plainKept struct {
+	rows     []int32 // in the row group
+	from, to []int32 // -1: null
+	bytes    []byte
+	dict     bool // the values lie in the dictionary
+	next     int
+}
+
+// value is the kept value i, of the dictionary d or the kept bytes.
+func (k *plainKept) value(i int, d *plainDict) parquet.Value {
+	from, to := k.from[i], k.to[i]
+	switch {
+	case from < 0:
+		return parquet.Value{}
+	case k.dict:
+		return parquet.ByteArrayValue(d.bytes[from:to:to])
+	}
+	return parquet.ByteArrayValue(k.bytes[from:to:to])
 }
 
 // snappyStream decodes a snappy block (Parquet's SNAPPY codec) as a stream, keeping of
@@ -470,21 +619,41 @@ func (z *snappyStream) fill() error {
 	return nil
 }
 
-// rleLevels decodes levels of width bits in the RLE / bit-packed hybrid encoding from b
-// into out, which it fills.
-func rleLevels(out []uint8, b []byte, width int) error {
+// appendAll appends what r holds to b, as long as it is no longer than limit.
+func appendAll(b []byte, r io.Reader, limit int64) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			b = slices.Grow(b, 4096)
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if int64(len(b)) > limit {
+			return b, errors.New("longer than the page")
+		}
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+}
+
+// rleHybrid decodes values of width bits (at most 32) in the RLE / bit-packed hybrid
+// encoding of definition levels and dictionary indexes from b into out, which it fills.
+func rleHybrid[T uint8 | uint32](out []T, b []byte, width int) error {
 	mask := uint64(1)<<width - 1
 	bytesPer := (width + 7) / 8
 	for n := 0; n < len(out); {
 		h, k := binary.Uvarint(b)
 		if k <= 0 {
-			return errors.New("run header past the levels")
+			return errors.New("run header past the data")
 		}
 		b = b[k:]
 		if h&1 == 0 { // a run of one value
 			count := int(min(h>>1, uint64(len(out)-n)))
-			if len(b) < bytesPer || h>>1 == 0 {
-				return errors.New("run past the levels")
+			if len(b) < bytesPer {
+				return errors.New("run past the data")
 			}
 			var v uint64
 			for j := range bytesPer {
@@ -492,26 +661,29 @@ func rleLevels(out []uint8, b []byte, width int) error {
 			}
 			b = b[bytesPer:]
 			for j := range count {
-				out[n+j] = uint8(v & mask)
+				out[n+j] = T(v & mask)
 			}
 			n += count
 			continue
 		}
 		groups := h >> 1 // of 8 values, width bytes each
-		if groups == 0 || groups > uint64(len(b)/width+1) || int(groups)*width > len(b) {
-			return errors.New("bit-packed run past the levels")
+		if groups > uint64(len(b)) || int(groups)*width > len(b) {
+			return errors.New("bit-packed run past the data")
 		}
 		packed := b[:int(groups)*width]
 		b = b[int(groups)*width:]
 		for j := 0; j < int(groups)*8 && n < len(out); j++ {
 			bit := j * width
-			var v uint64
-			for q := 0; q < width; q++ {
-				if packed[(bit+q)/8]>>((bit+q)%8)&1 != 0 {
-					v |= 1 << q
+			at := bit >> 3
+			var w uint64
+			if at+8 <= len(packed) {
+				w = binary.LittleEndian.Uint64(packed[at:])
+			} else {
+				for q := 0; q < 5 && at+q < len(packed); q++ {
+					w |= uint64(packed[at+q]) << (8 * q)
 				}
 			}
-			out[n] = uint8(v)
+			out[n] = T(w >> (bit & 7) & mask)
 			n++
 		}
 	}
