@@ -3,6 +3,7 @@ package parse
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -351,11 +352,10 @@ func (c *plainCursor) values(pg *plainPage, whole bool, wanted func(int64) bool,
 		d := &c.dict
 		d.bytes, d.ends = d.bytes[:0], d.ends[:0]
 		for i := range pg.rows {
-			var lb [4]byte
-			if _, err := io.ReadFull(br, lb[:]); err != nil {
+			n, err := readLength(br)
+			if err != nil {
 				return corrupt(fmt.Sprintf("dictionary value %d past the page", i+1), err)
 			}
-			n := int64(binary.LittleEndian.Uint32(lb[:]))
 			if n > pg.uncompressed {
 				return corrupt(fmt.Sprintf("dictionary value %d past the page", i+1), nil)
 			}
@@ -374,11 +374,10 @@ func (c *plainCursor) values(pg *plainPage, whole bool, wanted func(int64) bool,
 	if c.maxDef > 0 {
 		lv := b.head
 		if pg.v1 {
-			var n [4]byte
-			if _, err := io.ReadFull(br, n[:]); err != nil {
+			size, err := readLength(br)
+			if err != nil {
 				return corrupt("definition levels past the page", err)
 			}
-			size := int64(binary.LittleEndian.Uint32(n[:]))
 			if size > pg.uncompressed {
 				return corrupt("definition levels past the page", nil)
 			}
@@ -433,15 +432,13 @@ func (c *plainCursor) values(pg *plainPage, whole bool, wanted func(int64) bool,
 			}
 			from, to = c.dict.span(ix)
 		} else if !null {
-			var lb [4]byte
-			if _, err := io.ReadFull(br, lb[:]); err != nil {
+			n, err := readLength(br)
+			if err != nil {
 				return corrupt(fmt.Sprintf("value %d past the page", i+1), err)
 			}
-			n := int64(binary.LittleEndian.Uint32(lb[:]))
 			if n > pg.uncompressed {
 				return corrupt(fmt.Sprintf("value %d past the page", i+1), nil)
 			}
-			var err error
 			switch {
 			case give:
 				b.scratch = slices.Grow(b.scratch[:0], int(n))[:n]
@@ -482,6 +479,17 @@ func (c *plainCursor) values(pg *plainPage, whole bool, wanted func(int64) bool,
 	return nil
 }
 
+// readLength reads the 4-byte little-endian length that precedes a plain byte array.
+func readLength(br *bufio.Reader) (int64, error) {
+	p, err := br.Peek(4)
+	if len(p) < 4 {
+		return 0, cmp.Or(err, io.ErrUnexpectedEOF)
+	}
+	n := int64(binary.LittleEndian.Uint32(p))
+	_, err = br.Discard(4)
+	return n, err
+}
+
 // plainKept is what a plainCursor keeps of a page: its selected rows and where each one's
 // value lies, in bytes (copied from the page) or in the chunk's dictionary; no pointer,
 // for the garbage collector to pass over.
@@ -508,9 +516,12 @@ func (k *plainKept) value(i int, d *plainDict) parquet.Value {
 // snappyStream decodes a snappy block (Parquet's SNAPPY codec) as a stream, keeping of
 // what it produced only the last snappyWindow bytes or more, for its copies: snappy's own
 // compressor, and most writers', copy from at most 64 KB back. A copy from further back
-// is errSnappyWindow.
+// is errSnappyWindow. The compressed bytes are read a buffer at a time.
 type snappyStream struct {
-	src   *bufio.Reader
+	src   io.Reader
+	in    []byte // compressed bytes read: in[ip:] not yet decoded
+	ip    int
+	eof   bool  // src has no more
 	total int64 // bytes the block says it holds
 	left  int64 // and still to produce
 	out   []byte
@@ -521,17 +532,39 @@ const snappyWindow = 64 << 10
 
 var errSnappyWindow = errors.New("snappy copy from beyond the window kept")
 
+var errSnappy = errors.New("corrupt snappy data")
+
 func (z *snappyStream) reset(src io.Reader, n int64) error {
-	if z.src == nil {
-		z.src = bufio.NewReaderSize(src, 256<<10)
+	if z.in == nil {
+		z.in = make([]byte, 0, 64<<10)
+		z.out = make([]byte, 0, 3*snappyWindow)
 	}
-	z.src.Reset(src)
-	length, err := binary.ReadUvarint(z.src)
-	if err != nil || length != uint64(n) {
+	z.src, z.in, z.ip, z.eof, z.out, z.r = src, z.in[:0], 0, false, z.out[:0], 0
+	z.more(binary.MaxVarintLen64)
+	length, k := binary.Uvarint(z.in[z.ip:])
+	if k <= 0 || length != uint64(n) {
 		return errors.New("snappy length not the page's")
 	}
-	z.total, z.left, z.out, z.r = n, n, z.out[:0], 0
+	z.ip += k
+	z.total, z.left = n, n
 	return nil
+}
+
+// more reads compressed bytes until at least n are not yet decoded, or src ends; it
+// reports whether there are n.
+func (z *snappyStream) more(n int) bool {
+	for len(z.in)-z.ip < n && !z.eof {
+		if z.ip > 0 {
+			z.in = z.in[:copy(z.in, z.in[z.ip:])]
+			z.ip = 0
+		}
+		k, err := z.src.Read(z.in[len(z.in):cap(z.in)])
+		z.in = z.in[:len(z.in)+k]
+		if err != nil {
+			z.eof = true
+		}
+	}
+	return len(z.in)-z.ip >= n
 }
 
 func (z *snappyStream) Read(p []byte) (int, error) {
@@ -550,56 +583,65 @@ func (z *snappyStream) Read(p []byte) (int, error) {
 
 // fill decodes elements of the block until snappyWindow more bytes are out or it ends.
 func (z *snappyStream) fill() error {
-	bad := errors.New("corrupt snappy data")
 	if len(z.out) > 2*snappyWindow { // all read: keep the window
 		z.out = z.out[:copy(z.out, z.out[len(z.out)-snappyWindow:])]
 		z.r = len(z.out)
 	}
 	for target := len(z.out) + snappyWindow; len(z.out) < target && z.left > 0; {
-		tag, err := z.src.ReadByte()
-		if err != nil {
-			return bad
+		if len(z.in)-z.ip < 5 && !z.more(5) && len(z.in) == z.ip {
+			return errSnappy
 		}
-		var b [4]byte
+		in := z.in[z.ip:]
+		tag := in[0]
 		length, offset := int64(tag>>2)+1, int64(0)
 		switch tag & 3 {
 		case 0: // a literal
+			hdr := 1
 			if length > 60 {
-				k := length - 60 // bytes of length-1
-				if _, err := io.ReadFull(z.src, b[:k]); err != nil {
-					return bad
+				k := int(length - 60) // bytes of length-1
+				if len(in) < 1+k {
+					return errSnappy
 				}
-				length = int64(binary.LittleEndian.Uint32(b[:])) + 1
+				var b [4]byte
+				copy(b[:], in[1:1+k])
+				length, hdr = int64(binary.LittleEndian.Uint32(b[:]))+1, 1+k
 			}
 			if length > z.left {
-				return bad
+				return errSnappy
 			}
+			z.ip += hdr
 			at := len(z.out)
 			z.out = slices.Grow(z.out, int(length))[:at+int(length)]
-			if _, err := io.ReadFull(z.src, z.out[at:]); err != nil {
-				return bad
+			for dst := z.out[at:]; len(dst) > 0; {
+				if z.ip == len(z.in) && !z.more(1) {
+					return errSnappy
+				}
+				k := copy(dst, z.in[z.ip:])
+				dst, z.ip = dst[k:], z.ip+k
 			}
 			z.left -= length
 			continue
 		case 1:
-			c, err := z.src.ReadByte()
-			if err != nil {
-				return bad
+			if len(in) < 2 {
+				return errSnappy
 			}
-			length, offset = int64(tag>>2&7)+4, int64(tag>>5)<<8|int64(c)
+			length, offset = int64(tag>>2&7)+4, int64(tag>>5)<<8|int64(in[1])
+			z.ip += 2
 		case 2:
-			if _, err := io.ReadFull(z.src, b[:2]); err != nil {
-				return bad
+			if len(in) < 3 {
+				return errSnappy
 			}
-			offset = int64(binary.LittleEndian.Uint16(b[:2]))
+			offset = int64(binary.LittleEndian.Uint16(in[1:3]))
+			z.ip += 3
 		case 3:
-			if _, err := io.ReadFull(z.src, b[:4]); err != nil {
-				return bad
+			if len(in) < 5 {
+				return errSnappy
 			}
-			offset = int64(binary.LittleEndian.Uint32(b[:4]))
+			offset = int64(binary.LittleEndian.Uint32(in[1:5]))
+			z.ip += 5
 		}
 		if offset <= 0 || length > z.left || offset > z.total-z.left {
-			return bad
+			return errSnappy
 		}
 		if offset > int64(len(z.out)) {
 			return errSnappyWindow
