@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -235,6 +236,36 @@ func TestParquetKeptPages(t *testing.T) {
 	writeBig("big, pages v2", parquet.Compression(&parquet.Snappy), parquet.DataPageVersion(2))
 	writeBig("big, uncompressed", parquet.Compression(&parquet.Uncompressed), parquet.DataPageVersion(2))
 	writeBig("big, uncompressed v1", parquet.Compression(&parquet.Uncompressed), parquet.DataPageVersion(1))
+	writeBig("big, zstd", parquet.Compression(&parquet.Zstd), parquet.DataPageVersion(1))
+	// DELTA_LENGTH_BYTE_ARRAY, as DuckDB's PARQUET_VERSION v2 writes JSON text, and
+	// parquet-go its strings in pages v2.
+	type deltaRow struct {
+		ResultType string  `parquet:"ResultType,dict"`
+		Created    string  `parquet:"CreatedDateTime"`
+		UPN        *string `parquet:"UserPrincipalName,optional"`
+		Status     string  `parquet:"Status"`
+		Device     string  `parquet:"DeviceDetail"`
+	}
+	for _, v := range []int{1, 2} {
+		var buf bytes.Buffer
+		w := parquet.NewGenericWriter[deltaRow](&buf, parquet.PageBufferSize(8<<20), parquet.Compression(&parquet.Snappy), parquet.DataPageVersion(v))
+		for i := range 20000 {
+			code := []int{0, 70000, 0, 50126, 0, 700082, 0}[i%7]
+			r := deltaRow{ResultType: fmt.Sprint(code), Created: kindBase.Add(time.Duration(i) * time.Second).Format(time.RFC3339Nano),
+				Status: fmt.Sprintf(`{"errorCode":%d,"failureReason":"reason %d %s"}`, code, code, strings.Repeat("x", i%300)),
+				Device: fmt.Sprintf(`{"operatingSystem":"OS%d","deviceId":"%08d"}`, i%3, i*i)}
+			if i%5 != 0 {
+				u := fmt.Sprintf("user%d@x.example", i%97)
+				r.UPN = &u
+			}
+			w.Write([]deltaRow{r})
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		files[fmt.Sprintf("delta lengths, pages v%d", v)] = buf.Bytes()
+	}
+	writeBig("big, gzip v2", parquet.Compression(&parquet.Gzip), parquet.DataPageVersion(2))
 	for _, p := range []string{"../samples/databricks/signinlogs/part-00000.snappy.parquet", "../samples/adx/AADNonInteractiveUserSignInLogs.parquet",
 		"testdata/engines/duckdb-unnest.parquet", "testdata/audit/la-mixed.parquet", "testdata/audit/diag-nested-mixed.parquet"} {
 		data, err := os.ReadFile(p)

@@ -12,28 +12,30 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/s2"
+	"github.com/klauspost/compress/zstd"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/encoding/thrift"
 	"github.com/parquet-go/parquet-go/format"
 )
 
-// plainCursor reads a column chunk of plain byte arrays itself, page by page, instead of
-// through parquet-go: a chunk without a dictionary, PLAIN-encoded, not repeated, snappy or
+// plainCursor reads a column chunk of byte arrays itself, page by page, instead of through
+// parquet-go: plain values or a dictionary of them, not repeated, snappy, gzip, zstd or
 // uncompressed (plainChunk), as DuckDB writes a column of JSON text too varied for a
 // dictionary (DeviceDetail: one page of 14 MB for its 122,880 rows). parquet-go decodes
-// such a page into buffers of about twice and a half its size, from its pools; this
-// cursor decompresses it into one buffer shared by every decoder (plainPages, taken by
-// one at a time), copies the selected rows' values out (plainKept) and lets the buffer
-// go: a large page costs its size once in the process, whatever the workers. It is made
-// only for a row group of at most one span, so that a page is either read through
-// at once (the code and time columns, read for a span) or lies in the span whose selection
-// was told before any of its values is read (selectRows).
+// such a page into about 33 MB of buffers from its pools, per worker; this cursor streams
+// it (decompressed through a window: snappyStream, or gzip's and zstd's readers), keeps
+// only the selected rows' values (plainKept, offsets into its bytes or the dictionary's),
+// and reuses its buffers, the decoder's, from page to page. It is made only for a row group
+// read in one span, so that a page is either read through at once (the code and time
+// columns, read for a span) or lies in the span whose selection was told before any of its
+// values is read (selectRows).
 type plainCursor struct {
 	ra       io.ReaderAt
 	hr       *pageHeaders
 	pos, to  int64 // the next page header; the chunk's end
-	snappy   bool
+	codec    format.CompressionCodec
 	maxDef   int
 	row, end int64 // as columnCursor's
 	done     bool
@@ -67,8 +69,9 @@ func (d *plainDict) span(i uint32) (from, to int32) {
 	return from, int32(d.ends[i])
 }
 
-// plainPages is the buffer a plainCursor decompresses a page into, and its levels, kept
-// for the next page and taken by one cursor at a time.
+// plainPages is where a plainCursor decompresses a snappy page whole, when its stream
+// copies from beyond the window kept (see snappyStream): kept for the next such page and
+// taken by one cursor at a time, so that it is one in the process.
 var plainPages struct {
 	sync.Mutex
 	data, raw []byte
@@ -82,15 +85,15 @@ var parquetOwnOver int64 = 256 << 10
 
 // plainChunk reports whether leaf l's chunk cm, in a row group of n rows read span rows at
 // a time, is one a plainCursor reads: byte arrays, plain or in a dictionary, not repeated,
-// snappy or uncompressed, in a row group of one span.
+// snappy, gzip, zstd or uncompressed, in a row group of one span.
 func plainChunk(cm *format.ColumnMetaData, l *parquetLeaf, n, span int64) bool {
 	if cm.Type != format.ByteArray || max(cm.TotalUncompressedSize, 4*n) <= parquetOwnOver ||
-		n > span || l.maxDef > 7 || cm.Codec != format.Snappy && cm.Codec != format.Uncompressed {
+		n > span || l.maxDef > 7 || !slices.Contains([]format.CompressionCodec{format.Snappy, format.Uncompressed, format.Gzip, format.Zstd}, cm.Codec) {
 		return false
 	}
 	for _, e := range cm.Encoding {
 		//lint:ignore SA1019 writers of Parquet 1.0 still mark dictionary pages with it
-		if e != format.Plain && e != format.RLE && e != format.BitPacked && e != format.PlainDictionary && e != format.RLEDictionary {
+		if e != format.Plain && e != format.RLE && e != format.BitPacked && e != format.PlainDictionary && e != format.RLEDictionary && e != format.DeltaLengthByteArray {
 			return false
 		}
 	}
@@ -118,7 +121,7 @@ func newPlainCursor(ra io.ReaderAt, cm *format.ColumnMetaData, l *parquetLeaf, b
 		bufs.columns[slot] = col
 	}
 	col.dict.read = false
-	return &plainCursor{ra: ra, hr: newPageHeaders(ra, to), pos: from, to: to, snappy: cm.Codec == format.Snappy, maxDef: l.maxDef, bufs: bufs, plainColumn: col}
+	return &plainCursor{ra: ra, hr: newPageHeaders(ra, to), pos: from, to: to, codec: cm.Codec, maxDef: l.maxDef, bufs: bufs, plainColumn: col}
 }
 
 func (c *plainCursor) selectRows(from, to int64, want, textWant []bool, text bool) {
@@ -168,6 +171,11 @@ type plainHeader struct {
 	DataPageHeaderV2     thrift.Null[plainDataPage2] `thrift:"8"`
 }
 
+// valueEncoding reports whether a plainCursor reads a data page of encoding e.
+func valueEncoding(e int32) bool {
+	return format.Encoding(e) == format.Plain || format.Encoding(e) == format.DeltaLengthByteArray || dictionaryEncoding(e)
+}
+
 // dictionaryEncoding reports whether a data page's encoding gives dictionary indexes.
 func dictionaryEncoding(e int32) bool {
 	//lint:ignore SA1019 writers of Parquet 1.0 still mark dictionary pages with it
@@ -208,22 +216,23 @@ func (c *plainCursor) page(to int64, want []bool, base int64, fn func(row int64,
 		return fmt.Errorf("page at offset %d: sizes %d and %d: %w", at, h.CompressedPageSize, h.UncompressedPageSize, errPlainPage)
 	}
 	var rows, levels int64
-	var dict bool
-	compressed := c.snappy
+	var dict, delta bool
+	compressed := c.codec != format.Uncompressed
 	switch format.PageType(h.Type) {
 	case format.DataPage:
 		d, ok := h.DataPageHeader.Get()
-		if !ok || format.Encoding(d.Encoding) != format.Plain && !dictionaryEncoding(d.Encoding) || c.maxDef > 0 && format.Encoding(d.DefinitionLevelEncoding) != format.RLE {
-			return fmt.Errorf("page at offset %d: a data page not of plain values or dictionary indexes with levels in RLE: %w", at, errPlainPage)
+		if !ok || !valueEncoding(d.Encoding) || c.maxDef > 0 && format.Encoding(d.DefinitionLevelEncoding) != format.RLE {
+			return fmt.Errorf("page at offset %d: a data page not of plain values, their lengths or dictionary indexes with levels in RLE: %w", at, errPlainPage)
 		}
-		rows, dict = int64(d.NumValues), dictionaryEncoding(d.Encoding)
+		rows, dict, delta = int64(d.NumValues), dictionaryEncoding(d.Encoding), format.Encoding(d.Encoding) == format.DeltaLengthByteArray
 	case format.DataPageV2:
 		d, ok := h.DataPageHeaderV2.Get()
-		if !ok || format.Encoding(d.Encoding) != format.Plain && !dictionaryEncoding(d.Encoding) || d.RepetitionLevelsByteLength != 0 || d.DefinitionLevelsByteLength < 0 ||
+		if !ok || !valueEncoding(d.Encoding) || d.RepetitionLevelsByteLength != 0 || d.DefinitionLevelsByteLength < 0 ||
 			d.NumRows != d.NumValues || d.DefinitionLevelsByteLength > h.CompressedPageSize {
-			return fmt.Errorf("page at offset %d: a data page (v2) not of plain values or dictionary indexes: %w", at, errPlainPage)
+			return fmt.Errorf("page at offset %d: a data page (v2) not of plain values, their lengths or dictionary indexes: %w", at, errPlainPage)
 		}
 		rows, levels, dict = int64(d.NumRows), int64(d.DefinitionLevelsByteLength), dictionaryEncoding(d.Encoding)
+		delta = format.Encoding(d.Encoding) == format.DeltaLengthByteArray
 		if v, ok := d.IsCompressed.Get(); ok && !v {
 			compressed = false
 		}
@@ -270,7 +279,7 @@ func (c *plainCursor) page(to int64, want []bool, base int64, fn func(row int64,
 	}
 
 	pg := plainPage{at: at, data: data, size: int64(h.CompressedPageSize), uncompressed: int64(h.UncompressedPageSize), levels: levels,
-		compressed: compressed, v1: format.PageType(h.Type) == format.DataPage, rows: rows, through: through, dict: dict}
+		compressed: compressed, v1: format.PageType(h.Type) == format.DataPage, rows: rows, through: through, dict: dict, delta: delta}
 	err = c.values(&pg, false, wanted, fn)
 	if errors.Is(err, errSnappyWindow) {
 		// Copies from further back than the stream keeps: the page decoded whole, the
@@ -286,6 +295,7 @@ type plainPage struct {
 	levels                       int64 // v2: the bytes of levels before the values, not compressed
 	compressed, v1, through      bool
 	dict                         bool // its values are indexes into the chunk's dictionary
+	delta                        bool // DELTA_LENGTH_BYTE_ARRAY: the values' lengths first, then their bytes
 	dictionary                   bool // it is the dictionary: rows values, all kept in c.dict
 	rows                         int64
 	given                        int64 // rows given to fn (through) before a first attempt failed
@@ -294,10 +304,14 @@ type plainPage struct {
 // plainBuffers are what a decoder's plainCursors read pages through, one page at a time.
 type plainBuffers struct {
 	snappy  snappyStream
+	gzip    *gzip.Reader
+	zstd    *zstd.Decoder
 	values  *bufio.Reader
 	head    []byte                  // v2 levels; v1 levels' bytes; dictionary indexes
 	levels  []uint8                 // a level a row
 	indexes []uint32                // a dictionary index a value
+	lengths []int32                 // a length a value (DELTA_LENGTH_BYTE_ARRAY)
+	widths  []byte                  // and the bit widths of a block's miniblocks
 	columns map[[2]int]*plainColumn // by column index, and 1 for the cursor reading the rows selected
 	scratch []byte                  // a value read through
 }
@@ -318,6 +332,30 @@ func (c *plainCursor) values(pg *plainPage, whole bool, wanted func(int64) bool,
 	}
 	var body io.Reader = src
 	switch {
+	case pg.compressed && c.codec == format.Gzip:
+		if b.gzip == nil {
+			z, err := gzip.NewReader(src)
+			if err != nil {
+				return corrupt("gzip", err)
+			}
+			b.gzip = z
+		} else if err := b.gzip.Reset(src); err != nil {
+			return corrupt("gzip", err)
+		}
+		b.gzip.Multistream(false)
+		body = b.gzip
+	case pg.compressed && c.codec == format.Zstd:
+		if b.zstd == nil {
+			z, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true), zstd.WithDecoderMaxWindow(zstdMaxWindow))
+			if err != nil {
+				return corrupt("zstd", err)
+			}
+			b.zstd = z
+		}
+		if err := b.zstd.Reset(src); err != nil {
+			return corrupt("zstd", err)
+		}
+		body = b.zstd
 	case pg.compressed && whole:
 		plainPages.Lock()
 		defer plainPages.Unlock()
@@ -412,9 +450,16 @@ func (c *plainCursor) values(pg *plainPage, whole bool, wanted func(int64) bool,
 		}
 	}
 
+	if pg.delta {
+		b.lengths = slices.Grow(b.lengths[:0], int(values))[:values]
+		if err := b.deltaLengths(br, pg.uncompressed); err != nil {
+			return corrupt("value lengths: "+err.Error(), nil)
+		}
+	}
+
 	k := &c.kept
 	k.rows, k.from, k.to, k.bytes, k.next, k.dict = k.rows[:0], k.from[:0], k.to[:0], k.bytes[:0], 0, pg.dict
-	j := 0 // the next dictionary index
+	j := 0 // the next dictionary index, or value length
 	for i := range pg.rows {
 		row := c.row + i
 		null := c.maxDef > 0 && int(b.levels[i]) != c.maxDef
@@ -432,8 +477,12 @@ func (c *plainCursor) values(pg *plainPage, whole bool, wanted func(int64) bool,
 			}
 			from, to = c.dict.span(ix)
 		} else if !null {
-			n, err := readLength(br)
-			if err != nil {
+			var n int64
+			var err error
+			if pg.delta {
+				n = int64(b.lengths[j])
+				j++
+			} else if n, err = readLength(br); err != nil {
 				return corrupt(fmt.Sprintf("value %d past the page", i+1), err)
 			}
 			if n > pg.uncompressed {
@@ -476,6 +525,70 @@ func (c *plainCursor) values(pg *plainPage, whole bool, wanted func(int64) bool,
 		return nil
 	}
 	c.held = true
+	return nil
+}
+
+// deltaLengths decodes b.lengths, which it fills, from br in the DELTA_BINARY_PACKED
+// encoding (the lengths of a DELTA_LENGTH_BYTE_ARRAY page): a header (values a block,
+// miniblocks a block, values, the first value), then blocks of a minimum delta, the bit
+// width of each miniblock and the miniblocks, bit-packed; each is at most limit bytes and
+// each length between 0 and limit.
+func (b *plainBuffers) deltaLengths(br *bufio.Reader, limit int64) error {
+	block, err1 := binary.ReadUvarint(br)
+	minis, err2 := binary.ReadUvarint(br)
+	total, err3 := binary.ReadUvarint(br)
+	v, err4 := binary.ReadVarint(br)
+	if err := cmp.Or(err1, err2, err3, err4); err != nil {
+		return fmt.Errorf("header: %v", err)
+	}
+	if block == 0 || block%128 != 0 || block > 1<<20 || minis == 0 || block%minis != 0 || (block/minis)%32 != 0 || total != uint64(len(b.lengths)) {
+		return fmt.Errorf("header of %d values a block, %d miniblocks, %d values (%d expected)", block, minis, total, len(b.lengths))
+	}
+	out, n := b.lengths, 0
+	put := func(v int64) error {
+		if v < 0 || v > limit {
+			return fmt.Errorf("length %d", v)
+		}
+		out[n] = int32(v)
+		n++
+		return nil
+	}
+	if total == 0 {
+		return nil
+	}
+	if err := put(v); err != nil {
+		return err
+	}
+	per := int(block / minis)
+	b.widths = slices.Grow(b.widths[:0], int(minis))[:minis]
+	for n < len(out) { // a block
+		minDelta, err := binary.ReadVarint(br)
+		if err != nil {
+			return err
+		}
+		if _, err := io.ReadFull(br, b.widths); err != nil {
+			return err
+		}
+		for m := 0; m < int(minis) && n < len(out); m++ { // a miniblock: the last one there is padded whole
+			w := int(b.widths[m])
+			if w > 32 {
+				return fmt.Errorf("bit width %d", w)
+			}
+			body := per * w / 8
+			b.scratch = slices.Grow(b.scratch[:0], body+8)[:body+8]
+			clear(b.scratch[body:])
+			if _, err := io.ReadFull(br, b.scratch[:body]); err != nil {
+				return err
+			}
+			for k := 0; k < per && n < len(out); k++ {
+				bit := k * w
+				v += minDelta + int64(binary.LittleEndian.Uint64(b.scratch[bit>>3:])>>(bit&7)&(1<<w-1))
+				if err := put(v); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	return nil
 }
 
