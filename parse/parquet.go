@@ -1169,9 +1169,12 @@ func anyRow(from, to int64, wanted func(int64) bool) bool {
 
 // short reports a column that ended before row to of a row group of n rows: its pages
 // hold fewer rows than the row group says (a corrupt file).
-func (c *columnCursor) short(to, n int64) error {
-	if c.done && c.row < to {
-		return fmt.Errorf("corrupt file: the row group says %d rows, the column's pages end at row %d", n, c.row)
+func (c *columnCursor) short(to, n int64) error { return shortChunk(c.done, c.row, to, n) }
+
+// shortChunk is a cursor's short: its pages ended (done) at row, before row to.
+func shortChunk(done bool, row, to, n int64) error {
+	if done && row < to {
+		return fmt.Errorf("corrupt file: the row group says %d rows, the column's pages end at row %d", n, row)
 	}
 	return nil
 }

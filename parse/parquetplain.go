@@ -846,12 +846,7 @@ func rleHybrid[T uint8 | uint32](out []T, b []byte, width int) error {
 }
 
 // short and beyond are columnCursor's.
-func (c *plainCursor) short(to, n int64) error {
-	if c.done && c.row < to {
-		return fmt.Errorf("corrupt file: the row group says %d rows, the column's pages end at row %d", n, c.row)
-	}
-	return nil
-}
+func (c *plainCursor) short(to, n int64) error { return shortChunk(c.done, c.row, to, n) }
 
 func (c *plainCursor) beyond(n int64) error {
 	if c.row != n || c.done {
