@@ -485,7 +485,7 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 }
 
 // valueCursor reads a non-repeated column chunk's values in row order: a columnCursor, or
-// a plainCursor for a chunk of plain byte arrays (plainChunk).
+// a plainCursor for a chunk of byte arrays it reads itself (plainChunk).
 type valueCursor interface {
 	each(to int64, want []bool, base int64, fn func(row int64, v parquet.Value)) error
 	selectRows(from, to int64, want, textWant []bool, text bool)
