@@ -559,15 +559,21 @@ func (d *parquetDecoder) checkChunk(f *parquet.File, gi, col int) error {
 		return fmt.Errorf("no metadata for the column chunk: %w", errFooter)
 	}
 	cm := &md.RowGroups[gi].Columns[col].MetaData
-	from := cm.DataPageOffset
-	if cm.DictionaryPageOffset != 0 {
-		from = cm.DictionaryPageOffset
-	}
-	to := from + cm.TotalCompressedSize
+	from, to := chunkRange(cm)
 	if from < 4 || cm.TotalCompressedSize < 0 || to < from || to > d.dataEnd {
 		return fmt.Errorf("pages at %d-%d, outside the data (4-%d): %w", from, to, d.dataEnd, errFooter)
 	}
 	return checkPages(d.ra, from, to, cm.Codec == format.Snappy)
+}
+
+// chunkRange is where a column chunk's pages lie: from its dictionary page, when it has
+// one before its data pages, for its compressed size.
+func chunkRange(cm *format.ColumnMetaData) (from, to int64) {
+	from = cm.DataPageOffset
+	if cm.DictionaryPageOffset != 0 && cm.DictionaryPageOffset < from {
+		from = cm.DictionaryPageOffset
+	}
+	return from, from + cm.TotalCompressedSize
 }
 
 // kindColumn reports whether a leaf sets what kind reads of a table's row besides an
@@ -1001,10 +1007,41 @@ type columnCursor struct {
 	row int64 // the row of buf[next], or of the next page's first value
 	end int64 // the row after the current page
 
-	sel            []bool // the span's selected rows (sel[i]: row selFrom+i); nil: not told
+	spanSelection
+	kept keptValues // the current page's selected values, when it was kept (held)
+	held bool
+}
+
+// spanSelection is what a cursor is told of the span being read (selectRows): the rows
+// selected for its column, sel[i] for row selFrom+i; sel nil: not told.
+type spanSelection struct {
+	sel            []bool
 	selFrom, selTo int64
-	kept           keptValues // the current page's selected values, when it was kept (held)
-	held           bool
+}
+
+// selectRows tells the cursor the rows selected in the span of rows from-to: want, or textWant
+// for a column of a failure's text.
+func (s *spanSelection) selectRows(from, to int64, want, textWant []bool, text bool) {
+	s.sel, s.selFrom, s.selTo = want, from, to
+	if text {
+		s.sel = textWant
+	}
+}
+
+// inSpan reports whether rows from-to lie in the span whose selection the cursor knows.
+func (s *spanSelection) inSpan(from, to int64) bool {
+	return s.sel != nil && from >= s.selFrom && to <= s.selTo
+}
+
+// anySelected reports whether a row of from-to, in the span, is selected.
+func (s *spanSelection) anySelected(from, to int64) bool {
+	return slices.Contains(s.sel[from-s.selFrom:to-s.selFrom], true)
+}
+
+// wantedRow is how a cursor's each reads its want: row base+i is wanted when want[i] is;
+// want nil: every row from base.
+func wantedRow(row int64, want []bool, base int64) bool {
+	return row >= base && (want == nil || row-base < int64(len(want)) && want[row-base])
 }
 
 // keptValues are the selected values of a page, their bytes copied into one buffer.
@@ -1024,28 +1061,12 @@ func newColumnCursor(chunk parquet.ColumnChunk) *columnCursor {
 	return &columnCursor{pageValues: newPageValues(chunk)}
 }
 
-// selectRows tells the cursor the rows selected in the span of rows from-to: want, or textWant
-// for a column of a failure's text.
-func (c *columnCursor) selectRows(from, to int64, want, textWant []bool, text bool) {
-	c.sel, c.selFrom, c.selTo = want, from, to
-	if text {
-		c.sel = textWant
-	}
-}
-
-// inSpan reports whether rows from-to lie in the span whose selection the cursor knows.
-func (c *columnCursor) inSpan(from, to int64) bool {
-	return c.sel != nil && from >= c.selFrom && to <= c.selTo
-}
-
 // each calls fn for the wanted rows before row to, from where the previous call stopped.
 // want[i] says whether row base+i is wanted; want nil: every row from base. Rows before
 // base are passed over. A cursor told the span's selection must be asked for no row
 // outside it (want a part of it).
 func (c *columnCursor) each(to int64, want []bool, base int64, fn func(row int64, v parquet.Value)) error {
-	wanted := func(row int64) bool {
-		return row >= base && (want == nil || row-base < int64(len(want)) && want[row-base])
-	}
+	wanted := func(row int64) bool { return wantedRow(row, want, base) }
 	for c.row < to && !c.done {
 		if c.held {
 			k := &c.kept
@@ -1094,7 +1115,7 @@ func (c *columnCursor) each(to int64, want []bool, base int64, fn func(row int64
 		// A page that ends within the window, or lies in the span, and holds no wanted
 		// row is passed over.
 		span := c.inSpan(c.row, c.end)
-		if c.end <= to && !anyRow(c.row, c.end, wanted) || span && !slices.Contains(c.sel[c.row-c.selFrom:c.end-c.selFrom], true) {
+		if c.end <= to && !anyRow(c.row, c.end, wanted) || span && !c.anySelected(c.row, c.end) {
 			parquet.Release(p)
 			c.row = c.end
 			continue

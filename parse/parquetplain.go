@@ -40,11 +40,10 @@ type plainCursor struct {
 	row, end int64 // as columnCursor's
 	done     bool
 
-	sel            []bool
-	selFrom, selTo int64
-	held           bool
-	bufs           *plainBuffers // the decoder's
-	*plainColumn                 // the decoder's for this column, reused from row group to row group
+	spanSelection
+	held         bool
+	bufs         *plainBuffers // the decoder's
+	*plainColumn               // the decoder's for this column, reused from row group to row group
 }
 
 // plainColumn is what a plainCursor keeps of its chunk: the values of the page it holds,
@@ -75,7 +74,6 @@ func (d *plainDict) span(i uint32) (from, to int32) {
 var plainPages struct {
 	sync.Mutex
 	data, raw []byte
-	levels    []uint8
 }
 
 // parquetOwnOver is what parquet-go would decode a column chunk into (its uncompressed
@@ -103,11 +101,7 @@ func plainChunk(cm *format.ColumnMetaData, l *parquetLeaf, n, span int64) bool {
 // newPlainCursor makes the cursor of leaf l's chunk cm: its key pass's, or (read) the one
 // reading it for the rows selected.
 func newPlainCursor(ra io.ReaderAt, cm *format.ColumnMetaData, l *parquetLeaf, bufs *plainBuffers, read bool) *plainCursor {
-	from := cm.DataPageOffset
-	if cm.DictionaryPageOffset != 0 && cm.DictionaryPageOffset < from {
-		from = cm.DictionaryPageOffset
-	}
-	to := from + cm.TotalCompressedSize
+	from, to := chunkRange(cm)
 	slot := [2]int{l.index}
 	if read {
 		slot[1] = 1
@@ -124,13 +118,6 @@ func newPlainCursor(ra io.ReaderAt, cm *format.ColumnMetaData, l *parquetLeaf, b
 	return &plainCursor{ra: ra, hr: newPageHeaders(ra, to), pos: from, to: to, codec: cm.Codec, maxDef: l.maxDef, bufs: bufs, plainColumn: col}
 }
 
-func (c *plainCursor) selectRows(from, to int64, want, textWant []bool, text bool) {
-	c.sel, c.selFrom, c.selTo = want, from, to
-	if text {
-		c.sel = textWant
-	}
-}
-
 func (c *plainCursor) close() {}
 
 // each is columnCursor.each.
@@ -139,7 +126,7 @@ func (c *plainCursor) each(to int64, want []bool, base int64, fn func(row int64,
 		if c.held {
 			k := &c.kept
 			for ; k.next < len(k.rows) && int64(k.rows[k.next]) < to; k.next++ {
-				if r := int64(k.rows[k.next]); r >= base && r-base < int64(len(want)) && want[r-base] {
+				if r := int64(k.rows[k.next]); wantedRow(r, want, base) {
 					fn(r, k.value(k.next, &c.dict))
 				}
 			}
@@ -262,18 +249,16 @@ func (c *plainCursor) page(to int64, want []bool, base int64, fn func(row int64,
 	}
 	c.row = c.end
 	c.end += rows
-	wanted := func(row int64) bool {
-		return row >= base && (want == nil || row-base < int64(len(want)) && want[row-base])
-	}
+	wanted := func(row int64) bool { return wantedRow(row, want, base) }
 	through := c.end <= to
 	switch {
 	case through && !anyRow(c.row, c.end, wanted):
 		c.row = c.end
 		return nil
 	case through:
-	case c.sel == nil || c.row < c.selFrom || c.end > c.selTo:
+	case !c.inSpan(c.row, c.end):
 		return fmt.Errorf("page at offset %d: rows %d-%d outside the rows selected", at, c.row, c.end) // a bug, not the file's
-	case !slices.Contains(c.sel[c.row-c.selFrom:c.end-c.selFrom], true):
+	case !c.anySelected(c.row, c.end):
 		c.row = c.end
 		return nil
 	}
