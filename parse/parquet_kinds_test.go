@@ -197,6 +197,28 @@ func TestParquetMemo(t *testing.T) {
 	}
 }
 
+// largePages writes 20,000 rows made by row (row i, its code, its user or nil) in pages of
+// up to 8 MB: a column chunk in one page, as DuckDB writes them.
+func largePages[T any](t *testing.T, row func(i, code int, upn *string) T, opts ...parquet.WriterOption) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[T](&buf, append(opts, parquet.PageBufferSize(8<<20))...)
+	for i := range 20000 {
+		var upn *string
+		if i%5 != 0 {
+			u := fmt.Sprintf("user%d@x.example", i%97)
+			upn = &u
+		}
+		if _, err := w.Write([]T{row(i, []int{0, 70000, 0, 50126, 0, 700082, 0}[i%7], upn)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
 // TestParquetKeptPages: a cursor that keeps only a page's selected values (every page,
 // with parquetKeepOver 0; the large pages only, by default), chunks of plain byte arrays
 // read by a plainCursor (every one, with parquetOwnOver 0), and spans of any size, across
@@ -213,25 +235,13 @@ func TestParquetKeptPages(t *testing.T) {
 		Status     string  `parquet:"Status,plain"`
 		Device     string  `parquet:"DeviceDetail,plain"`
 	}
-	writeBig := func(name string, opts ...parquet.WriterOption) {
-		var big bytes.Buffer
-		w := parquet.NewGenericWriter[bigRow](&big, append(opts, parquet.PageBufferSize(8<<20))...)
-		for i := range 20000 {
-			code := []int{0, 70000, 0, 50126, 0, 700082, 0}[i%7]
-			r := bigRow{ResultType: fmt.Sprint(code), Created: kindBase.Add(time.Duration(i) * time.Second).Format(time.RFC3339Nano),
-				Status: fmt.Sprintf(`{"errorCode":%d,"failureReason":"reason %d %d"}`, code, code, i),
-				Device: fmt.Sprintf(`{"operatingSystem":"OS%d","deviceId":"%08d-aaaa-bbbb-cccc-%012d"}`, i%3, i, i)}
-			if i%5 != 0 {
-				u := fmt.Sprintf("user%d@x.example", i%97)
-				r.UPN = &u
-			}
-			w.Write([]bigRow{r})
-		}
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
-		files[name] = big.Bytes()
+	// Reasons of every length up to 300 bytes, for the lengths' bit widths.
+	big := func(i, code int, upn *string) bigRow {
+		return bigRow{ResultType: fmt.Sprint(code), Created: kindBase.Add(time.Duration(i) * time.Second).Format(time.RFC3339Nano), UPN: upn,
+			Status: fmt.Sprintf(`{"errorCode":%d,"failureReason":"reason %d %d %s"}`, code, code, i, strings.Repeat("x", i%300)),
+			Device: fmt.Sprintf(`{"operatingSystem":"OS%d","deviceId":"%08d-aaaa-bbbb-cccc-%012d"}`, i%3, i, i*i)}
 	}
+	writeBig := func(name string, opts ...parquet.WriterOption) { files[name] = largePages(t, big, opts...) }
 	writeBig("big", parquet.Compression(&parquet.Snappy), parquet.DataPageVersion(1))
 	writeBig("big, pages v2", parquet.Compression(&parquet.Snappy), parquet.DataPageVersion(2))
 	writeBig("big, uncompressed", parquet.Compression(&parquet.Uncompressed), parquet.DataPageVersion(2))
@@ -246,24 +256,9 @@ func TestParquetKeptPages(t *testing.T) {
 		Status     string  `parquet:"Status"`
 		Device     string  `parquet:"DeviceDetail"`
 	}
+	delta := func(i, code int, upn *string) deltaRow { return deltaRow(big(i, code, upn)) } // the same rows, other tags
 	for _, v := range []int{1, 2} {
-		var buf bytes.Buffer
-		w := parquet.NewGenericWriter[deltaRow](&buf, parquet.PageBufferSize(8<<20), parquet.Compression(&parquet.Snappy), parquet.DataPageVersion(v))
-		for i := range 20000 {
-			code := []int{0, 70000, 0, 50126, 0, 700082, 0}[i%7]
-			r := deltaRow{ResultType: fmt.Sprint(code), Created: kindBase.Add(time.Duration(i) * time.Second).Format(time.RFC3339Nano),
-				Status: fmt.Sprintf(`{"errorCode":%d,"failureReason":"reason %d %s"}`, code, code, strings.Repeat("x", i%300)),
-				Device: fmt.Sprintf(`{"operatingSystem":"OS%d","deviceId":"%08d"}`, i%3, i*i)}
-			if i%5 != 0 {
-				u := fmt.Sprintf("user%d@x.example", i%97)
-				r.UPN = &u
-			}
-			w.Write([]deltaRow{r})
-		}
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
-		files[fmt.Sprintf("delta lengths, pages v%d", v)] = buf.Bytes()
+		files[fmt.Sprintf("delta lengths, pages v%d", v)] = largePages(t, delta, parquet.Compression(&parquet.Snappy), parquet.DataPageVersion(v))
 	}
 	writeBig("big, gzip v2", parquet.Compression(&parquet.Gzip), parquet.DataPageVersion(2))
 	for _, p := range []string{"../samples/databricks/signinlogs/part-00000.snappy.parquet", "../samples/adx/AADNonInteractiveUserSignInLogs.parquet",
