@@ -213,14 +213,18 @@ func TestStorageAuthFailure(t *testing.T) {
 
 // faultProxy stands between grantsweep and Azurite on loopback: it answers 503 to a
 // share of the requests and cuts a share of the responses mid-body, by a fixed pattern
-// (request n of every cycle), or, for the blobs whose names contain doom, every time.
+// (request n of every cycle, counted per path), or, for the blobs whose names contain
+// doom, every time. The cycle is counted per path, not over all requests, so that no
+// blob meets more faults in a row than the pattern has: with one count for all, the
+// workers' requests can fall into step and one blob take every fault, past its retries.
 type faultProxy struct {
 	target string
-	every  int64  // 503 for every every-th request (0: none)
-	cut    int64  // cut every cut-th response with a body mid-body (0: none)
+	every  int64  // 503 for every every-th request of a path (0: none)
+	cut    int64  // cut every cut-th response of a path with a body mid-body (0: none)
 	doom   string // the requests for blobs whose names contain it always fail
 	doomBy string // "503", "cut" or "stall"
-	n      atomic.Int64
+	mu     sync.Mutex
+	n      map[string]int64 // requests so far, by path
 	faults atomic.Int64
 	addr   string
 }
@@ -245,7 +249,13 @@ func startFaultProxy(t *testing.T, target string, p *faultProxy) *faultProxy {
 }
 
 func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	n := p.n.Add(1)
+	p.mu.Lock()
+	if p.n == nil {
+		p.n = map[string]int64{}
+	}
+	p.n[r.URL.Path]++
+	n := p.n[r.URL.Path]
+	p.mu.Unlock()
 	doomed := p.doom != "" && strings.Contains(r.URL.Path, p.doom) && r.Method == http.MethodGet && r.URL.Query().Get("comp") == ""
 	if doomed && p.doomBy == "stall" {
 		<-r.Context().Done() // until the client gives up
