@@ -72,6 +72,10 @@ func (s *jsonScanner) nextInArray() (raw []byte, pos Position, err error, done b
 		if err := s.readErr(); err != nil {
 			return nil, Position{}, err, true
 		}
+		if s.openEnd && !s.wrapper {
+			s.endedOpen = true // a section's end between two elements (Section.Array)
+			return nil, Position{}, io.EOF, true
+		}
 		return nil, Position{}, fmt.Errorf("%w: array opened at line %d (offset %d) is not closed", ErrTruncated, s.arrayPos.Line, s.arrayPos.Offset), true
 	}
 	switch c {

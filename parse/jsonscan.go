@@ -36,6 +36,12 @@ type jsonScanner struct {
 	framed    int  // where the broken record's brackets closed (an index in buf), 0 when they did not
 	recFirst  bool // the record being scanned is the first thing on its line
 
+	// A section of a file that is one array (Section.Array; see Input.Clean).
+	inSection bool
+	openEnd   bool // the section ends between two elements: its end is not the array's
+	endedOpen bool // it did
+	failures  int  // records the framing skipped
+
 	// How the elements of the current array begin, learnt from its first whole element:
 	// the names of an object's first two members (a row's is its table's column count).
 	// A broken element of an array on one line is resynchronised at the next that begins
@@ -77,6 +83,9 @@ func (s *jsonScanner) next() ([]byte, Position, error) {
 			raw, pos, err, done = s.nextAfterArray()
 		}
 		if done {
+			if _, ok := err.(*RecordError); ok {
+				s.failures++
+			}
 			return raw, pos, err
 		}
 	}

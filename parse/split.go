@@ -8,10 +8,15 @@ import (
 )
 
 // Section is a part of a file that can be read on its own: a byte range of a JSON Lines
-// file that starts at the beginning of a record, or (Parquet) a range of row groups.
+// file that starts at the beginning of a record, a byte range of a file that is one JSON
+// array of records that starts at the line of an element (Array), or (Parquet) a range of
+// row groups.
 type Section struct {
 	Start, End int64
 	Parquet    bool // Start and End are row-group indexes
+	// Array: the file is a JSON array of records, and the section ends between two of its
+	// elements (all but the last), and starts at the line of an element (all but the first).
+	Array bool
 }
 
 // splitProbe is how much of a file Split reads to decide and to find each boundary.
@@ -47,14 +52,32 @@ func Split(path string, n int, minSize int64, format string) ([]Section, error) 
 	if kind == "parquet" {
 		return splitParquet(f, fi.Size(), n)
 	}
-	if kind != "json" || bytes.HasPrefix(head, utf8BOM) {
+	if kind != "json" {
+		return nil, nil
+	}
+	if indent, ok := arrayIndent(bytes.TrimPrefix(head, utf8BOM)); ok {
+		// One array of records, each element opening its own line at one indentation:
+		// cut where a line opens an object at that indentation. A nested object at the
+		// same indentation, or anything else that makes a cut fall inside an element, is
+		// found by the sections' read (Input.Clean), and the file is then read whole.
+		needle := append(append([]byte{'\n'}, indent...), '{')
+		return splitAt(f, fi.Size(), n, needle, true)
+	}
+	if bytes.HasPrefix(head, utf8BOM) {
 		return nil, nil
 	}
 	nl := bytes.IndexByte(head, '\n')
 	if nl < 0 || !isRecordLine(head[:nl]) {
 		return nil, nil
 	}
-	size := fi.Size()
+	// The next line that opens a record: a newline followed by '{'.
+	return splitAt(f, fi.Size(), n, []byte("\n{"), false)
+}
+
+// splitAt cuts a file of size bytes into about n sections, each after the first starting
+// at the line that the first needle (a newline, then what opens the line) after its share
+// of the file opens.
+func splitAt(f *os.File, size int64, n int, needle []byte, array bool) ([]Section, error) {
 	var out []Section
 	start := int64(0)
 	buf := make([]byte, splitProbe)
@@ -67,18 +90,49 @@ func Split(path string, n int, minSize int64, format string) ([]Section, error) 
 		if err != nil && err != io.EOF {
 			return nil, err
 		}
-		b := buf[:k]
-		// The next line that opens a record: a newline followed by '{'.
-		j := bytes.Index(b, []byte("\n{"))
+		j := bytes.Index(buf[:k], needle)
 		if j < 0 {
 			break // no boundary within reach: the rest is one section
 		}
 		cut := at + int64(j) + 1
-		out = append(out, Section{Start: start, End: cut})
+		out = append(out, Section{Start: start, End: cut, Array: array})
 		start = cut
 	}
-	return append(out, Section{Start: start, End: size}), nil
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return append(out, Section{Start: start, End: size, Array: array}), nil
 }
+
+// arrayIndent reports whether head begins a JSON array (after blanks) whose first element
+// is an object that opens its own line, and returns that line's indentation.
+func arrayIndent(head []byte) ([]byte, bool) {
+	i := 0
+	for i < len(head) && isBlank(head[i]) {
+		i++
+	}
+	if i == len(head) || head[i] != '[' {
+		return nil, false
+	}
+	i++
+	nl := -1
+	for i < len(head) && isBlank(head[i]) {
+		if head[i] == '\n' {
+			nl = i
+		}
+		i++
+	}
+	if nl < 0 || i == len(head) || head[i] != '{' {
+		return nil, false
+	}
+	indent := head[nl+1 : i]
+	if bytes.ContainsAny(indent, "\r\n") {
+		return nil, false
+	}
+	return indent, true
+}
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // isRecordLine reports whether a line is one whole JSON object that is not a wrapper.
 func isRecordLine(line []byte) bool {
@@ -141,7 +195,23 @@ func openSection(path string, sec Section, n *atomic.Int64) (*Input, error) {
 	d := newJSONDecoder(r)
 	d.sc.base = sec.Start
 	d.sc.lineStart = sec.Start
-	if sec.Start > 0 {
+	switch {
+	case sec.Array:
+		fi, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		d.sc.inSection = true
+		d.sc.openEnd = sec.End < fi.Size() // it ends between two elements
+		if sec.Start > 0 {
+			// Among the elements of the file's array, where the whole file's read takes
+			// them a line at a time, as it does once two have started their lines (see
+			// Input.Clean).
+			d.sc.bomDone, d.sc.arrays = true, 1
+			d.sc.ctx, d.sc.elemLines, d.sc.prevFirst = ctxArray, true, true
+		}
+	case sec.Start > 0:
 		// A later section starts where the whole file's read takes lines whole, as it does
 		// past its first records: so does the section's (see Input.Clean).
 		d.sc.bomDone, d.sc.lines = true, true
@@ -150,19 +220,35 @@ func openSection(path string, sec Section, n *atomic.Int64) (*Input, error) {
 }
 
 // Clean reports whether a section read so far reads exactly as the same bytes do within
-// the whole file: a Parquet section always; a JSON section when it held top-level
+// the whole file: a Parquet section always; a JSON Lines section when it held top-level
 // objects only (no array, no wrapper), taken a line at a time once two had been, and it
 // ended at a record boundary without an error (no record cut by its end, which the whole
-// file's read would have resynchronised past). Sections that are not clean are to be read
-// again as part of the whole file: only then is the result the same whatever the worker
-// count.
+// file's read would have resynchronised past). A section of an array (Section.Array) is
+// clean when it held elements of that one array only, each framed without an error (a
+// resynchronisation depends on what came before), and ended between two elements where
+// the next section's read starts as the whole file's would (taking elements a line at a
+// time), or, the last, after the array's end. By induction from the first section, each
+// cut is then where an element starts. Sections that are not clean are to be read again
+// as part of the whole file: only then is the result the same whatever the worker count.
 func (in *Input) Clean() bool {
 	d, ok := in.dec.(*jsonDecoder)
 	if !ok {
 		return true
 	}
 	sc := d.sc
-	return sc.ctx == ctxTop && sc.lines && sc.arrays == 0 && sc.firstWrap == nil && sc.readErr() == nil && !sc.cutAtEnd
+	if sc.readErr() != nil || sc.cutAtEnd || sc.firstWrap != nil {
+		return false
+	}
+	if sc.inSection {
+		if sc.arrays != 1 || sc.objects != 0 || sc.wrapper || sc.failures > 0 {
+			return false
+		}
+		if sc.openEnd {
+			return sc.endedOpen && sc.ctx == ctxArray && (sc.elemLines || sc.prevFirst)
+		}
+		return sc.ctx == ctxTop
+	}
+	return sc.ctx == ctxTop && sc.lines && sc.arrays == 0
 }
 
 // Lines returns how many lines a JSON input has consumed so far.

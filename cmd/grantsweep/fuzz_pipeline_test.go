@@ -435,6 +435,11 @@ func hostileSeeds() []struct{ name, data string } {
 	add("blank lines and a bare value", graphRecord("n1", 70000, "")+"\n\n  \n7\n\"s\"\n"+graphRecord("n2", 0, "")+"\n")
 	add("a record over two lines", graphRecord("m1", 70000, "")+"\n{\"id\":\"m2\",\n\"status\":{\"errorCode\":70008}}\n"+graphRecord("m3", 0, "")+"\n")
 	add("a record cut short", graphRecord("c1", 70000, "")+"\n{\"id\":\"c2\",\"status\":{\"errorCode\":7000\n"+graphRecord("c3", 70008, "")+"\n")
+	// Arrays of records that are read in sections (TestSectionsOfArrays), and one that
+	// must not be.
+	add("array, pretty-printed", arrayOf("cli", arrayRecords(12)))
+	add("array, PowerShell 5.1", arrayOf("powershell", arrayRecords(12)))
+	add("array, two elements a line", strings.ReplaceAll(arrayOf("lines", arrayRecords(12)), "},\n{\"id\":\"r1", "}, {\"id\":\"r1"))
 	add("array opened on a later line", graphRecord("r1", 70000, "")+"\n[\n"+graphRecord("r2", 70008, "")+"\n]\n"+graphRecord("r3", 0, "")+"\n")
 	return out
 }

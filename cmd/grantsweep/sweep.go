@@ -386,7 +386,7 @@ func addNoFollowFlag(fs *pflag.FlagSet, p *bool) {
 	fs.BoolVar(p, "no-follow", false, "do not follow symbolic links met inside a directory walk (each is named on stderr); a link given as PATH is followed")
 }
 
-// job is one input, or one section of a large JSON Lines input.
+// job is one input, or one section of a large JSON Lines, JSON array or Parquet input.
 type job struct {
 	path    string
 	section *parse.Section
@@ -555,7 +555,7 @@ func readInputs(ctx context.Context, paths []string, src sources, newSummary fun
 			default:
 				sum.MergeSection(r.sum, lineBase)
 			}
-			if j.section != nil && j.first && !j.section.Parquet {
+			if j.section != nil && j.first && !j.section.Parquet && !j.section.Array {
 				// Clean sections hold at least one record each, and only records a line at a
 				// time: the whole file is JSON Lines, whatever its first section alone is.
 				sum.Inputs[len(sum.Inputs)-1].Format = "json/lines"
