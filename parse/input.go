@@ -641,6 +641,18 @@ func (in *Input) SetCodeFilter(f func(code int) bool) {
 	}
 }
 
+// SetHold has the decoder report the memory it holds that grows with the input's layout
+// rather than with its records, as that changes: hold(n) when it takes n bytes more,
+// hold(-n) when it lets them go, and all of it let go by the end of Events. Only Parquet
+// holds such memory: the pages parquet-go reads of a row group's columns, about
+// (chunkPages.held), from what the page headers say, for as long as the row group is read.
+// A memory budget counts it, so that what it holds for events makes room.
+func (in *Input) SetHold(hold func(n int64)) {
+	if d, ok := in.dec.(*parquetDecoder); ok {
+		d.hold = hold
+	}
+}
+
 // SetSummaryFields tells decoders that can skip work that the reader needs no detail
 // fields: CorrelationID, Resource, ResourceID, UserAgent, IncomingTokenType and
 // UniqueTokenID may come out empty. Parquet then leaves their columns unread.

@@ -31,6 +31,7 @@ type parquetDecoder struct {
 	size        int64
 	filter      func(code int) bool
 	summaryOnly bool         // leave the detail columns unread (Input.SetSummaryFields)
+	hold        func(int64)  // told of the pages held (Input.SetHold); nil: not told
 	dataEnd     int64        // where the footer starts: every page lies before it
 	win         rowWindow    // the rows being read, reused from window to window
 	plain       plainBuffers // what its plainCursors read pages through
@@ -245,12 +246,17 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 			c.close()
 		}
 	}()
+	// held is what parquet-go holds of the pages it reads for these cursors, about
+	// (chunkPages.held), counted while the row group is read (OpenOptions.Hold).
+	var held int64
 	for i := range leaves {
 		l := &leaves[i]
 		if l.list != nil {
-			if err := d.checkChunk(f, gi, l.index); err != nil {
+			pages, err := d.checkChunk(f, gi, l.index)
+			if err != nil {
 				return fmt.Errorf("column %s: %w", l.path, err)
 			}
+			held += pages.held()
 			lists = append(lists, newListCursor(chunks[l.index], l))
 			continue
 		}
@@ -259,7 +265,8 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 		if !key && !read {
 			continue
 		}
-		if err := d.checkChunk(f, gi, l.index); err != nil {
+		pages, err := d.checkChunk(f, gi, l.index)
+		if err != nil {
 			return fmt.Errorf("column %s: %w", l.path, err)
 		}
 		// A time column's field is set by its key pass for the rows selected, where no
@@ -271,12 +278,14 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 			if cm := &f.Metadata().RowGroups[gi].Columns[l.index].MetaData; plainChunk(cm, l, n, span) {
 				return newPlainCursor(d.ra, cm, l, &d.plain, read)
 			}
+			held += pages.held()
 			return newColumnCursor(chunks[l.index])
 		}
 		if key {
 			keys = append(keys, reading{leaf: l, cur: newCursor(false), timeField: timeField})
 		}
 		if d.light && d.filter != nil && kindColumn(*l) {
+			held += pages.held()
 			cats = append(cats, reading{leaf: l, cur: newColumnCursor(chunks[l.index])})
 		}
 		if read && !timeField {
@@ -287,6 +296,10 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 		return cmp.Compare(max(a.leaf.codeRank, a.leaf.timeRank), max(b.leaf.codeRank, b.leaf.timeRank))
 	})
 	bestCode, bestTime := bestRank(leaves, true), bestRank(leaves, false)
+	if d.hold != nil && held > 0 {
+		d.hold(held)
+		defer d.hold(-held)
+	}
 
 	// The row group is read a span of rows at a time (span; its row count is only
 	// trusted as far as its columns hold rows), with the span's state reused. For each
@@ -553,15 +566,15 @@ type keptText struct {
 
 // checkChunk checks the pages of column col of row group gi (see checkPages) before
 // parquet-go reads them, at the place parquet-go will read them from.
-func (d *parquetDecoder) checkChunk(f *parquet.File, gi, col int) error {
+func (d *parquetDecoder) checkChunk(f *parquet.File, gi, col int) (chunkPages, error) {
 	md := f.Metadata()
 	if gi >= len(md.RowGroups) || col >= len(md.RowGroups[gi].Columns) {
-		return fmt.Errorf("no metadata for the column chunk: %w", errFooter)
+		return chunkPages{}, fmt.Errorf("no metadata for the column chunk: %w", errFooter)
 	}
 	cm := &md.RowGroups[gi].Columns[col].MetaData
 	from, to := chunkRange(cm)
 	if from < 4 || cm.TotalCompressedSize < 0 || to < from || to > d.dataEnd {
-		return fmt.Errorf("pages at %d-%d, outside the data (4-%d): %w", from, to, d.dataEnd, errFooter)
+		return chunkPages{}, fmt.Errorf("pages at %d-%d, outside the data (4-%d): %w", from, to, d.dataEnd, errFooter)
 	}
 	return checkPages(d.ra, from, to, cm.Codec == format.Snappy)
 }

@@ -386,39 +386,57 @@ const (
 	maxPageValues = 1 << 24
 )
 
+// chunkPages is what checkPages measured of a column chunk's pages: the largest data
+// page, compressed and not, and the dictionary page, not compressed.
+type chunkPages struct {
+	compressed, uncompressed, dictionary int64
+}
+
+// held is about what parquet-go holds while it reads the chunk (measured on parquet-go's
+// files and DuckDB's, row groups of 2,000 to 122,880 rows): a data page's compressed and
+// decompressed bytes and its values decoded, beside the dictionary's page and values.
+func (c chunkPages) held() int64 { return c.compressed + 2*c.uncompressed + 2*c.dictionary }
+
 // checkPages reads the headers of the pages of the column chunk at [from, to) of ra and
 // checks the sizes and counts they give against the chunk and the bounds above; for a
 // snappy chunk, also the decoded length that starts each page's compressed data. Each
 // header is read by pageHeaders, as pageHeaderCounts.
-func checkPages(ra io.ReaderAt, from, to int64, snappy bool) error {
+func checkPages(ra io.ReaderAt, from, to int64, snappy bool) (chunkPages, error) {
+	var sizes chunkPages
 	hr := newPageHeaders(ra, to)
 	for pos := from; pos < to; {
 		var ph pageHeaderCounts
 		data, err := hr.read(pos, &ph)
 		if err != nil {
-			return err
+			return sizes, err
 		}
 		h := ph.header()
+		if _, dict := ph.DictionaryPageHeader.Get(); dict {
+			sizes.dictionary = max(sizes.dictionary, int64(h.uncompressed))
+		} else {
+			sizes.compressed = max(sizes.compressed, int64(h.compressed))
+			sizes.uncompressed = max(sizes.uncompressed, int64(h.uncompressed))
+		}
 		switch {
 		case h.compressed < 0 || int64(h.compressed) > to-data:
-			return fmt.Errorf("page at offset %d says %d bytes, its column chunk has %d left: %w", pos, h.compressed, to-data, errFooter)
+			return sizes, fmt.Errorf("page at offset %d says %d bytes, its column chunk has %d left: %w", pos, h.compressed, to-data, errFooter)
 		case h.uncompressed < 0 || h.uncompressed > maxPageBytes:
-			return fmt.Errorf("page at offset %d says %d bytes uncompressed: %w", pos, h.uncompressed, errFooter)
+			return sizes, fmt.Errorf("page at offset %d says %d bytes uncompressed: %w", pos, h.uncompressed, errFooter)
 		case h.values < 0 || h.values > maxPageValues || h.rows < 0 || h.rows > maxPageValues:
-			return fmt.Errorf("page at offset %d says %d values, %d rows: %w", pos, h.values, h.rows, errFooter)
+			return sizes, fmt.Errorf("page at offset %d says %d values, %d rows: %w", pos, h.values, h.rows, errFooter)
 		case h.levels < 0 || h.levels > h.compressed:
-			return fmt.Errorf("page at offset %d says %d bytes of levels in %d: %w", pos, h.levels, h.compressed, errFooter)
+			return sizes, fmt.Errorf("page at offset %d says %d bytes of levels in %d: %w", pos, h.levels, h.compressed, errFooter)
 		}
 		if snappy && h.compressed > h.levels && h.compressedValues {
 			var b [binary.MaxVarintLen32]byte
 			n, _ := ra.ReadAt(b[:min(int64(len(b)), int64(h.compressed-h.levels))], data+int64(h.levels))
 			if v, k := binary.Uvarint(b[:n]); k > 0 && v > uint64(h.uncompressed) {
-				return fmt.Errorf("page at offset %d: snappy data of %d bytes in a page of %d: %w", pos, v, h.uncompressed, errFooter)
+				return sizes, fmt.Errorf("page at offset %d: snappy data of %d bytes in a page of %d: %w", pos, v, h.uncompressed, errFooter)
 			}
 		}
 		pos = data + int64(h.compressed)
 	}
-	return nil
+	return sizes, nil
 }
 
 // pageHeader is what checkPages reads of a PageHeader.

@@ -200,6 +200,9 @@ func (s *Summary) Skip(e *parse.RecordError) {
 // was counted.
 func (s *Summary) Read(in *parse.Input) error {
 	in.SetSummaryFields() // the summary keeps none of the detail fields
+	if s.budget != nil {
+		in.SetHold(s.budget.Grow) // the reader's pages count as held: events spill sooner
+	}
 	sel := Selection{Rules: s.Rules, Filter: s.Filter, Redactor: s.Redactor, Decode: s.Decode}
 	var others map[string]int64
 	other := func(category string) {

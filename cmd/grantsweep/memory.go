@@ -35,9 +35,11 @@ func (o *memoryOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.spillDir, "spill-dir", "", "make the temporary directory for spilled events in `DIR` (default the system's; removed on exit)")
 }
 
-// budget is the run's memory budget. Five sixteenths of it hold in-scope events, and the
+// budget is the run's memory budget. Five sixteenths of it hold in-scope events and the
+// pages parquet-go holds of the row groups being read (parse.Input.SetHold: they grow
+// with a file's row groups, up to 7 MB a worker for groups of 122,880 rows), and the
 // garbage collector's soft limit is five eighths of it unless GOMEMLIMIT sets one: the
-// rest is the program's code and stacks, the readers' buffers and the counts (measured:
+// rest is the program's code and stacks, the readers' fixed buffers and the counts (measured:
 // a sweep of 300,000 distinct events peaked at 75 MiB of 64 with half for events and a
 // limit of three quarters, at 61 MiB with these). The caller closes it, which removes
 // what was spilled; so does an interrupt (see cleanup).
