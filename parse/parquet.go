@@ -65,6 +65,7 @@ type parquetLeaf struct {
 	defAt    []int      // a repeated column's: the definition level at which the element of level j+1 is there
 	unit     valueUnit  // how a value reads as text: an INT64 timestamp's unit, a UUID
 	maxDef   int        // a non-repeated column's definition level when its value is there
+	fixed    int        // a FIXED_LEN_BYTE_ARRAY column's length (0: another type)
 	codeRank int        // > 0 for error-code columns (lower wins)
 	timeRank int        // > 0 for time columns (lower wins)
 }
@@ -111,7 +112,11 @@ func parquetLeaves(root *parquet.Column) []parquetLeaf {
 			return
 		}
 		key := fieldName(path)
-		out = append(out, parquetLeaf{index: c.Index(), path: path, key: key, set: set, codeRank: codeRanks[key], timeRank: timeRanks[key], unit: unitOf(c), maxDef: def})
+		leaf := parquetLeaf{index: c.Index(), path: path, key: key, set: set, codeRank: codeRanks[key], timeRank: timeRanks[key], unit: unitOf(c), maxDef: def}
+		if c.Type().Kind() == parquet.FixedLenByteArray {
+			leaf.fixed = c.Type().Length()
+		}
+		out = append(out, leaf)
 	}
 	walk(root, 0, nil)
 	return out

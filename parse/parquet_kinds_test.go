@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
@@ -261,6 +262,28 @@ func TestParquetKeptPages(t *testing.T) {
 		files[fmt.Sprintf("delta lengths, pages v%d", v)] = largePages(t, delta, parquet.Compression(&parquet.Snappy), parquet.DataPageVersion(v))
 	}
 	writeBig("big, gzip v2", parquet.Compression(&parquet.Gzip), parquet.DataPageVersion(2))
+	// UUIDs as DuckDB writes ids: FIXED_LEN_BYTE_ARRAY, plain (Id) and in a dictionary
+	// (UserId, of 97 users), beside the large page of text.
+	type uuidRow struct {
+		ResultType string   `parquet:"ResultType,dict"`
+		Created    string   `parquet:"CreatedDateTime,plain"`
+		UPN        *string  `parquet:"UserPrincipalName,optional,plain"`
+		Status     string   `parquet:"Status,plain"`
+		Device     string   `parquet:"DeviceDetail,plain"`
+		Id         [16]byte `parquet:"Id,uuid,plain"`
+		UserId     [16]byte `parquet:"UserId,uuid,dict"`
+	}
+	uuids := func(i, code int, upn *string) uuidRow {
+		b := big(i, code, upn)
+		r := uuidRow{ResultType: b.ResultType, Created: b.Created, UPN: b.UPN, Status: b.Status, Device: b.Device}
+		binary.BigEndian.PutUint64(r.Id[:], uint64(i)*0x9e3779b97f4a7c15)
+		binary.BigEndian.PutUint64(r.Id[8:], uint64(i))
+		copy(r.UserId[:], fmt.Sprintf("user%d", i%97))
+		return r
+	}
+	for _, v := range []int{1, 2} {
+		files[fmt.Sprintf("uuids, pages v%d", v)] = largePages(t, uuids, parquet.Compression(&parquet.Snappy), parquet.DataPageVersion(v))
+	}
 	for _, p := range []string{"../samples/databricks/signinlogs/part-00000.snappy.parquet", "../samples/adx/AADNonInteractiveUserSignInLogs.parquet",
 		"testdata/engines/duckdb-unnest.parquet", "testdata/audit/la-mixed.parquet", "testdata/audit/diag-nested-mixed.parquet"} {
 		data, err := os.ReadFile(p)

@@ -20,7 +20,8 @@ import (
 	"github.com/parquet-go/parquet-go/format"
 )
 
-// plainCursor reads a column chunk of byte arrays itself, page by page, instead of through
+// plainCursor reads a column chunk of byte arrays (or of fixed-length ones: DuckDB's UUIDs,
+// whose plain page of ids is 2 MB a row group) itself, page by page, instead of through
 // parquet-go: plain values or a dictionary of them, not repeated, snappy, gzip, zstd or
 // uncompressed (plainChunk), as DuckDB writes a column of JSON text too varied for a
 // dictionary (DeviceDetail: one page of 14 MB for its 122,880 rows). parquet-go decodes
@@ -37,6 +38,7 @@ type plainCursor struct {
 	pos, to  int64 // the next page header; the chunk's end
 	codec    format.CompressionCodec
 	maxDef   int
+	fixed    int64 // FIXED_LEN_BYTE_ARRAY: every value's length, with none written; 0: byte arrays
 	row, end int64 // as columnCursor's
 	done     bool
 
@@ -82,16 +84,19 @@ var plainPages struct {
 var parquetOwnOver int64 = 256 << 10
 
 // plainChunk reports whether leaf l's chunk cm, in a row group of n rows read span rows at
-// a time, is one a plainCursor reads: byte arrays, plain or in a dictionary, not repeated,
-// snappy, gzip, zstd or uncompressed, in a row group of one span.
+// a time, is one a plainCursor reads: byte arrays (or fixed-length ones, such as DuckDB's
+// UUIDs), plain or in a dictionary, not repeated, snappy, gzip, zstd or uncompressed, in a
+// row group of one span.
 func plainChunk(cm *format.ColumnMetaData, l *parquetLeaf, n, span int64) bool {
-	if cm.Type != format.ByteArray || max(cm.TotalUncompressedSize, 4*n) <= parquetOwnOver ||
+	bytes := cm.Type == format.ByteArray || cm.Type == format.FixedLenByteArray && l.fixed > 0
+	if !bytes || max(cm.TotalUncompressedSize, 4*n) <= parquetOwnOver ||
 		n > span || l.maxDef > 7 || !slices.Contains([]format.CompressionCodec{format.Snappy, format.Uncompressed, format.Gzip, format.Zstd}, cm.Codec) {
 		return false
 	}
 	for _, e := range cm.Encoding {
 		//lint:ignore SA1019 writers of Parquet 1.0 still mark dictionary pages with it
-		if e != format.Plain && e != format.RLE && e != format.BitPacked && e != format.PlainDictionary && e != format.RLEDictionary && e != format.DeltaLengthByteArray {
+		if e != format.Plain && e != format.RLE && e != format.BitPacked && e != format.PlainDictionary && e != format.RLEDictionary &&
+			(e != format.DeltaLengthByteArray || l.fixed > 0) {
 			return false
 		}
 	}
@@ -115,7 +120,7 @@ func newPlainCursor(ra io.ReaderAt, cm *format.ColumnMetaData, l *parquetLeaf, b
 		bufs.columns[slot] = col
 	}
 	col.dict.read = false
-	return &plainCursor{ra: ra, hr: newPageHeaders(ra, to), pos: from, to: to, codec: cm.Codec, maxDef: l.maxDef, bufs: bufs, plainColumn: col}
+	return &plainCursor{ra: ra, hr: newPageHeaders(ra, to), pos: from, to: to, codec: cm.Codec, maxDef: l.maxDef, fixed: int64(l.fixed), bufs: bufs, plainColumn: col}
 }
 
 func (c *plainCursor) close() {}
@@ -375,7 +380,7 @@ func (c *plainCursor) values(pg *plainPage, whole bool, wanted func(int64) bool,
 		d := &c.dict
 		d.bytes, d.ends = d.bytes[:0], d.ends[:0]
 		for i := range pg.rows {
-			n, err := readLength(br)
+			n, err := c.length(br)
 			if err != nil {
 				return corrupt(fmt.Sprintf("dictionary value %d past the page", i+1), err)
 			}
@@ -435,6 +440,9 @@ func (c *plainCursor) values(pg *plainPage, whole bool, wanted func(int64) bool,
 		}
 	}
 
+	if pg.delta && c.fixed > 0 {
+		return corrupt("value lengths of fixed-length values", nil)
+	}
 	if pg.delta {
 		b.lengths = slices.Grow(b.lengths[:0], int(values))[:values]
 		if err := b.deltaLengths(br, pg.uncompressed); err != nil {
@@ -467,7 +475,7 @@ func (c *plainCursor) values(pg *plainPage, whole bool, wanted func(int64) bool,
 			if pg.delta {
 				n = int64(b.lengths[j])
 				j++
-			} else if n, err = readLength(br); err != nil {
+			} else if n, err = c.length(br); err != nil {
 				return corrupt(fmt.Sprintf("value %d past the page", i+1), err)
 			}
 			if n > pg.uncompressed {
@@ -511,6 +519,14 @@ func (c *plainCursor) values(pg *plainPage, whole bool, wanted func(int64) bool,
 	}
 	c.held = true
 	return nil
+}
+
+// length reads the length of the next plain value: its own, or the column's fixed one.
+func (c *plainCursor) length(br *bufio.Reader) (int64, error) {
+	if c.fixed > 0 {
+		return c.fixed, nil
+	}
+	return readLength(br)
 }
 
 // deltaLengths decodes b.lengths, which it fills, from br in the DELTA_BINARY_PACKED
