@@ -581,7 +581,7 @@ func (d *parquetDecoder) checkChunk(f *parquet.File, gi, col int) (chunkPages, e
 	if from < 4 || cm.TotalCompressedSize < 0 || to < from || to > d.dataEnd {
 		return chunkPages{}, fmt.Errorf("pages at %d-%d, outside the data (4-%d): %w", from, to, d.dataEnd, errFooter)
 	}
-	return checkPages(d.ra, from, to, cm.Codec == format.Snappy)
+	return checkPages(d.ra, from, to, cm.Codec)
 }
 
 // chunkRange is where a column chunk's pages lie: from its dictionary page, when it has

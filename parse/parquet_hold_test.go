@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"testing"
+
+	"github.com/parquet-go/parquet-go/format"
 )
 
 // TestParquetHold: the pages a Parquet input reads through parquet-go are reported while
@@ -79,4 +81,12 @@ func TestParquetHold(t *testing.T) {
 	if most, _ := read(t, big, 0); most != 0 {
 		t.Errorf("large pages read by plainCursor: %d bytes held, want none counted", most)
 	}
+}
+
+// codecOf is the codec of the chunks of checkPages' tests: snappy or none.
+func codecOf(snappy bool) format.CompressionCodec {
+	if snappy {
+		return format.Snappy
+	}
+	return format.Uncompressed
 }

@@ -328,7 +328,7 @@ func TestCheckPages(t *testing.T) {
 		{"cut header", page(10, 10, 3, ten)[:5], false, "page header"},
 	}
 	for _, tt := range tests {
-		_, err := checkPages(bytes.NewReader(tt.chunk), 0, int64(len(tt.chunk)), tt.snappy)
+		_, err := checkPages(bytes.NewReader(tt.chunk), 0, int64(len(tt.chunk)), codecOf(tt.snappy))
 		if (tt.want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: checkPages = %v, want %q", tt.name, err, tt.want)
 		}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/encoding/thrift"
+	"github.com/parquet-go/parquet-go/format"
+	"github.com/pierrec/lz4/v4"
 )
 
 // A Parquet file's metadata (its footer) lists every row group with every column chunk's
@@ -399,9 +401,12 @@ func (c chunkPages) held() int64 { return c.compressed + 2*c.uncompressed + 2*c.
 
 // checkPages reads the headers of the pages of the column chunk at [from, to) of ra and
 // checks the sizes and counts they give against the chunk and the bounds above; for a
-// snappy chunk, also the decoded length that starts each page's compressed data. Each
-// header is read by pageHeaders, as pageHeaderCounts.
-func checkPages(ra io.ReaderAt, from, to int64, snappy bool) (chunkPages, error) {
+// snappy chunk, also the decoded length that starts each page's compressed data; for an
+// LZ4_RAW chunk, that each page's data decodes within its size (parquet-go's decoder,
+// given data that does not, doubles its buffer until memory runs out). Each header is
+// read by pageHeaders, as pageHeaderCounts.
+func checkPages(ra io.ReaderAt, from, to int64, codec format.CompressionCodec) (chunkPages, error) {
+	snappy := codec == format.Snappy
 	var sizes chunkPages
 	hr := newPageHeaders(ra, to)
 	for pos := from; pos < to; {
@@ -434,9 +439,30 @@ func checkPages(ra io.ReaderAt, from, to int64, snappy bool) (chunkPages, error)
 				return sizes, fmt.Errorf("page at offset %d: snappy data of %d bytes in a page of %d: %w", pos, v, h.uncompressed, errFooter)
 			}
 		}
+		if codec == format.Lz4Raw && h.compressed > h.levels && h.compressedValues {
+			if err := checkLZ4(ra, data+int64(h.levels), int64(h.compressed-h.levels), int64(h.uncompressed-h.levels)); err != nil {
+				return sizes, fmt.Errorf("page at offset %d: %w", pos, err)
+			}
+		}
 		pos = data + int64(h.compressed)
 	}
 	return sizes, nil
+}
+
+// checkLZ4 decodes the LZ4 block of n bytes at off of ra into size bytes, and reports
+// whether it does not fit.
+func checkLZ4(ra io.ReaderAt, off, n, size int64) error {
+	if size < 0 {
+		return fmt.Errorf("lz4 data in a page smaller than its levels: %w", errFooter)
+	}
+	src := make([]byte, n)
+	if k, _ := ra.ReadAt(src, off); int64(k) < n {
+		return fmt.Errorf("lz4 data past the file: %w", errFooter)
+	}
+	if _, err := lz4.UncompressBlock(src, make([]byte, size)); err != nil {
+		return fmt.Errorf("lz4 data that does not decode to the page's %d bytes: %w", size, errFooter)
+	}
+	return nil
 }
 
 // pageHeader is what checkPages reads of a PageHeader.

@@ -185,7 +185,7 @@ func TestCheckPagesFormat(t *testing.T) {
 			t.Fatal(err)
 		}
 		chunk := append(append(append([]byte{}, b...), tt.data...), append(b, tt.data...)...) // two pages
-		_, err = checkPages(bytes.NewReader(chunk), 0, int64(len(chunk)), tt.snappy)
+		_, err = checkPages(bytes.NewReader(chunk), 0, int64(len(chunk)), codecOf(tt.snappy))
 		if (tt.want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: checkPages = %v, want %q", tt.name, err, tt.want)
 		}
