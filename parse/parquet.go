@@ -252,7 +252,7 @@ func (d *parquetDecoder) rowGroup(rg parquet.RowGroup, gi int, first int64, leav
 		}
 	}()
 	// held is what parquet-go holds of the pages it reads for these cursors, about
-	// (chunkPages.held), counted while the row group is read (OpenOptions.Hold).
+	// (chunkPages.held), counted while the row group is read (Input.SetHold).
 	var held int64
 	for i := range leaves {
 		l := &leaves[i]

@@ -88,8 +88,8 @@ var parquetOwnOver int64 = 256 << 10
 // UUIDs), plain or in a dictionary, not repeated, snappy, gzip, zstd or uncompressed, in a
 // row group of one span.
 func plainChunk(cm *format.ColumnMetaData, l *parquetLeaf, n, span int64) bool {
-	bytes := cm.Type == format.ByteArray || cm.Type == format.FixedLenByteArray && l.fixed > 0
-	if !bytes || max(cm.TotalUncompressedSize, 4*n) <= parquetOwnOver ||
+	byteArrays := cm.Type == format.ByteArray || cm.Type == format.FixedLenByteArray && l.fixed > 0
+	if !byteArrays || max(cm.TotalUncompressedSize, 4*n) <= parquetOwnOver ||
 		n > span || l.maxDef > 7 || !slices.Contains([]format.CompressionCodec{format.Snappy, format.Uncompressed, format.Gzip, format.Zstd}, cm.Codec) {
 		return false
 	}
